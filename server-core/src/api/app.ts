@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import cookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { registerAuth } from './auth.js';
+import type { NodeContext } from './context.js';
+import { errorHandler, notFoundHandler } from './errors.js';
+import { eventRoutes } from './routes/events.js';
+import { nodeRoutes } from './routes/nodes.js';
+import { taskRoutes } from './routes/tasks.js';
+import { userRoutes } from './routes/users.js';
+import { validatorCompiler } from './validation.js';
+
+/** JSON endpoints take at most this much; package uploads (streamed) are not JSON. */
+export const JSON_BODY_LIMIT = 1024 * 1024;
+
+/** Builds the HTTP app of one node; `listen` is the caller's business. */
+export async function buildApp(ctx: NodeContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: JSON_BODY_LIMIT,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setErrorHandler(errorHandler);
+  await app.register(cookie);
+  registerAuth(app, ctx.shoal);
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('referrer-policy', 'no-referrer');
+  });
+
+  nodeRoutes(app, ctx);
+  taskRoutes(app, ctx);
+  userRoutes(app, ctx);
+  eventRoutes(app, ctx);
+
+  const portal = ctx.config.portalDir;
+  const index = portal && path.join(portal, 'index.html');
+  if (index && fs.existsSync(index)) {
+    await app.register(fastifyStatic, { root: portal, wildcard: false, index: 'index.html' });
+    // The portal routes in the browser; every non-API GET that is not a file gets the app.
+    app.setNotFoundHandler((req, reply) => {
+      if (req.method === 'GET' && !req.url.startsWith('/api/')) return reply.type('text/html').sendFile('index.html');
+      return notFoundHandler(req, reply);
+    });
+  } else {
+    app.setNotFoundHandler(notFoundHandler);
+    app.get('/', { config: { anonymous: true } }, async (_req, reply) =>
+      reply.type('text/plain').send('Shoal is running. The web portal is not built here; run `npm run build`. The API is under /api.'),
+    );
+  }
+  return app;
+}

@@ -1,0 +1,69 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { recordEvent } from '../../audit/events.js';
+import { activeTasksOfNode } from '../../queue/list.js';
+import { toTaskResource } from '../../queue/taskRecord.js';
+import { listNodes, nodeStatus, updateNode, type NodeWithLiveness } from '../../nodes/registry.js';
+import type { NodeContext } from '../context.js';
+import { notFound } from '../errors.js';
+
+const NodeParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) });
+const NodePatch = Type.Object(
+  {
+    taskCap: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+    drain: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+export function nodeResource(n: NodeWithLiveness, version: string) {
+  return {
+    name: n.name,
+    status: nodeStatus(n, version),
+    lastSeen: new Date(Number(n.last_seen)).toISOString(),
+    taskCap: n.task_cap,
+    runningTasks: n.running_tasks,
+    drain: !!n.drain,
+    version: n.version,
+    url: n.url,
+  };
+}
+
+export function nodeRoutes(app: FastifyInstance, ctx: NodeContext): void {
+  const ping = async (_req: unknown, reply: any) => {
+    const r = await ctx.ping.get();
+    return reply.status(r.status).header('cache-control', 'no-store').send(r.body);
+  };
+  app.get('/api/nodes/ping', { config: { anonymous: true } }, ping);
+  app.get('/api/octopusservernodes/ping', { config: { anonymous: true } }, ping);
+
+  app.get('/api/nodes', async () => (await listNodes(ctx.shoal)).map((n) => nodeResource(n, ctx.version)));
+
+  app.get<{ Params: Static<typeof NodeParams> }>('/api/nodes/:name', { schema: { params: NodeParams } }, async (req) => {
+    const [n] = await listNodes(ctx.shoal, req.params.name);
+    if (!n) throw notFound(`There is no node named ${req.params.name}.`);
+    return nodeResource(n, ctx.version);
+  });
+
+  app.patch<{ Params: Static<typeof NodeParams>; Body: Static<typeof NodePatch> }>(
+    '/api/nodes/:name',
+    { schema: { params: NodeParams, body: NodePatch }, config: { admin: true } },
+    async (req) => {
+      const { name } = req.params;
+      if (!(await updateNode(ctx.shoal, name, req.body))) throw notFound(`There is no node named ${name}.`);
+      await recordEvent(ctx.shoal, { username: req.user!.username, action: 'node.update', target: name, details: req.body, clientIp: req.ip });
+      if (name === ctx.config.nodeName) {
+        ctx.ping.invalidate();
+        ctx.executor.wake();
+      }
+      const [n] = await listNodes(ctx.shoal, name);
+      return nodeResource(n!, ctx.version);
+    },
+  );
+
+  app.get<{ Params: Static<typeof NodeParams> }>('/api/nodes/:name/tasks', { schema: { params: NodeParams } }, async (req) => {
+    const [n] = await listNodes(ctx.shoal, req.params.name);
+    if (!n) throw notFound(`There is no node named ${req.params.name}.`);
+    return (await activeTasksOfNode(ctx.shoal, req.params.name)).map(toTaskResource);
+  });
+}

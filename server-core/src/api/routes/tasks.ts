@@ -1,0 +1,138 @@
+import fs from 'node:fs';
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { recordEvent } from '../../audit/events.js';
+import { followLog } from '../../logs/followLog.js';
+import { taskLogPath } from '../../logs/taskLog.js';
+import { requestCancel } from '../../queue/cancel.js';
+import { enqueueTask } from '../../queue/enqueue.js';
+import { getTask, listTasks } from '../../queue/list.js';
+import { isFinal, TASK_STATES } from '../../queue/states.js';
+import { parseTaskId, taskId, toTaskResource } from '../../queue/taskRecord.js';
+import type { NodeContext } from '../context.js';
+import { badRequest, forbidden, notFound } from '../errors.js';
+
+const NewTaskBody = Type.Object(
+  {
+    kind: Type.String({ minLength: 1, maxLength: 100 }),
+    arguments: Type.Optional(Type.Object({}, { additionalProperties: true })),
+    description: Type.Optional(Type.String({ maxLength: 1000 })),
+    concurrencyTag: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 400 }), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+const TaskQuery = Type.Object(
+  {
+    state: Type.Optional(Type.String({ maxLength: 200 })),
+    node: Type.Optional(Type.String({ maxLength: 200 })),
+    take: Type.Integer({ minimum: 1, maximum: 500, default: 30 }),
+    skip: Type.Integer({ minimum: 0, default: 0 }),
+  },
+  { additionalProperties: false },
+);
+const TaskParams = Type.Object({ id: Type.String({ maxLength: 40 }) });
+
+function parseStates(state: string | undefined): string[] | undefined {
+  if (!state) return undefined;
+  const states = state.split(',').map((s) => s.trim());
+  const bad = states.find((s) => !(TASK_STATES as readonly string[]).includes(s));
+  if (bad !== undefined) throw badRequest(`query.state: "${bad}" is not a task state (${TASK_STATES.join(', ')})`);
+  return states;
+}
+
+export function taskRoutes(app: FastifyInstance, ctx: NodeContext): void {
+  const numericId = (id: string): number => {
+    const n = parseTaskId(id);
+    if (n === undefined) throw notFound(`There is no task ${id}.`);
+    return n;
+  };
+  const loadTask = async (id: string) => {
+    const row = await getTask(ctx.shoal, numericId(id));
+    if (!row) throw notFound(`There is no task ${id}.`);
+    return row;
+  };
+
+  app.post<{ Body: Static<typeof NewTaskBody> }>('/api/tasks', { schema: { body: NewTaskBody } }, async (req, reply) => {
+    const { kind: kindName, arguments: args = {}, description, concurrencyTag } = req.body;
+    const kind = ctx.kinds.get(kindName);
+    if (!kind) throw badRequest(`kind: "${kindName}" is not a task kind this server runs (${[...ctx.kinds.keys()].join(', ')})`);
+    if (kind.runsScripts && !req.user!.is_admin) throw forbidden('Running scripts needs administrator rights.');
+    const parsed = kind.parseArguments(args);
+    if ('error' in parsed) throw badRequest(parsed.error);
+    const row = await enqueueTask(ctx.shoal, {
+      kind: kindName,
+      description: description || parsed.description,
+      arguments: args,
+      concurrencyTag: concurrencyTag ?? parsed.concurrencyTag ?? null,
+      createdBy: req.user!.username,
+      expiryMs: ctx.config.queueExpiryMs,
+    });
+    ctx.executor.wake();
+    const task = toTaskResource(row);
+    await recordEvent(ctx.shoal, { username: req.user!.username, action: 'task.create', target: task.id, details: { kind: kindName }, clientIp: req.ip });
+    return reply.status(201).send(task);
+  });
+
+  app.get<{ Querystring: Static<typeof TaskQuery> }>('/api/tasks', { schema: { querystring: TaskQuery } }, async (req) => {
+    const { items, total } = await listTasks(ctx.shoal, {
+      states: parseStates(req.query.state),
+      nodeName: req.query.node,
+      take: req.query.take,
+      skip: req.query.skip,
+    });
+    return { items: items.map(toTaskResource), total };
+  });
+
+  app.get<{ Params: Static<typeof TaskParams> }>('/api/tasks/:id', { schema: { params: TaskParams } }, async (req) =>
+    toTaskResource(await loadTask(req.params.id)),
+  );
+
+  app.post<{ Params: Static<typeof TaskParams> }>('/api/tasks/:id/cancel', { schema: { params: TaskParams } }, async (req) => {
+    const before = await loadTask(req.params.id);
+    if (isFinal(before.state)) return toTaskResource(before);
+    const reason = `Canceled by ${req.user!.username}.`;
+    const after = (await requestCancel(ctx.shoal, Number(before.id), reason))!;
+    if (after.state === 'Cancelling') ctx.executor.cancelLocal(Number(after.id), reason);
+    await recordEvent(ctx.shoal, { username: req.user!.username, action: 'task.cancel', target: taskId(Number(after.id)), clientIp: req.ip });
+    return toTaskResource(after);
+  });
+
+  app.get<{ Params: Static<typeof TaskParams> }>('/api/tasks/:id/log', { schema: { params: TaskParams } }, async (req, reply) => {
+    const row = await loadTask(req.params.id);
+    const file = taskLogPath(ctx.config.storage.taskLogs, taskId(Number(row.id)));
+    if (!String(req.headers.accept ?? '').includes('text/event-stream')) {
+      reply.type('text/plain; charset=utf-8');
+      return fs.existsSync(file) ? reply.send(fs.createReadStream(file)) : reply.send('');
+    }
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    const abort = new AbortController();
+    req.raw.on('close', () => abort.abort());
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15000);
+    let finalState = row.state;
+    try {
+      await followLog({
+        file,
+        signal: abort.signal,
+        onLines: (lines) => res.write(lines.map((l) => `data: ${l}\n\n`).join('')),
+        isFinished: async () => {
+          const t = await getTask(ctx.shoal, Number(row.id));
+          finalState = t?.state ?? finalState;
+          return !t || isFinal(t.state);
+        },
+      });
+      if (!abort.signal.aborted) res.write(`event: end\ndata: ${JSON.stringify({ state: finalState })}\n\n`);
+    } catch (err) {
+      req.log.warn({ err }, 'log stream ended with an error');
+    } finally {
+      clearInterval(keepAlive);
+      res.end();
+    }
+  });
+}

@@ -1,0 +1,56 @@
+import type { Command } from 'commander';
+import { resolveNodeConfig, type ConfigFlags } from '../config/nodeConfig.js';
+import { startNode } from '../node.js';
+import { defaultPortalDir } from './portalDir.js';
+import { parseNonEmpty, parsePort, parseTaskCap } from './parse.js';
+
+/** A clean stop must finish within this; past it the process exits anyway. */
+const STOP_DEADLINE_MS = 10_000;
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('start a node (standalone on SQLite unless a database URL is configured)')
+    .option('--data-dir <dir>', 'data folder (default: $SHOAL_DATA_DIR or ~/.shoal)')
+    .option('--config <file>', 'JSON config file (default: <data-dir>/shoal.config.json when present)')
+    .option('--host <host>', 'address to listen on (default 127.0.0.1)', parseNonEmpty)
+    .option('--port <n>', 'port to listen on (default 8050, or $SHOAL_PORT)', parsePort)
+    .option('--node-name <name>', 'name of this node (default: host name, or $SHOAL_NODE_NAME)', parseNonEmpty)
+    .option('--task-cap <n>', 'how many tasks this node runs at once (default 5)', parseTaskCap)
+    .action(async (flags: ConfigFlags) => {
+      const config = resolveNodeConfig(flags);
+      config.portalDir ??= defaultPortalDir();
+      const node = await startNode({
+        config,
+        adminPassword: process.env.SHOAL_ADMIN_PASSWORD,
+        onAdminCreated: (generated) => {
+          if (generated) {
+            process.stdout.write(`\nCreated the administrator. Username: admin  Password: ${generated}\nThis password is shown only once; keep it somewhere safe.\n\n`);
+          } else {
+            process.stdout.write('Created the administrator "admin" with the password from SHOAL_ADMIN_PASSWORD.\n');
+          }
+        },
+      });
+      const local = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${node.config.port}`;
+      process.stdout.write(`Shoal node ${config.nodeName} is running at ${local} (database: ${node.shoal.location})\n`);
+      const shutdown = (signal: string) => {
+        process.stdout.write(`Received ${signal}; stopping node ${config.nodeName}…\n`);
+        setTimeout(() => {
+          process.stderr.write('The node did not stop within 10 s; exiting anyway.\n');
+          process.exit(1);
+        }, STOP_DEADLINE_MS).unref();
+        node.stop(`Node ${config.nodeName} shut down (${signal}) while the task was running.`).then(
+          () => {
+            process.stdout.write('Stopped.\n');
+            process.exit(0);
+          },
+          (err) => {
+            process.stderr.write(`Error while stopping: ${(err as Error).message}\n`);
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      process.once('SIGINT', () => shutdown('SIGINT'));
+    });
+}

@@ -1,0 +1,102 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { storageUnder, type StoragePaths } from '../storage/paths.js';
+
+/** Everything a node needs to start, after flags, environment and config file are merged. */
+export interface NodeConfig {
+  dataDir: string;
+  databaseUrl: string;
+  host: string;
+  port: number;
+  nodeName: string;
+  taskCap: number;
+  builtInWorker: boolean;
+  storage: StoragePaths;
+  /** Base64 of 32 bytes; when absent a standalone node keeps one in its data dir. */
+  masterKey?: string;
+  /** Where the built portal is; absent means the node serves the API only. */
+  portalDir?: string;
+  /** Queue expiry for new tasks. */
+  queueExpiryMs?: number;
+}
+
+/** What a config file (JSON) may hold. */
+export interface ConfigFile {
+  databaseUrl?: string;
+  host?: string;
+  port?: number;
+  nodeName?: string;
+  taskCap?: number;
+  builtInWorker?: boolean;
+  masterKey?: string;
+  storage?: Partial<StoragePaths> & { root?: string };
+  portalDir?: string;
+}
+
+export interface ConfigFlags {
+  dataDir?: string;
+  config?: string;
+  host?: string;
+  port?: number;
+  nodeName?: string;
+  taskCap?: number;
+}
+
+export class ConfigError extends Error {}
+
+export const DEFAULT_PORT = 8050;
+export const DEFAULT_TASK_CAP = 5;
+export const CONFIG_FILE_NAME = 'shoal.config.json';
+
+const CONFIG_KEYS: (keyof ConfigFile)[] = ['databaseUrl', 'host', 'port', 'nodeName', 'taskCap', 'builtInWorker', 'masterKey', 'storage', 'portalDir'];
+
+export function readConfigFile(file: string): ConfigFile {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`config file ${file}: expected a JSON object`);
+  for (const key of Object.keys(parsed)) {
+    if (!CONFIG_KEYS.includes(key as keyof ConfigFile)) throw new ConfigError(`config file ${file}: unknown setting "${key}"`);
+  }
+  return parsed as ConfigFile;
+}
+
+function envInt(name: string, env: NodeJS.ProcessEnv): number | undefined {
+  const v = env[name];
+  if (v === undefined || v === '') return undefined;
+  if (!/^\d+$/.test(v)) throw new ConfigError(`${name} must be a whole number, got "${v}"`);
+  return Number(v);
+}
+
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.SHOAL_DATA_DIR || path.join(os.homedir(), '.shoal');
+}
+
+/** Precedence: command-line flag, then environment, then config file, then default. */
+export function resolveNodeConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env): NodeConfig {
+  const dataDir = path.resolve(flags.dataDir ?? defaultDataDir(env));
+  const configPath = flags.config ?? path.join(dataDir, CONFIG_FILE_NAME);
+  const file: ConfigFile = flags.config || fs.existsSync(configPath) ? readConfigFile(configPath) : {};
+  const port = flags.port ?? envInt('SHOAL_PORT', env) ?? file.port ?? DEFAULT_PORT;
+  const taskCap = flags.taskCap ?? file.taskCap ?? DEFAULT_TASK_CAP;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`port must be 0-65535, got ${port}`);
+  if (!Number.isInteger(taskCap) || taskCap < 0) throw new ConfigError(`task cap must be a whole number ≥ 0, got ${taskCap}`);
+  const storageRoot = file.storage?.root ?? path.join(dataDir, 'storage');
+  const { root: _root, ...storageOverrides } = file.storage ?? {};
+  return {
+    dataDir,
+    databaseUrl: env.SHOAL_DATABASE_URL || file.databaseUrl || path.join(dataDir, 'shoal.db'),
+    host: flags.host ?? file.host ?? '127.0.0.1',
+    port,
+    nodeName: flags.nodeName ?? env.SHOAL_NODE_NAME ?? file.nodeName ?? os.hostname(),
+    taskCap,
+    builtInWorker: file.builtInWorker ?? true,
+    storage: { ...storageUnder(storageRoot), ...storageOverrides },
+    masterKey: env.SHOAL_MASTER_KEY || file.masterKey,
+    portalDir: env.SHOAL_PORTAL_DIR || file.portalDir,
+  };
+}

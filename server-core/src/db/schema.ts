@@ -1,0 +1,82 @@
+import type { Generated } from 'kysely';
+
+/** All times are epoch milliseconds taken from the database clock. Booleans are 0/1 integers. */
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  password_hash: string;
+  is_admin: number;
+  created_at: number;
+}
+
+export interface SessionsTable {
+  token_hash: string;
+  user_id: number;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface ApiKeysTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  key_hash: string;
+  key_prefix: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface NodesTable {
+  name: string;
+  version: string;
+  url: string;
+  task_cap: number;
+  drain: number;
+  started_at: number;
+  last_seen: number;
+  /** Set when the node shut down cleanly; cleared when it registers again. */
+  stopped_at: number | null;
+}
+
+export interface TasksTable {
+  id: Generated<number>;
+  kind: string;
+  description: string;
+  arguments: string;
+  state: string;
+  concurrency_tag: string | null;
+  node_name: string | null;
+  claim_token: string | null;
+  queue_time: number;
+  expires_at: number;
+  start_time: number | null;
+  completed_time: number | null;
+  error_message: string | null;
+  created_by: string | null;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  occurred: number;
+  username: string | null;
+  action: string;
+  target: string | null;
+  details: string | null;
+  client_ip: string | null;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+  updated_at: number;
+}
+
+export interface Schema {
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_keys: ApiKeysTable;
+  nodes: NodesTable;
+  tasks: TasksTable;
+  events: EventsTable;
+  settings: SettingsTable;
+}

@@ -1,0 +1,29 @@
+import { currentSchemaVersion, LATEST_SCHEMA_VERSION } from '../../db/migrations/index.js';
+import { checkStorage } from '../../storage/paths.js';
+import type { TaskKind } from '../taskKind.js';
+
+/** Verifies the schema version and that every storage path exists and is writable. */
+export const systemIntegrityCheck: TaskKind = {
+  name: 'SystemIntegrityCheck',
+  runsScripts: false,
+
+  parseArguments(args) {
+    const extra = Object.keys(args);
+    if (extra.length) return { error: `arguments.${extra[0]} is not a known argument of SystemIntegrityCheck` };
+    return { description: 'System integrity check' };
+  },
+
+  async run(ctx) {
+    const problems: string[] = [];
+    const version = await currentSchemaVersion(ctx.shoal);
+    if (version === LATEST_SCHEMA_VERSION) ctx.log.info(`Database schema is at ${version}, as this version of Shoal expects.`);
+    else problems.push(`Database schema is at ${version ?? 'nothing'}, expected ${LATEST_SCHEMA_VERSION}.`);
+    for (const c of checkStorage(ctx.storage)) {
+      if (c.ok) ctx.log.info(`Storage ${c.kind}: ${c.path} exists and is writable.`);
+      else problems.push(`Storage ${c.kind}: ${c.path} — ${c.problem}`);
+    }
+    for (const p of problems) ctx.log.error(p);
+    if (problems.length) throw new Error(`${problems.length} integrity problem(s) found; see the task log.`);
+    ctx.log.info('No problems found.');
+  },
+};

@@ -1,0 +1,78 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+
+/** Every descendant of `root` (children, grandchildren…), read from /proc on Linux. */
+function descendants(root: number): number[] {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return [];
+  }
+  const children = new Map<number, number[]>();
+  for (const e of entries) {
+    try {
+      const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
+      // The command name may contain spaces and parentheses; fields resume after the last ')'.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = children.get(ppid) ?? [];
+      list.push(Number(e));
+      children.set(ppid, list);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const out: number[] = [];
+  const stack = [root];
+  while (stack.length) {
+    for (const c of children.get(stack.pop()!) ?? []) {
+      out.push(c);
+      stack.push(c);
+    }
+  }
+  return out;
+}
+
+function signalAll(pid: number, signal: NodeJS.Signals): void {
+  const targets = [pid, ...descendants(pid)];
+  try {
+    process.kill(-pid, signal); // the whole process group the task leader started
+  } catch {
+    // no such group
+  }
+  for (const p of targets) {
+    try {
+      process.kill(p, signal); // descendants that left the group (setsid, nohup &)
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/**
+ * Ends a task's process and everything it started: SIGTERM to the process group and
+ * every descendant, then SIGKILL to whatever is left after the grace period.
+ */
+export async function killProcessTree(pid: number, graceMs = 2000): Promise<void> {
+  if (process.platform === 'win32') {
+    await new Promise<void>((resolve) => execFile('taskkill', ['/T', '/F', '/PID', String(pid)], () => resolve()));
+    return;
+  }
+  // Collect the tree before the leader dies, or its orphans are re-parented out of reach.
+  const tree = [pid, ...descendants(pid)];
+  signalAll(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline && tree.some(isAlive)) await new Promise((r) => setTimeout(r, 50));
+  for (const p of tree) if (isAlive(p)) signalAll(p, 'SIGKILL');
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    // A zombie has exited; it only waits for its parent to reap it.
+    const state = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+    return state !== 'Z';
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,31 @@
+import type { ShoalDb } from '../db/dialects/dialect.js';
+import type { TaskLogWriter } from '../logs/taskLog.js';
+import type { StoragePaths } from '../storage/paths.js';
+
+export interface TaskContext {
+  taskId: string;
+  args: Record<string, unknown>;
+  log: TaskLogWriter;
+  /** Aborted when the task is canceled or the node stops. */
+  signal: AbortSignal;
+  workDir: string;
+  artifactsDir: string;
+  storage: StoragePaths;
+  shoal: ShoalDb;
+  nodeName: string;
+  serverUrl: string;
+}
+
+/**
+ * One kind of task. `parseArguments` validates at the edge (POST /api/tasks) and
+ * returns an error message for bad input; `run` resolves on success and throws on failure.
+ */
+export interface TaskKind {
+  readonly name: string;
+  /** Whether it runs scripts and so needs admin rights to queue. */
+  readonly runsScripts: boolean;
+  parseArguments(args: Record<string, unknown>): { error: string } | { description: string; concurrencyTag?: string | null };
+  run(ctx: TaskContext): Promise<void>;
+}
+
+export type TaskKindRegistry = Map<string, TaskKind>;

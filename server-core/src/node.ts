@@ -1,0 +1,116 @@
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { buildApp } from './api/app.js';
+import { ensureAdminUser } from './auth/users.js';
+import type { NodeConfig } from './config/nodeConfig.js';
+import type { ShoalDb } from './db/dialects/dialect.js';
+import { migrateToLatest } from './db/migrations/index.js';
+import { openDatabase } from './db/open.js';
+import { Executor } from './executor/executor.js';
+import { taskKinds } from './executor/kinds/index.js';
+import type { TaskKind } from './executor/taskKind.js';
+import { Heartbeat } from './nodes/heartbeat.js';
+import { PingCache } from './nodes/pingCache.js';
+import { markNodeStopped, registerNode } from './nodes/registry.js';
+import { sweepOfflineNodes } from './nodes/sweep.js';
+import { endTasksOfNode } from './queue/failOrphans.js';
+import { verifyMasterKey } from './secrets/keyCheck.js';
+import { loadOrCreateMasterKey } from './secrets/masterKey.js';
+import { ensureStorage } from './storage/paths.js';
+import { SHOAL_VERSION } from './version.js';
+
+export interface StartOptions {
+  config: NodeConfig;
+  logger?: Logger;
+  /** Password for the first admin; otherwise one is generated and reported through onAdminCreated. */
+  adminPassword?: string;
+  onAdminCreated?: (generatedPassword: string | null) => void;
+  /** Extra task kinds (the benchmark's no-op kind). */
+  extraKinds?: TaskKind[];
+  /** Fallback queue poll; tests shorten the heartbeat too. */
+  heartbeatMs?: number;
+}
+
+export interface RunningNode {
+  config: NodeConfig;
+  shoal: ShoalDb;
+  app: FastifyInstance;
+  executor: Executor;
+  /** The URL the node answers on. */
+  url: string;
+  stop(reason?: string): Promise<void>;
+}
+
+function advertisedUrl(host: string, port: number): string {
+  const h = host === '0.0.0.0' || host === '::' ? os.hostname() : host.includes(':') ? `[${host}]` : host;
+  return `http://${h}:${port}`;
+}
+
+/** Starts a node: schema, admin, registration, HTTP, executor, heartbeat. */
+export async function startNode(o: StartOptions): Promise<RunningNode> {
+  const { config } = o;
+  const logger = o.logger ?? pino({ level: process.env.SHOAL_LOG_LEVEL ?? 'info' });
+  const shoal = await openDatabase(config.databaseUrl);
+  try {
+    await migrateToLatest(shoal);
+    await verifyMasterKey(shoal, loadOrCreateMasterKey(config.masterKey, config.dataDir));
+    const created = await ensureAdminUser(shoal, o.adminPassword);
+    if (created !== undefined) o.onAdminCreated?.(created);
+    ensureStorage(config.storage);
+
+    // Tasks this node had running when it last died can never finish now.
+    await endTasksOfNode(shoal, config.nodeName, `Node ${config.nodeName} stopped unexpectedly while the task was running; it was ended when the node started again.`);
+
+    const kinds = taskKinds({ builtInWorker: config.builtInWorker, extra: o.extraKinds });
+    let executor!: Executor;
+    const ping = new PingCache(shoal, config.nodeName, SHOAL_VERSION, () => executor.runningCount);
+    const ctxBase = { shoal, config, version: SHOAL_VERSION, kinds, ping, logger };
+    // Register before listening so the first ping already finds the node row; the URL is final after listen.
+    await registerNode(shoal, { name: config.nodeName, version: SHOAL_VERSION, url: advertisedUrl(config.host, config.port), taskCap: config.taskCap });
+    executor = new Executor({
+      shoal,
+      nodeName: config.nodeName,
+      serverUrl: advertisedUrl(config.host, config.port),
+      storage: config.storage,
+      workRoot: path.join(config.dataDir, 'work'),
+      kinds,
+      logger,
+    });
+    const app = await buildApp({ ...ctxBase, executor });
+    await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = advertisedUrl(config.host, port);
+    await registerNode(shoal, { name: config.nodeName, version: SHOAL_VERSION, url, taskCap: config.taskCap });
+
+    const heartbeat = new Heartbeat({
+      shoal,
+      nodeName: config.nodeName,
+      logger,
+      intervalMs: o.heartbeatMs,
+      onFenced: (fenced) => {
+        executor.setClaiming(!fenced);
+        if (fenced) for (const id of executor.runningIds()) executor.cancelLocal(id, `Node ${config.nodeName} lost contact with the database and stopped the task.`, 'Failed');
+      },
+      onBeat: () => void sweepOfflineNodes(shoal).catch((err) => logger.warn({ err }, 'offline sweep failed')),
+    });
+    heartbeat.start();
+    executor.start();
+
+    let stopping: Promise<void> | undefined;
+    const stop = (reason = `Node ${config.nodeName} shut down.`) =>
+      (stopping ??= (async () => {
+        heartbeat.stop();
+        await executor.stop(reason);
+        await app.close();
+        await markNodeStopped(shoal, config.nodeName).catch((err) => logger.warn({ err }, 'could not mark the node offline'));
+        await shoal.close();
+      })());
+    return { config: { ...config, port }, shoal, app, executor, url, stop };
+  } catch (err) {
+    await shoal.close().catch(() => {});
+    throw err;
+  }
+}

@@ -1,0 +1,81 @@
+import type { ShoalDb } from '../db/dialects/dialect.js';
+
+export interface PingResult {
+  status: 200 | 418 | 503;
+  body: {
+    name: string;
+    version: string;
+    taskCap: number | null;
+    drain: boolean | null;
+    runningTasks: number;
+    lastSeen: string | null;
+    database: 'ok' | 'unreachable';
+    error?: string;
+  };
+}
+
+/**
+ * Answers the load balancer's health check from at most one database read per
+ * second, whatever the request rate; concurrent requests share the read in flight.
+ */
+export class PingCache {
+  private last: { at: number; result: PingResult } | undefined;
+  private inFlight: Promise<PingResult> | undefined;
+
+  constructor(
+    private readonly shoal: ShoalDb,
+    private readonly nodeName: string,
+    private readonly version: string,
+    private readonly runningTasks: () => number,
+    private readonly maxAgeMs = 1000,
+  ) {}
+
+  /** Drops the cached answer so the next ping reads again (after an operator changes this node). */
+  invalidate(): void {
+    this.last = undefined;
+  }
+
+  async get(): Promise<PingResult> {
+    if (this.last && Date.now() - this.last.at < this.maxAgeMs) return this.withLiveCount(this.last.result);
+    this.inFlight ??= this.read().finally(() => (this.inFlight = undefined));
+    return this.withLiveCount(await this.inFlight);
+  }
+
+  private withLiveCount(r: PingResult): PingResult {
+    return { ...r, body: { ...r.body, runningTasks: this.runningTasks() } };
+  }
+
+  private async read(): Promise<PingResult> {
+    let result: PingResult;
+    try {
+      const row = await this.shoal.db
+        .selectFrom('nodes')
+        .select(['task_cap', 'drain', 'last_seen'])
+        .where('name', '=', this.nodeName)
+        .executeTakeFirst();
+      const drain = !!row?.drain;
+      result = {
+        status: drain ? 418 : 200,
+        body: {
+          name: this.nodeName,
+          version: this.version,
+          taskCap: row ? row.task_cap : null,
+          drain,
+          runningTasks: 0,
+          lastSeen: row ? new Date(Number(row.last_seen)).toISOString() : null,
+          database: 'ok',
+        },
+      };
+    } catch (err) {
+      result = {
+        status: 503,
+        body: {
+          name: this.nodeName, version: this.version, taskCap: null, drain: null, runningTasks: 0, lastSeen: null,
+          database: 'unreachable', error: 'The node cannot reach its database.',
+        },
+      };
+    }
+    this.last = { at: Date.now(), result };
+    return result;
+  }
+}

@@ -1,0 +1,55 @@
+import { sql } from 'kysely';
+import type { ShoalDb } from '../db/dialects/dialect.js';
+import type { TaskRow } from './taskRecord.js';
+
+/**
+ * Claims the oldest queued tasks this node has room for, in one statement:
+ * - room = the node's task cap (0 while it drains) minus its tasks still Executing/Cancelling;
+ * - nothing while the cluster-wide queue pause is on;
+ * - a task whose concurrency tag is busy, or is not the oldest queued task of its tag, waits;
+ * - expired tasks are left to `expireQueuedTasks`.
+ * Every claimed task gets the claim token; completion only counts while the token matches.
+ */
+export async function claimTasks(shoal: ShoalDb, nodeName: string, claimToken: string): Promise<TaskRow[]> {
+  switch (shoal.dialect.name) {
+    case 'sqlite':
+      return claimSqlite(shoal, nodeName, claimToken);
+    default:
+      throw new Error(`claim is not implemented for ${shoal.dialect.name}`);
+  }
+}
+
+async function claimSqlite({ db, dialect }: ShoalDb, nodeName: string, token: string): Promise<TaskRow[]> {
+  const now = dialect.now();
+  const statement = sql<TaskRow>`
+    update tasks
+       set state = 'Executing', node_name = ${nodeName}, claim_token = ${token}, start_time = ${now}
+     where id in (
+       select t.id from tasks t
+        where t.state = 'Queued' and t.expires_at > ${now}
+          and not exists (select 1 from settings s where s.key = 'queue.paused' and s.value = 'true')
+          and (t.concurrency_tag is null or (
+                not exists (select 1 from tasks r
+                             where r.concurrency_tag = t.concurrency_tag and r.state in ('Executing', 'Cancelling'))
+            and t.id = (select min(q.id) from tasks q
+                         where q.concurrency_tag = t.concurrency_tag and q.state = 'Queued')))
+        order by t.queue_time, t.id
+        limit max(0, (select case when n.drain = 1 or n.stopped_at is not null then 0 else n.task_cap end
+                        from nodes n where n.name = ${nodeName})
+                   - (select count(*) from tasks a
+                       where a.node_name = ${nodeName} and a.state in ('Executing', 'Cancelling'))))
+    returning *`;
+  // BEGIN IMMEDIATE takes the write lock before the statement reads, so two processes
+  // sharing the file can never both see a task as free.
+  return db.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn);
+    try {
+      const { rows } = await statement.execute(conn);
+      await sql`commit`.execute(conn);
+      return rows.sort((a, b) => a.queue_time - b.queue_time || Number(a.id) - Number(b.id));
+    } catch (err) {
+      await sql`rollback`.execute(conn).catch(() => {});
+      throw err;
+    }
+  });
+}

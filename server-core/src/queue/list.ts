@@ -1,0 +1,36 @@
+import type { ShoalDb } from '../db/dialects/dialect.js';
+import { ACTIVE_STATES } from './states.js';
+import type { TaskRow } from './taskRecord.js';
+
+export interface TaskQuery {
+  states?: string[];
+  nodeName?: string;
+  take: number;
+  skip: number;
+}
+
+/** Newest first, with the total matching count. */
+export async function listTasks({ db }: ShoalDb, q: TaskQuery): Promise<{ items: TaskRow[]; total: number }> {
+  let base = db.selectFrom('tasks');
+  if (q.states?.length) base = base.where('state', 'in', q.states);
+  if (q.nodeName) base = base.where('node_name', '=', q.nodeName);
+  const [items, count] = await Promise.all([
+    base.selectAll().orderBy('id', 'desc').limit(q.take).offset(q.skip).execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { items, total: Number(count.n) };
+}
+
+export async function getTask({ db }: ShoalDb, id: number): Promise<TaskRow | undefined> {
+  return db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function activeTasksOfNode({ db }: ShoalDb, nodeName: string): Promise<TaskRow[]> {
+  return db
+    .selectFrom('tasks')
+    .selectAll()
+    .where('node_name', '=', nodeName)
+    .where('state', 'in', ACTIVE_STATES)
+    .orderBy('id')
+    .execute();
+}
