@@ -5,7 +5,7 @@ import pino, { type Logger } from 'pino';
 import { buildApp } from './api/app.js';
 import { ensureAdminUser } from './auth/users.js';
 import type { NodeConfig } from './config/nodeConfig.js';
-import type { ShoalDb } from './db/dialects/dialect.js';
+import type { DialectName, ShoalDb } from './db/dialects/dialect.js';
 import { migrateToLatest } from './db/migrations/index.js';
 import { openDatabase } from './db/open.js';
 import { Executor } from './executor/executor.js';
@@ -16,6 +16,7 @@ import { PingCache } from './nodes/pingCache.js';
 import { markNodeStopped, registerNode } from './nodes/registry.js';
 import { sweepOfflineNodes } from './nodes/sweep.js';
 import { endTasksOfNode } from './queue/failOrphans.js';
+import { listenForQueueChanges } from './queue/notify.js';
 import { verifyMasterKey } from './secrets/keyCheck.js';
 import { loadOrCreateMasterKey } from './secrets/masterKey.js';
 import { ensureStorage } from './storage/paths.js';
@@ -43,6 +44,10 @@ export interface RunningNode {
   stop(reason?: string): Promise<void>;
 }
 
+/** How often a node looks for work queued elsewhere when nothing woke it. PostgreSQL
+ * wakes nodes through LISTEN/NOTIFY, so its poll is only a fallback. */
+const FALLBACK_POLL_MS: Record<DialectName, number> = { sqlite: 1000, postgres: 1000, mssql: 100 };
+
 function advertisedUrl(host: string, port: number): string {
   const h = host === '0.0.0.0' || host === '::' ? os.hostname() : host.includes(':') ? `[${host}]` : host;
   return `http://${h}:${port}`;
@@ -52,7 +57,9 @@ function advertisedUrl(host: string, port: number): string {
 export async function startNode(o: StartOptions): Promise<RunningNode> {
   const { config } = o;
   const logger = o.logger ?? pino({ level: process.env.SHOAL_LOG_LEVEL ?? 'info' });
-  const shoal = await openDatabase(config.databaseUrl);
+  const onPoolError = (err: Error) => logger.warn({ err: err.message }, 'database connection lost');
+  const shoal = await openDatabase(config.databaseUrl, { onError: onPoolError });
+  const closers: (() => Promise<void>)[] = [() => shoal.close()];
   try {
     await migrateToLatest(shoal);
     await verifyMasterKey(shoal, loadOrCreateMasterKey(config.masterKey, config.dataDir));
@@ -77,7 +84,12 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
       workRoot: path.join(config.dataDir, 'work'),
       kinds,
       logger,
+      pollMs: FALLBACK_POLL_MS[shoal.dialect.name],
     });
+    const listener = listenForQueueChanges(shoal, config.databaseUrl, () => executor.wake(), (err) =>
+      logger.warn({ err: err.message }, 'queue listener lost its connection; reconnecting'),
+    );
+    if (listener) closers.unshift(() => listener.close());
     const app = await buildApp({ ...ctxBase, executor });
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
@@ -85,8 +97,11 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     const url = advertisedUrl(config.host, port);
     await registerNode(shoal, { name: config.nodeName, version: SHOAL_VERSION, url, taskCap: config.taskCap });
 
+    // The heartbeat has its own connection so a busy pool never makes a live node look dead.
+    const heartbeatDb = shoal.dialect.name === 'sqlite' ? shoal : await openDatabase(config.databaseUrl, { poolSize: 1, onError: onPoolError });
+    if (heartbeatDb !== shoal) closers.push(() => heartbeatDb.close());
     const heartbeat = new Heartbeat({
-      shoal,
+      shoal: heartbeatDb,
       nodeName: config.nodeName,
       logger,
       intervalMs: o.heartbeatMs,
@@ -106,11 +121,11 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
         await executor.stop(reason);
         await app.close();
         await markNodeStopped(shoal, config.nodeName).catch((err) => logger.warn({ err }, 'could not mark the node offline'));
-        await shoal.close();
+        for (const close of closers) await close().catch(() => {});
       })());
     return { config: { ...config, port }, shoal, app, executor, url, stop };
   } catch (err) {
-    await shoal.close().catch(() => {});
+    for (const close of closers) await close().catch(() => {});
     throw err;
   }
 }

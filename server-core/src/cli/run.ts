@@ -13,6 +13,7 @@ export function registerRun(program: Command): void {
     .description('start a node (standalone on SQLite unless a database URL is configured)')
     .option('--data-dir <dir>', 'data folder (default: $SHOAL_DATA_DIR or ~/.shoal)')
     .option('--config <file>', 'JSON config file (default: <data-dir>/shoal.config.json when present)')
+    .option('--database-url <url>', 'postgres://…, sqlserver://… or a SQLite file (default: <data-dir>/shoal.db, or $SHOAL_DATABASE_URL)', parseNonEmpty)
     .option('--host <host>', 'address to listen on (default 127.0.0.1)', parseNonEmpty)
     .option('--port <n>', 'port to listen on (default 8050, or $SHOAL_PORT)', parsePort)
     .option('--node-name <name>', 'name of this node (default: host name, or $SHOAL_NODE_NAME)', parseNonEmpty)

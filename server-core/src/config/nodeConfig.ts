@@ -36,6 +36,7 @@ export interface ConfigFile {
 
 export interface ConfigFlags {
   dataDir?: string;
+  databaseUrl?: string;
   config?: string;
   host?: string;
   port?: number;
@@ -89,7 +90,7 @@ export function resolveNodeConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = p
   const { root: _root, ...storageOverrides } = file.storage ?? {};
   return {
     dataDir,
-    databaseUrl: env.SHOAL_DATABASE_URL || file.databaseUrl || path.join(dataDir, 'shoal.db'),
+    databaseUrl: flags.databaseUrl ?? (env.SHOAL_DATABASE_URL || file.databaseUrl || path.join(dataDir, 'shoal.db')),
     host: flags.host ?? file.host ?? '127.0.0.1',
     port,
     nodeName: flags.nodeName ?? env.SHOAL_NODE_NAME ?? file.nodeName ?? os.hostname(),

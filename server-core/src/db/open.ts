@@ -1,14 +1,34 @@
 import type { ShoalDb } from './dialects/dialect.js';
+import { openPostgres } from './dialects/postgres.js';
 import { openSqlite } from './dialects/sqlite.js';
+import { redactUrl } from './redactUrl.js';
 
-/** Opens the database named by a URL: a file path (or `sqlite:` / `file:` URL) means SQLite. */
-export async function openDatabase(url: string): Promise<ShoalDb> {
-  if (/^(postgres|postgresql|sqlserver|mssql):\/\//i.test(url)) {
-    throw new Error(`database URL ${redactUrl(url)}: only SQLite is supported by this build`);
-  }
-  return openSqlite(url.replace(/^(sqlite|file):(\/\/)?/i, ''));
+export { redactUrl };
+
+export interface OpenOptions {
+  /** Connections in the pool (server databases only). */
+  poolSize?: number;
+  onError?: (err: Error) => void;
 }
 
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+export type DatabaseKind = 'sqlite' | 'postgres' | 'mssql';
+
+export function databaseKind(url: string): DatabaseKind {
+  if (/^postgres(ql)?:\/\//i.test(url)) return 'postgres';
+  if (/^(sqlserver|mssql):\/\//i.test(url)) return 'mssql';
+  return 'sqlite';
+}
+
+/** Opens the database named by a URL: postgres://…, sqlserver://… or mssql://…, else a SQLite file path. */
+export async function openDatabase(url: string, options: OpenOptions = {}): Promise<ShoalDb> {
+  switch (databaseKind(url)) {
+    case 'postgres':
+      return openPostgres(url, options);
+    case 'mssql': {
+      const { openMssql } = await import('./dialects/mssql.js');
+      return openMssql(url, options);
+    }
+    case 'sqlite':
+      return openSqlite(url.replace(/^(sqlite|file):(\/\/)?/i, ''));
+  }
 }

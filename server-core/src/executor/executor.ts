@@ -7,6 +7,7 @@ import { taskLogPath, TaskLogWriter } from '../logs/taskLog.js';
 import { claimTasks } from '../queue/claim.js';
 import { completeTask } from '../queue/complete.js';
 import { expireQueuedTasks } from '../queue/expire.js';
+import { notifyQueueChanged } from '../queue/notify.js';
 import { taskId, type TaskRow } from '../queue/taskRecord.js';
 import type { StoragePaths } from '../storage/paths.js';
 import type { TaskKindRegistry } from './taskKind.js';
@@ -64,6 +65,12 @@ export class Executor {
     if (on) this.wake();
   }
 
+  /** The queue changed here (task queued, node changed): wake this node and tell the others. */
+  queueChanged(): void {
+    this.wake();
+    notifyQueueChanged(this.o.shoal).catch((err) => this.o.logger.warn({ err }, 'could not notify other nodes'));
+  }
+
   /** Runs a claim cycle now, or right after the one in progress. */
   wake(): void {
     if (this.stopped) return;
@@ -119,7 +126,9 @@ export class Executor {
     this.running.set(id, task);
     task.done = this.execute(task).finally(() => {
       this.running.delete(id);
-      this.wake();
+      // A freed slot or concurrency tag may let this node or another one start the next task.
+      if (row.concurrency_tag) this.queueChanged();
+      else this.wake();
     });
   }
 

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import type { TaskRow } from './taskRecord.js';
 
@@ -14,9 +14,54 @@ export async function claimTasks(shoal: ShoalDb, nodeName: string, claimToken: s
   switch (shoal.dialect.name) {
     case 'sqlite':
       return claimSqlite(shoal, nodeName, claimToken);
-    default:
-      throw new Error(`claim is not implemented for ${shoal.dialect.name}`);
+    case 'postgres':
+      return (await claimPostgres(nodeName, claimToken, shoal.dialect.now()).execute(shoal.db)).rows;
+    case 'mssql':
+      return (await claimMssql(nodeName, claimToken, shoal.dialect.now()).execute(shoal.db)).rows;
   }
+}
+
+/** The conditions every dialect shares: queued, not expired, queue not paused, tag free and first in line. */
+const eligible = (now: RawBuilder<number>) => sql`
+  t.state = 'Queued' and t.expires_at > ${now}
+  and not exists (select 1 from settings s where s.${sql.ref('key')} = 'queue.paused' and s.value = 'true')
+  and (t.concurrency_tag is null or (
+        not exists (select 1 from tasks r
+                     where r.concurrency_tag = t.concurrency_tag and r.state in ('Executing', 'Cancelling'))
+    and t.id = (select min(q.id) from tasks q where q.concurrency_tag = t.concurrency_tag and q.state = 'Queued')))`;
+
+/** Free slots: the node's cap (0 while draining or stopped) minus the tasks it still runs. */
+const freeSlots = (nodeName: string) => sql`
+  (select case when n.drain = 1 or n.stopped_at is not null then 0 else n.task_cap end from nodes n where n.name = ${nodeName})
+  - (select count(*) from tasks a where a.node_name = ${nodeName} and a.state in ('Executing', 'Cancelling'))`;
+
+/** PostgreSQL: rows another node is claiming right now are skipped, never waited for or taken twice. */
+export function claimPostgres(nodeName: string, token: string, now: RawBuilder<number>) {
+  return sql<TaskRow>`
+    with picked as (
+      select t.id from tasks t
+       where ${eligible(now)}
+       order by t.queue_time, t.id
+       limit greatest(0, ${freeSlots(nodeName)})
+       for update skip locked)
+    update tasks
+       set state = 'Executing', node_name = ${nodeName}, claim_token = ${token}, start_time = ${now}
+      from picked
+     where tasks.id = picked.id
+    returning tasks.*`;
+}
+
+/** SQL Server: READPAST skips rows locked by another node's claim; UPDLOCK holds the picked ones. */
+export function claimMssql(nodeName: string, token: string, now: RawBuilder<number>) {
+  return sql<TaskRow>`
+    with picked as (
+      select top (case when ${freeSlots(nodeName)} > 0 then ${freeSlots(nodeName)} else 0 end) t.*
+        from tasks t with (updlock, readpast, rowlock)
+       where ${eligible(now)}
+       order by t.queue_time, t.id)
+    update picked
+       set state = 'Executing', node_name = ${nodeName}, claim_token = ${token}, start_time = ${now}
+    output inserted.*`;
 }
 
 async function claimSqlite({ db, dialect }: ShoalDb, nodeName: string, token: string): Promise<TaskRow[]> {
@@ -26,18 +71,9 @@ async function claimSqlite({ db, dialect }: ShoalDb, nodeName: string, token: st
        set state = 'Executing', node_name = ${nodeName}, claim_token = ${token}, start_time = ${now}
      where id in (
        select t.id from tasks t
-        where t.state = 'Queued' and t.expires_at > ${now}
-          and not exists (select 1 from settings s where s.key = 'queue.paused' and s.value = 'true')
-          and (t.concurrency_tag is null or (
-                not exists (select 1 from tasks r
-                             where r.concurrency_tag = t.concurrency_tag and r.state in ('Executing', 'Cancelling'))
-            and t.id = (select min(q.id) from tasks q
-                         where q.concurrency_tag = t.concurrency_tag and q.state = 'Queued')))
+        where ${eligible(now)}
         order by t.queue_time, t.id
-        limit max(0, (select case when n.drain = 1 or n.stopped_at is not null then 0 else n.task_cap end
-                        from nodes n where n.name = ${nodeName})
-                   - (select count(*) from tasks a
-                       where a.node_name = ${nodeName} and a.state in ('Executing', 'Cancelling'))))
+        limit max(0, ${freeSlots(nodeName)}))
     returning *`;
   // BEGIN IMMEDIATE takes the write lock before the statement reads, so two processes
   // sharing the file can never both see a task as free.

@@ -52,10 +52,8 @@ export function nodeRoutes(app: FastifyInstance, ctx: NodeContext): void {
       const { name } = req.params;
       if (!(await updateNode(ctx.shoal, name, req.body))) throw notFound(`There is no node named ${name}.`);
       await recordEvent(ctx.shoal, { username: req.user!.username, action: 'node.update', target: name, details: req.body, clientIp: req.ip });
-      if (name === ctx.config.nodeName) {
-        ctx.ping.invalidate();
-        ctx.executor.wake();
-      }
+      if (name === ctx.config.nodeName) ctx.ping.invalidate();
+      ctx.executor.queueChanged();
       const [n] = await listNodes(ctx.shoal, name);
       return nodeResource(n!, ctx.version);
     },

@@ -67,7 +67,7 @@ export function taskRoutes(app: FastifyInstance, ctx: NodeContext): void {
       createdBy: req.user!.username,
       expiryMs: ctx.config.queueExpiryMs,
     });
-    ctx.executor.wake();
+    ctx.executor.queueChanged();
     const task = toTaskResource(row);
     await recordEvent(ctx.shoal, { username: req.user!.username, action: 'task.create', target: task.id, details: { kind: kindName }, clientIp: req.ip });
     return reply.status(201).send(task);
