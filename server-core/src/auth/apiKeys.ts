@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { ShoalDb } from '../db/dialects/dialect.js';
+import { insertReturning } from '../db/insertReturning.js';
 import type { ApiKeysTable } from '../db/schema.js';
 import { hashToken, newApiKey } from './tokens.js';
 import type { UserRow } from './users.js';
@@ -23,13 +24,16 @@ export const toApiKeyResource = (k: ApiKeyRow): ApiKeyResource => ({
 });
 
 /** Returns the key itself (shown once) and its stored record. */
-export async function createApiKey({ db, dialect }: ShoalDb, userId: number, name: string): Promise<{ key: string; row: ApiKeyRow }> {
+export async function createApiKey(shoal: ShoalDb, userId: number, name: string): Promise<{ key: string; row: ApiKeyRow }> {
   const key = newApiKey();
-  const row = await db
-    .insertInto('api_keys')
-    .values({ user_id: userId, name, key_hash: hashToken(key), key_prefix: key.slice(0, 8), created_at: dialect.now(), revoked_at: null })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const row = await insertReturning(shoal, 'api_keys', {
+    user_id: userId,
+    name,
+    key_hash: hashToken(key),
+    key_prefix: key.slice(0, 8),
+    created_at: shoal.dialect.now(),
+    revoked_at: null,
+  });
   return { key, row };
 }
 

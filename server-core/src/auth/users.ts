@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { ShoalDb } from '../db/dialects/dialect.js';
+import { insertReturning } from '../db/insertReturning.js';
 import type { UsersTable } from '../db/schema.js';
 import { generatePassword, hashPassword, verifyPassword } from './passwords.js';
 
@@ -13,12 +14,9 @@ export interface UserResource {
 
 export const toUserResource = (u: UserRow): UserResource => ({ id: `Users-${u.id}`, username: u.username, isAdmin: !!u.is_admin });
 
-export async function createUser({ db, dialect }: ShoalDb, username: string, password: string, isAdmin: boolean): Promise<UserRow> {
-  return db
-    .insertInto('users')
-    .values({ username, password_hash: await hashPassword(password), is_admin: isAdmin ? 1 : 0, created_at: dialect.now() })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+export async function createUser(shoal: ShoalDb, username: string, password: string, isAdmin: boolean): Promise<UserRow> {
+  const password_hash = await hashPassword(password);
+  return insertReturning(shoal, 'users', { username, password_hash, is_admin: isAdmin ? 1 : 0, created_at: shoal.dialect.now() });
 }
 
 /**

@@ -14,6 +14,8 @@ export interface ShoalDialect {
   now(): RawBuilder<number>;
   /** Column type for an auto-incrementing integer primary key. */
   readonly autoIncrementType: 'integer' | 'bigserial' | 'bigint';
+  /** Column type for unbounded text that is still comparable with `=`. */
+  readonly longTextType: 'text' | 'nvarchar(max)';
 }
 
 export interface ShoalDb {

@@ -8,6 +8,7 @@ import type { ShoalDb, ShoalDialect } from './dialect.js';
 export const mssqlDialect: ShoalDialect = {
   name: 'mssql',
   now: () => sql<number>`datediff_big(millisecond, '1970-01-01', sysutcdatetime())`,
+  longTextType: 'nvarchar(max)',
   autoIncrementType: 'bigint',
 };
 

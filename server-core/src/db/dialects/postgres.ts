@@ -12,6 +12,7 @@ export const postgresDialect: ShoalDialect = {
   name: 'postgres',
   // clock_timestamp, not now(): now() is frozen for the whole transaction.
   now: () => sql<number>`(floor(extract(epoch from clock_timestamp()) * 1000))::bigint`,
+  longTextType: 'text',
   autoIncrementType: 'bigserial',
 };
 

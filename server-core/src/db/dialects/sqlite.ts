@@ -8,6 +8,7 @@ import type { ShoalDb, ShoalDialect } from './dialect.js';
 export const sqliteDialect: ShoalDialect = {
   name: 'sqlite',
   now: () => sql<number>`cast(round((julianday('now') - 2440587.5) * 86400000) as integer)`,
+  longTextType: 'text',
   autoIncrementType: 'integer',
 };
 

@@ -1,9 +1,10 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { ShoalDialect } from '../dialects/dialect.js';
 
 /** Text columns that are indexed or compared get a bounded length so SQL Server can index them. */
 export async function up(db: Kysely<any>, dialect: ShoalDialect): Promise<void> {
   const id = dialect.autoIncrementType;
+  const text = sql.raw(dialect.longTextType);
   const idColumn = (c: any) => {
     let col = c.primaryKey();
     if (dialect.name === 'sqlite') col = col.autoIncrement();
@@ -56,7 +57,7 @@ export async function up(db: Kysely<any>, dialect: ShoalDialect): Promise<void> 
     .addColumn('id', id, idColumn)
     .addColumn('kind', 'varchar(100)', (c) => c.notNull())
     .addColumn('description', 'varchar(1000)', (c) => c.notNull())
-    .addColumn('arguments', 'text', (c) => c.notNull())
+    .addColumn('arguments', text, (c) => c.notNull())
     .addColumn('state', 'varchar(20)', (c) => c.notNull())
     .addColumn('concurrency_tag', 'varchar(400)')
     .addColumn('node_name', 'varchar(200)')
@@ -65,7 +66,7 @@ export async function up(db: Kysely<any>, dialect: ShoalDialect): Promise<void> 
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .addColumn('start_time', 'bigint')
     .addColumn('completed_time', 'bigint')
-    .addColumn('error_message', 'text')
+    .addColumn('error_message', text)
     .addColumn('created_by', 'varchar(200)')
     .execute();
   await db.schema.createIndex('tasks_queue').on('tasks').columns(['state', 'queue_time', 'id']).execute();
@@ -79,7 +80,7 @@ export async function up(db: Kysely<any>, dialect: ShoalDialect): Promise<void> 
     .addColumn('username', 'varchar(200)')
     .addColumn('action', 'varchar(100)', (c) => c.notNull())
     .addColumn('target', 'varchar(400)')
-    .addColumn('details', 'text')
+    .addColumn('details', text)
     .addColumn('client_ip', 'varchar(100)')
     .execute();
   await db.schema.createIndex('events_occurred').on('events').columns(['occurred']).execute();
@@ -87,7 +88,7 @@ export async function up(db: Kysely<any>, dialect: ShoalDialect): Promise<void> 
   await db.schema
     .createTable('settings')
     .addColumn('key', 'varchar(200)', (c) => c.primaryKey())
-    .addColumn('value', 'text', (c) => c.notNull())
+    .addColumn('value', text, (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
 }

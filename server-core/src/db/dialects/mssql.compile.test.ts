@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DummyDriver, Kysely, MssqlAdapter, MssqlIntrospector, MssqlQueryCompiler, type CompiledQuery } from 'kysely';
+import { up } from '../migrations/0001_initial.js';
+import { claimMssql } from '../../queue/claim.js';
+import { mssqlDialect, parseMssqlUrl } from './mssql.js';
+
+/** A Kysely that compiles SQL Server statements without a server and records them. */
+function compileOnly(): { db: Kysely<any>; statements: CompiledQuery[] } {
+  const statements: CompiledQuery[] = [];
+  const db = new Kysely<any>({
+    dialect: {
+      createAdapter: () => new MssqlAdapter(),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (k) => new MssqlIntrospector(k),
+      createQueryCompiler: () => new MssqlQueryCompiler(),
+    },
+    log: (e) => statements.push(e.query),
+  });
+  return { db, statements };
+}
+
+// No SQL Server runs in CI; these checks keep its statements honest in every run.
+// The conformance suite runs against a real one when SHOAL_TEST_MSSQL_URL is set.
+describe('SQL Server statements (compiled, no server)', () => {
+  it('claims with UPDLOCK, READPAST, ROWLOCK in one statement and returns the rows', () => {
+    const { db } = compileOnly();
+    const { sql, parameters } = claimMssql('node-a', 'token-1', mssqlDialect.now()).compile(db);
+    assert.match(sql, /with \(updlock, readpast, rowlock\)/);
+    assert.match(sql, /output inserted\.\*/);
+    assert.match(sql, /select top \(/);
+    assert.doesNotMatch(sql, /skip locked|returning|limit /i);
+    assert.equal(sql.match(/;/g), null, 'one statement');
+    assert.ok(parameters.includes('node-a') && parameters.includes('token-1'));
+  });
+
+  it('builds the schema with identity keys and nvarchar(max) text', async () => {
+    const { db, statements } = compileOnly();
+    await up(db, mssqlDialect);
+    const ddl = statements.map((s) => s.sql).join('\n');
+    assert.match(ddl, /create table "tasks" \("id" bigint identity primary key/);
+    assert.match(ddl, /"arguments" nvarchar\(max\) not null/);
+    assert.doesNotMatch(ddl, / text[ ,)]/);
+    assert.equal((ddl.match(/create table/g) ?? []).length, 7);
+  });
+
+  it('parses sqlserver:// URLs', () => {
+    const c = parseMssqlUrl('sqlserver://sa:p%40ss@db.example:1444/shoal?trustServerCertificate=true');
+    assert.equal(c.server, 'db.example');
+    assert.equal(c.options?.port, 1444);
+    assert.equal(c.options?.database, 'shoal');
+    assert.equal(c.options?.trustServerCertificate, true);
+    assert.equal((c.authentication?.options as { password: string }).password, 'p@ss');
+  });
+});
