@@ -1,0 +1,50 @@
+export interface SseEvent {
+  event: string;
+  data: string;
+  /** performance.now() when the event was complete on the client. */
+  at: number;
+}
+
+/**
+ * Reads a text/event-stream to its end, calling `onEvent` as each event arrives
+ * (comments such as keep-alives are skipped). Resolves with every event.
+ */
+export async function readEventStream(
+  url: string,
+  headers: Record<string, string>,
+  onEvent: (e: SseEvent) => void = () => {},
+  timeoutMs = 60_000,
+): Promise<{ status: number; contentType: string; events: SseEvent[] }> {
+  const res = await fetch(url, { headers: { ...headers, accept: 'text/event-stream' }, signal: AbortSignal.timeout(timeoutMs) });
+  const contentType = res.headers.get('content-type') ?? '';
+  const events: SseEvent[] = [];
+  if (!res.body) return { status: res.status, contentType, events };
+  const decoder = new TextDecoder();
+  let buf = '';
+  const flush = (block: string) => {
+    let event = 'message';
+    const data: string[] = [];
+    for (const line of block.split('\n')) {
+      if (line.startsWith(':')) continue;
+      const i = line.indexOf(':');
+      const field = i < 0 ? line : line.slice(0, i);
+      const value = i < 0 ? '' : line.slice(i + 1).replace(/^ /, '');
+      if (field === 'event') event = value;
+      else if (field === 'data') data.push(value);
+    }
+    if (!data.length && event === 'message') return;
+    const e = { event, data: data.join('\n'), at: performance.now() };
+    events.push(e);
+    onEvent(e);
+  };
+  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+    buf += decoder.decode(chunk, { stream: true }).replace(/\r\n?/g, '\n');
+    let idx: number;
+    while ((idx = buf.indexOf('\n\n')) >= 0) {
+      flush(buf.slice(0, idx));
+      buf = buf.slice(idx + 2);
+    }
+  }
+  if (buf.trim()) flush(buf);
+  return { status: res.status, contentType, events };
+}
