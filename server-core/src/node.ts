@@ -6,7 +6,7 @@ import { buildApp } from './api/app.js';
 import { ensureAdminUser } from './auth/users.js';
 import type { NodeConfig } from './config/nodeConfig.js';
 import type { DialectName, ShoalDb } from './db/dialects/dialect.js';
-import { migrateToLatest } from './db/migrations/index.js';
+import { adoptClusterVersion, upgradeSchemaSafely } from './nodes/clusterVersion.js';
 import { openDatabase } from './db/open.js';
 import { Executor } from './executor/executor.js';
 import { taskKinds } from './executor/kinds/index.js';
@@ -19,6 +19,7 @@ import { endTasksOfNode } from './queue/failOrphans.js';
 import { listenForQueueChanges } from './queue/notify.js';
 import { verifyMasterKey } from './secrets/keyCheck.js';
 import { loadOrCreateMasterKey } from './secrets/masterKey.js';
+import { clusterStoragePaths } from './storage/clusterStorage.js';
 import { ensureStorage } from './storage/paths.js';
 import { SHOAL_VERSION } from './version.js';
 
@@ -61,10 +62,14 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
   const shoal = await openDatabase(config.databaseUrl, { onError: onPoolError });
   const closers: (() => Promise<void>)[] = [() => shoal.close()];
   try {
-    await migrateToLatest(shoal);
+    await upgradeSchemaSafely(shoal, config.nodeName, SHOAL_VERSION);
     await verifyMasterKey(shoal, loadOrCreateMasterKey(config.masterKey, config.dataDir));
     const created = await ensureAdminUser(shoal, o.adminPassword);
     if (created !== undefined) o.onAdminCreated?.(created);
+    // Cluster-wide paths from the database win over this node's own; the object is updated
+    // in place on every heartbeat so an operator's `shoal storage set` reaches running nodes.
+    const nodeStorage = { ...config.storage };
+    Object.assign(config.storage, await clusterStoragePaths(shoal, nodeStorage));
     ensureStorage(config.storage);
 
     // Tasks this node had running when it last died can never finish now.
@@ -96,6 +101,8 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = advertisedUrl(config.host, port);
     await registerNode(shoal, { name: config.nodeName, version: SHOAL_VERSION, url, taskCap: config.taskCap });
+    const version = await adoptClusterVersion(shoal, config.nodeName, SHOAL_VERSION);
+    if (version !== SHOAL_VERSION) logger.warn(`this node runs ${SHOAL_VERSION} but the cluster runs ${version}; it will not take tasks (VersionMismatch)`);
 
     // The heartbeat has its own connection so a busy pool never makes a live node look dead.
     const heartbeatDb = shoal.dialect.name === 'sqlite' ? shoal : await openDatabase(config.databaseUrl, { poolSize: 1, onError: onPoolError });
@@ -109,7 +116,13 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
         executor.setClaiming(!fenced);
         if (fenced) for (const id of executor.runningIds()) executor.cancelLocal(id, `Node ${config.nodeName} lost contact with the database and stopped the task.`, 'Failed');
       },
-      onBeat: () => void sweepOfflineNodes(shoal).catch((err) => logger.warn({ err }, 'offline sweep failed')),
+      onBeat: () => {
+        sweepOfflineNodes(shoal).catch((err) => logger.warn({ err }, 'offline sweep failed'));
+        clusterStoragePaths(shoal, nodeStorage).then(
+          (paths) => Object.assign(config.storage, paths),
+          (err) => logger.warn({ err }, 'could not read storage settings'),
+        );
+      },
     });
     heartbeat.start();
     executor.start();

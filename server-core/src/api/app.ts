@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerAuth } from './auth.js';
 import type { NodeContext } from './context.js';
 import { errorHandler, notFoundHandler } from './errors.js';
+import { configurationRoutes } from './routes/configuration.js';
 import { eventRoutes } from './routes/events.js';
 import { nodeRoutes } from './routes/nodes.js';
 import { taskRoutes } from './routes/tasks.js';
@@ -24,6 +25,9 @@ export async function buildApp(ctx: NodeContext): Promise<FastifyInstance> {
     return503OnClosing: true,
     forceCloseConnections: true,
     routerOptions: { ignoreTrailingSlash: true },
+    // req.ip is the rightmost address not in this list, so a client cannot forge its
+    // address through X-Forwarded-For unless the peer is a trusted load balancer.
+    trustProxy: ctx.config.trustedProxies.length ? ctx.config.trustedProxies : false,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(errorHandler);
@@ -39,6 +43,7 @@ export async function buildApp(ctx: NodeContext): Promise<FastifyInstance> {
   taskRoutes(app, ctx);
   userRoutes(app, ctx);
   eventRoutes(app, ctx);
+  configurationRoutes(app, ctx);
 
   const portal = ctx.config.portalDir;
   const index = portal && path.join(portal, 'index.html');

@@ -3,6 +3,7 @@ import { ConfigError } from '../config/nodeConfig.js';
 import { SHOAL_VERSION } from '../version.js';
 import { registerApiKey } from './apiKey.js';
 import { registerRun } from './run.js';
+import { registerStorage } from './storage.js';
 
 /** Bad arguments exit 2 with one line; failures at run time exit 1 with one line. */
 export async function main(argv: string[]): Promise<void> {
@@ -14,6 +15,7 @@ export async function main(argv: string[]): Promise<void> {
     .configureOutput({ outputError: () => {} });
   registerRun(program);
   registerApiKey(program);
+  registerStorage(program);
   for (const cmd of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {
     cmd.exitOverride().configureOutput({ outputError: () => {} });
   }

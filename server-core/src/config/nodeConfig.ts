@@ -19,6 +19,8 @@ export interface NodeConfig {
   portalDir?: string;
   /** Queue expiry for new tasks. */
   queueExpiryMs?: number;
+  /** Load balancers whose X-Forwarded-For is believed: addresses or CIDR ranges. */
+  trustedProxies: string[];
 }
 
 /** What a config file (JSON) may hold. */
@@ -32,6 +34,7 @@ export interface ConfigFile {
   masterKey?: string;
   storage?: Partial<StoragePaths> & { root?: string };
   portalDir?: string;
+  trustedProxies?: string[];
 }
 
 export interface ConfigFlags {
@@ -50,7 +53,7 @@ export const DEFAULT_PORT = 8050;
 export const DEFAULT_TASK_CAP = 5;
 export const CONFIG_FILE_NAME = 'shoal.config.json';
 
-const CONFIG_KEYS: (keyof ConfigFile)[] = ['databaseUrl', 'host', 'port', 'nodeName', 'taskCap', 'builtInWorker', 'masterKey', 'storage', 'portalDir'];
+const CONFIG_KEYS: (keyof ConfigFile)[] = ['databaseUrl', 'host', 'port', 'nodeName', 'taskCap', 'builtInWorker', 'masterKey', 'storage', 'portalDir', 'trustedProxies'];
 
 export function readConfigFile(file: string): ConfigFile {
   let parsed: unknown;
@@ -99,5 +102,6 @@ export function resolveNodeConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = p
     storage: { ...storageUnder(storageRoot), ...storageOverrides },
     masterKey: env.SHOAL_MASTER_KEY || file.masterKey,
     portalDir: env.SHOAL_PORTAL_DIR || file.portalDir,
+    trustedProxies: env.SHOAL_TRUSTED_PROXIES ? env.SHOAL_TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean) : file.trustedProxies ?? [],
   };
 }

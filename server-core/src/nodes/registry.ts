@@ -63,8 +63,10 @@ export async function listNodes({ db, dialect }: ShoalDb, name?: string): Promis
   return rows.map((r) => ({ ...r, running_tasks: Number(r.running_tasks), silent_ms: Number(r.silent_ms) }));
 }
 
+export const nodeIsOffline = (node: NodeWithLiveness): boolean => node.stopped_at != null || node.silent_ms > OFFLINE_AFTER_MS;
+
 export function nodeStatus(node: NodeWithLiveness, clusterVersion: string): NodeStatus {
-  if (node.stopped_at != null || node.silent_ms > OFFLINE_AFTER_MS) return 'Offline';
+  if (nodeIsOffline(node)) return 'Offline';
   if (node.version !== clusterVersion) return 'VersionMismatch';
   if (node.drain) return node.running_tasks > 0 ? 'Draining' : 'Drained';
   return 'Running';
@@ -73,6 +75,12 @@ export function nodeStatus(node: NodeWithLiveness, clusterVersion: string): Node
 export interface NodeChange {
   taskCap?: number;
   drain?: boolean;
+}
+
+/** Removes an offline node's row; returns false when there is no such node. */
+export async function deleteNode({ db }: ShoalDb, name: string): Promise<boolean> {
+  const r = await db.deleteFrom('nodes').where('name', '=', name).executeTakeFirst();
+  return Number(r.numDeletedRows) === 1;
 }
 
 /** Returns false when there is no such node. */

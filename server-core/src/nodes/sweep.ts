@@ -1,6 +1,6 @@
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import { endTasksOfNode } from '../queue/failOrphans.js';
-import { listNodes, OFFLINE_AFTER_MS } from './registry.js';
+import { listNodes, nodeIsOffline } from './registry.js';
 
 /**
  * Ends the active tasks of every node that is Offline (silent past the threshold, or
@@ -9,8 +9,7 @@ import { listNodes, OFFLINE_AFTER_MS } from './registry.js';
 export async function sweepOfflineNodes(shoal: ShoalDb): Promise<number> {
   let ended = 0;
   for (const n of await listNodes(shoal)) {
-    const offline = n.stopped_at != null || n.silent_ms > OFFLINE_AFTER_MS;
-    if (!offline || n.running_tasks === 0) continue;
+    if (!nodeIsOffline(n) || n.running_tasks === 0) continue;
     const lastSeen = new Date(Number(n.last_seen)).toISOString();
     ended += await endTasksOfNode(shoal, n.name, `Node ${n.name} went offline (last seen ${lastSeen}) while the task was running.`);
   }

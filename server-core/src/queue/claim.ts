@@ -1,10 +1,12 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { ShoalDb } from '../db/dialects/dialect.js';
+import { SETTING } from '../settings/settings.js';
 import type { TaskRow } from './taskRecord.js';
 
 /**
  * Claims the oldest queued tasks this node has room for, in one statement:
- * - room = the node's task cap (0 while it drains) minus its tasks still Executing/Cancelling;
+ * - room = the node's task cap (0 while it drains or runs another version than the cluster)
+ *   minus its tasks still Executing/Cancelling;
  * - nothing while the cluster-wide queue pause is on;
  * - a task whose concurrency tag is busy, or is not the oldest queued task of its tag, waits;
  * - expired tasks are left to `expireQueuedTasks`.
@@ -24,15 +26,21 @@ export async function claimTasks(shoal: ShoalDb, nodeName: string, claimToken: s
 /** The conditions every dialect shares: queued, not expired, queue not paused, tag free and first in line. */
 const eligible = (now: RawBuilder<number>) => sql`
   t.state = 'Queued' and t.expires_at > ${now}
-  and not exists (select 1 from settings s where s.${sql.ref('key')} = 'queue.paused' and s.value = 'true')
+  and not exists (select 1 from settings s where s.${sql.ref('key')} = ${SETTING.queuePaused} and s.value = 'true')
   and (t.concurrency_tag is null or (
         not exists (select 1 from tasks r
                      where r.concurrency_tag = t.concurrency_tag and r.state in ('Executing', 'Cancelling'))
     and t.id = (select min(q.id) from tasks q where q.concurrency_tag = t.concurrency_tag and q.state = 'Queued')))`;
 
-/** Free slots: the node's cap (0 while draining or stopped) minus the tasks it still runs. */
+/**
+ * Free slots: the node's cap minus the tasks it still runs; none while it drains, after it
+ * stopped, or while its version differs from the cluster's.
+ */
 const freeSlots = (nodeName: string) => sql`
-  (select case when n.drain = 1 or n.stopped_at is not null then 0 else n.task_cap end from nodes n where n.name = ${nodeName})
+  (select case when n.drain = 1 or n.stopped_at is not null
+                 or n.version <> coalesce((select v.value from settings v where v.${sql.ref('key')} = ${SETTING.clusterVersion}), n.version)
+               then 0 else n.task_cap end
+     from nodes n where n.name = ${nodeName})
   - (select count(*) from tasks a where a.node_name = ${nodeName} and a.state in ('Executing', 'Cancelling'))`;
 
 /** PostgreSQL: rows another node is claiming right now are skipped, never waited for or taken twice. */

@@ -31,17 +31,18 @@ export interface StorageCheck {
 
 /** Checks that each path exists, is a folder (after resolving symlinks) and is writable. */
 export function checkStorage(paths: StoragePaths): StorageCheck[] {
-  return STORAGE_KINDS.map((kind) => {
-    const p = paths[kind];
-    try {
-      const real = fs.realpathSync(p);
-      if (!fs.statSync(real).isDirectory()) return { kind, path: p, ok: false, problem: 'not a folder' };
-      const probe = path.join(real, `.shoal-write-check-${process.pid}-${Date.now()}`);
-      fs.writeFileSync(probe, 'ok');
-      fs.rmSync(probe);
-      return { kind, path: p, ok: true };
-    } catch (err) {
-      return { kind, path: p, ok: false, problem: (err as Error).message };
-    }
-  });
+  return STORAGE_KINDS.map((kind) => checkStoragePath(kind, paths[kind]));
+}
+
+export function checkStoragePath(kind: StorageKind, p: string): StorageCheck {
+  try {
+    const real = fs.realpathSync(p);
+    if (!fs.statSync(real).isDirectory()) return { kind, path: p, ok: false, problem: 'not a folder' };
+    const probe = path.join(real, `.shoal-write-check-${process.pid}-${Date.now()}`);
+    fs.writeFileSync(probe, 'ok');
+    fs.rmSync(probe);
+    return { kind, path: p, ok: true };
+  } catch (err) {
+    return { kind, path: p, ok: false, problem: (err as Error).message };
+  }
 }

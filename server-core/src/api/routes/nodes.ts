@@ -3,9 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import { recordEvent } from '../../audit/events.js';
 import { activeTasksOfNode } from '../../queue/list.js';
 import { toTaskResource } from '../../queue/taskRecord.js';
-import { listNodes, nodeStatus, updateNode, type NodeWithLiveness } from '../../nodes/registry.js';
+import { clusterVersion } from '../../nodes/clusterVersion.js';
+import { deleteNode, listNodes, nodeStatus, updateNode, type NodeWithLiveness } from '../../nodes/registry.js';
 import type { NodeContext } from '../context.js';
-import { notFound } from '../errors.js';
+import { conflict, notFound } from '../errors.js';
 
 const NodeParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) });
 const NodePatch = Type.Object(
@@ -37,13 +38,31 @@ export function nodeRoutes(app: FastifyInstance, ctx: NodeContext): void {
   app.get('/api/nodes/ping', { config: { anonymous: true } }, ping);
   app.get('/api/octopusservernodes/ping', { config: { anonymous: true } }, ping);
 
-  app.get('/api/nodes', async () => (await listNodes(ctx.shoal)).map((n) => nodeResource(n, ctx.version)));
+  const versionOfCluster = async () => (await clusterVersion(ctx.shoal)) ?? ctx.version;
+  const oneNode = async (name: string) => {
+    const [n] = await listNodes(ctx.shoal, name);
+    if (!n) throw notFound(`There is no node named ${name}.`);
+    return nodeResource(n, await versionOfCluster());
+  };
 
-  app.get<{ Params: Static<typeof NodeParams> }>('/api/nodes/:name', { schema: { params: NodeParams } }, async (req) => {
-    const [n] = await listNodes(ctx.shoal, req.params.name);
-    if (!n) throw notFound(`There is no node named ${req.params.name}.`);
-    return nodeResource(n, ctx.version);
+  app.get('/api/nodes', async () => {
+    const version = await versionOfCluster();
+    return (await listNodes(ctx.shoal)).map((n) => nodeResource(n, version));
   });
+
+  app.get<{ Params: Static<typeof NodeParams> }>('/api/nodes/:name', { schema: { params: NodeParams } }, async (req) => oneNode(req.params.name));
+
+  app.delete<{ Params: Static<typeof NodeParams> }>(
+    '/api/nodes/:name',
+    { schema: { params: NodeParams }, config: { admin: true } },
+    async (req, reply) => {
+      const node = await oneNode(req.params.name);
+      if (node.status !== 'Offline') throw conflict(`Node ${node.name} is ${node.status}; only an Offline node can be deleted.`);
+      await deleteNode(ctx.shoal, node.name);
+      await recordEvent(ctx.shoal, { username: req.user!.username, action: 'node.delete', target: node.name, clientIp: req.ip });
+      return reply.status(204).send();
+    },
+  );
 
   app.patch<{ Params: Static<typeof NodeParams>; Body: Static<typeof NodePatch> }>(
     '/api/nodes/:name',
@@ -54,14 +73,12 @@ export function nodeRoutes(app: FastifyInstance, ctx: NodeContext): void {
       await recordEvent(ctx.shoal, { username: req.user!.username, action: 'node.update', target: name, details: req.body, clientIp: req.ip });
       if (name === ctx.config.nodeName) ctx.ping.invalidate();
       ctx.executor.queueChanged();
-      const [n] = await listNodes(ctx.shoal, name);
-      return nodeResource(n!, ctx.version);
+      return oneNode(name);
     },
   );
 
   app.get<{ Params: Static<typeof NodeParams> }>('/api/nodes/:name/tasks', { schema: { params: NodeParams } }, async (req) => {
-    const [n] = await listNodes(ctx.shoal, req.params.name);
-    if (!n) throw notFound(`There is no node named ${req.params.name}.`);
+    await oneNode(req.params.name);
     return (await activeTasksOfNode(ctx.shoal, req.params.name)).map(toTaskResource);
   });
 }

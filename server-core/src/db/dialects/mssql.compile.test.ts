@@ -15,7 +15,9 @@ function compileOnly(): { db: Kysely<any>; statements: CompiledQuery[] } {
       createIntrospector: (k) => new MssqlIntrospector(k),
       createQueryCompiler: () => new MssqlQueryCompiler(),
     },
-    log: (e) => statements.push(e.query),
+    log: (e) => {
+      statements.push(e.query);
+    },
   });
   return { db, statements };
 }

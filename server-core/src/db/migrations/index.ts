@@ -39,6 +39,11 @@ export async function migrateToLatest(shoal: ShoalDb): Promise<void> {
   }
 }
 
+/** Whether this code would change the schema (an empty database counts). */
+export async function hasPendingMigrations(shoal: ShoalDb): Promise<boolean> {
+  return (await migratorFor(shoal).getMigrations()).some((m) => !m.executedAt);
+}
+
 /** Name of the last applied migration, or undefined on an empty database. */
 export async function currentSchemaVersion(shoal: ShoalDb): Promise<string | undefined> {
   const migrations = await migratorFor(shoal).getMigrations();

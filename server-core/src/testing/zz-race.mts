@@ -1,0 +1,15 @@
+import os from 'node:os'; import path from 'node:path'; import fs from 'node:fs';
+import { openDatabase } from '../db/open.js';
+import { migrateToLatest } from '../db/migrations/index.js';
+import { enqueueTask } from '../queue/enqueue.js';
+import { claimTasks } from '../queue/claim.js';
+import { registerNode } from '../nodes/registry.js';
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'race-'));
+const file = path.join(dir, 'db.sqlite');
+const a = await openDatabase(file); await migrateToLatest(a);
+const b = await openDatabase(file);
+await registerNode(a, { name: 'n1', version: '1', url: 'x', taskCap: 3 });
+for (let i = 0; i < 10; i++) await enqueueTask(a, { kind: 'k', description: 'd', arguments: {} });
+const t0 = Date.now();
+const r = await Promise.allSettled([claimTasks(a, 'n1', 't1'), claimTasks(b, 'n1', 't2')]);
+console.log(Date.now() - t0, r.map(x => x.status === 'fulfilled' ? x.value.length : String(x.reason)));
