@@ -81,7 +81,7 @@ async function claimSqlite({ db, dialect }: ShoalDb, nodeName: string, token: st
        select t.id from tasks t
         where ${eligible(now)}
         order by t.queue_time, t.id
-        limit max(0, ${freeSlots(nodeName)}))
+        limit max(0, coalesce(${freeSlots(nodeName)}, 0)))
     returning *`;
   // BEGIN IMMEDIATE takes the write lock before the statement reads, so two processes
   // sharing the file can never both see a task as free.
