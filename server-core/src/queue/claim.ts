@@ -83,17 +83,12 @@ async function claimSqlite({ db, dialect }: ShoalDb, nodeName: string, token: st
         order by t.queue_time, t.id
         limit max(0, coalesce(${freeSlots(nodeName)}, 0)))
     returning *`;
-  // BEGIN IMMEDIATE takes the write lock before the statement reads, so two processes
-  // sharing the file can never both see a task as free.
-  return db.connection().execute(async (conn) => {
-    await sql`begin immediate`.execute(conn);
-    try {
-      const { rows } = await statement.execute(conn);
-      await sql`commit`.execute(conn);
-      return rows.sort((a, b) => a.queue_time - b.queue_time || Number(a.id) - Number(b.id));
-    } catch (err) {
-      await sql`rollback`.execute(conn).catch(() => {});
-      throw err;
-    }
-  });
+  // One statement in its own implicit transaction: SQLite takes the write lock when a
+  // writing statement starts, before its subqueries read (as BEGIN IMMEDIATE would), so two
+  // connections can never both see a task as free. Unlike BEGIN … COMMIT across awaits, it
+  // never holds the lock while this thread waits: better-sqlite3's busy wait blocks the
+  // thread, so a second handle in the same process would otherwise stall for the whole
+  // busy timeout and fail with SQLITE_BUSY.
+  const { rows } = await statement.execute(db);
+  return rows.sort((a, b) => a.queue_time - b.queue_time || Number(a.id) - Number(b.id));
 }
