@@ -195,6 +195,8 @@ export class Executor {
     await this.cycle;
     const all = [...this.running.values()];
     for (const t of all) this.cancelLocal(Number(t.row.id), reason);
-    await Promise.race([Promise.allSettled(all.map((t) => t.done)), new Promise((r) => setTimeout(r, timeoutMs))]);
+    let bound: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled(all.map((t) => t.done)), new Promise((r) => (bound = setTimeout(r, timeoutMs)))]);
+    clearTimeout(bound);
   }
 }
