@@ -1,0 +1,122 @@
+/**
+ * The one HTTP client of the portal: every request to a Shoal node goes through here.
+ * Failures become `ApiError`s whose message is the server's own words (or a sentence
+ * about the network), so pages can show them as they are.
+ */
+import type { ApiErrorBody, NewScriptTask, NodePatch, ShoalNode, Task, TaskPage, TaskQuery, User } from './types';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** The message to show for anything a call threw. */
+export function messageOf(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+interface ApiOptions {
+  /** Where the node is; '' means the origin the portal was served from. */
+  baseUrl: string;
+  /** Called on any 401 except a failed login: the session is gone. */
+  onUnauthorized: () => void;
+}
+
+const options: ApiOptions = { baseUrl: '', onUnauthorized: () => {} };
+
+export function configureApi(o: Partial<ApiOptions>): void {
+  Object.assign(options, o);
+}
+
+export const apiUrl = (path: string): string => options.baseUrl.replace(/\/$/, '') + path;
+
+interface RequestOptions {
+  body?: unknown;
+  accept?: string;
+  /** The caller handles 401 itself (login). */
+  own401?: boolean;
+}
+
+function isErrorBody(x: unknown): x is ApiErrorBody {
+  const e = (x as Partial<ApiErrorBody> | null)?.error;
+  return typeof e === 'object' && e !== null && typeof e.message === 'string';
+}
+
+async function errorFrom(res: Response): Promise<ApiError> {
+  let body: unknown;
+  try {
+    body = await res.json();
+  } catch {
+    // not JSON (a proxy's error page, an empty body)
+  }
+  if (isErrorBody(body)) return new ApiError(res.status, body.error.code, body.error.message);
+  const text = res.statusText ? `${res.status} ${res.statusText}` : String(res.status);
+  return new ApiError(res.status, 'HttpError', `The server answered ${text}.`);
+}
+
+async function send(method: string, path: string, o: RequestOptions = {}): Promise<Response> {
+  const headers: Record<string, string> = { accept: o.accept ?? 'application/json' };
+  if (o.body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(apiUrl(path), {
+      method,
+      headers,
+      body: o.body === undefined ? undefined : JSON.stringify(o.body),
+      credentials: 'include',
+      cache: 'no-store',
+    });
+  } catch {
+    throw new ApiError(0, 'NetworkError', 'The Shoal server cannot be reached. Check that the node is running, then try again.');
+  }
+  if (!res.ok) {
+    const err = await errorFrom(res);
+    if (res.status === 401 && !o.own401) options.onUnauthorized();
+    throw err;
+  }
+  return res;
+}
+
+async function json<T>(method: string, path: string, o?: RequestOptions): Promise<T> {
+  return (await (await send(method, path, o)).json()) as T;
+}
+
+const enc = encodeURIComponent;
+
+function tasksQuery(q: TaskQuery): string {
+  const parts: string[] = [];
+  // Commas stay readable; state names never need escaping.
+  if (q.states?.length) parts.push(`state=${q.states.join(',')}`);
+  if (q.node) parts.push(`node=${enc(q.node)}`);
+  if (q.take !== undefined) parts.push(`take=${q.take}`);
+  if (q.skip !== undefined) parts.push(`skip=${q.skip}`);
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+export const api = {
+  login: (username: string, password: string) => json<User>('POST', '/api/users/login', { body: { username, password }, own401: true }),
+  logout: async (): Promise<void> => {
+    await send('POST', '/api/users/logout', { own401: true });
+  },
+  me: () => json<User>('GET', '/api/users/me'),
+
+  listNodes: () => json<ShoalNode[]>('GET', '/api/nodes'),
+  updateNode: (name: string, patch: NodePatch) => json<ShoalNode>('PATCH', `/api/nodes/${enc(name)}`, { body: patch }),
+
+  listTasks: (q: TaskQuery = {}) => json<TaskPage>('GET', `/api/tasks${tasksQuery(q)}`),
+  getTask: (id: string) => json<Task>('GET', `/api/tasks/${enc(id)}`),
+  createTask: (task: NewScriptTask) => json<Task>('POST', '/api/tasks', { body: task }),
+  cancelTask: (id: string) => json<Task>('POST', `/api/tasks/${enc(id)}/cancel`),
+
+  /** The whole log as it is now. */
+  taskLogText: async (id: string): Promise<string> => (await send('GET', `/api/tasks/${enc(id)}/log`, { accept: 'text/plain' })).text(),
+  /** The log followed live: one `message` per line from the start, then `end` with `{"state"}`. */
+  followTaskLog: (id: string): EventSource => new EventSource(apiUrl(`/api/tasks/${enc(id)}/log`), { withCredentials: true }),
+};

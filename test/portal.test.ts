@@ -1,0 +1,235 @@
+/**
+ * The web portal in Debian's Chromium against a real node (`shoal run`, task cap 2):
+ * log in through the form, queue a script and watch its log arrive live, change the
+ * task cap and drain the node from the Nodes page, follow a node's running tasks and
+ * cancel one, log out. Assumes `npm run build` ran (server-core and renderer).
+ * Screenshots go to test-artifacts/portal/.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ShoalClient } from './helpers/apiClient.js';
+import { freePort } from './helpers/freePort.js';
+import { REPO_ROOT } from './helpers/repo.js';
+import { startShoalProcess, type ShoalProcess } from './helpers/shoalProcess.js';
+import { getTask, queueScript, taskLog, waitForTaskState, type Task } from './helpers/tasks.js';
+import { tempDir } from './helpers/tempDir.js';
+import { teardown } from './helpers/teardown.js';
+import { waitFor } from './helpers/waitFor.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const PORTAL_INDEX = path.join(REPO_ROOT, 'renderer/dist/index.html');
+const SHOTS = path.join(REPO_ROOT, 'test-artifacts/portal');
+const NODE_NAME = 'portal-node';
+const PASSWORD = 'portal-admin-pw-1';
+const TASK_CAP = 2;
+
+interface NodeView {
+  name: string;
+  status: string;
+  taskCap: number;
+  drain: boolean;
+  runningTasks: number;
+}
+
+describe('web portal in Chromium against a real node', { timeout: 180_000 }, () => {
+  let node: ShoalProcess;
+  let api: ShoalClient;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+  let scriptTask: string;
+
+  const hash = () => new URL(page.url()).hash;
+  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+  const ping = async () => (await fetch(`${node.url}/api/nodes/ping`)).status;
+  const portalNode = async () => (await api.get<NodeView[]>('/api/nodes')).find((n) => n.name === NODE_NAME);
+  const nodeRow = () => page.locator(`tr[data-node="${NODE_NAME}"]`);
+  const logLines = () => page.locator('[data-testid="task-log"] .line .text').allTextContents();
+  const until = <T>(fn: () => T | Promise<T>, message: string, timeoutMs = 10_000) => waitFor(fn, { timeoutMs, intervalMs: 50, message });
+
+  /** Runs a step; on failure a screenshot of the page is kept next to the others. */
+  const step = (name: string, fn: () => Promise<void>) =>
+    it(name, async () => {
+      try {
+        await fn();
+      } catch (err) {
+        await page?.screenshot({ path: path.join(SHOTS, `FAILED-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`) }).catch(() => {});
+        throw err;
+      }
+    });
+
+  before(async () => {
+    assert.ok(
+      fs.existsSync(CHROMIUM),
+      `Chromium is not installed at ${CHROMIUM}; the portal test needs Debian's chromium package (apt-get install chromium, as .ci/run does).`,
+    );
+    assert.ok(fs.existsSync(PORTAL_INDEX), `The portal is not built (${PORTAL_INDEX} is missing); run \`npm run build\` first.`);
+    fs.mkdirSync(SHOTS, { recursive: true });
+
+    node = await startShoalProcess({
+      dataDir: tempDir('shoal-portal-'),
+      port: await freePort(),
+      nodeName: NODE_NAME,
+      taskCap: TASK_CAP,
+      env: { SHOAL_ADMIN_PASSWORD: PASSWORD, SHOAL_NODE_NAME: NODE_NAME },
+    });
+    api = await ShoalClient.login(node.url, 'admin', PASSWORD);
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => {});
+    if (node) {
+      const stopped = await node.stop('SIGTERM');
+      assert.equal(stopped.code, 0, `the node did not stop cleanly on SIGTERM\n${node.output()}`);
+    }
+    await teardown();
+  });
+
+  step('an anonymous visit lands on the login page, and a wrong password is refused in words', async () => {
+    await page.goto(`${node.url}/`);
+    await until(() => hash() === '#/login', `the portal did not send an anonymous visitor to #/login (at ${page.url()})`);
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor({ timeout: 10_000 });
+    assert.match(await alert.innerText(), /The username or password is wrong\./);
+    assert.equal(hash(), '#/login');
+    await shot('login-refused');
+  });
+
+  step('logging in through the form opens Tasks with the user in the header', async () => {
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await until(() => hash() === '#/tasks', `login did not go to #/tasks (at ${page.url()})`);
+    assert.match(await page.getByTestId('current-user').innerText(), /admin/);
+    await page.getByRole('heading', { name: 'Tasks' }).waitFor({ timeout: 5000 });
+  });
+
+  step('a script queued from the form shows its log lines live, before the task ends', async () => {
+    await page.getByRole('button', { name: 'Run a script' }).click();
+    await page.getByLabel('Script', { exact: true }).fill('for i in 1 2 3; do echo line-$i; sleep 1; done');
+    await page.getByLabel('Syntax').selectOption('bash');
+    await page.getByLabel('Description').fill('Portal live log');
+    await shot('run-script-form');
+    await page.getByRole('button', { name: 'Queue script' }).click();
+
+    scriptTask = await until(() => /^#\/tasks\/(ServerTasks-\d+)$/.exec(hash())?.[1], `queuing did not open the task page (at ${page.url()})`);
+    assert.equal((await getTask(api, scriptTask)).description, 'Portal live log');
+
+    await until(async () => (await logLines()).includes('line-1'), `line-1 of ${scriptTask} never appeared in the log panel`);
+    const atFirstLine = await getTask(api, scriptTask);
+    assert.equal(atFirstLine.state, 'Executing', `line-1 should show while the task runs, but the task is already ${atFirstLine.state}`);
+    assert.equal(atFirstLine.completedTime, null);
+    assert.ok(!(await logLines()).includes('line-3'), 'line-3 was shown before the script could have written it');
+    await shot('task-live-log');
+
+    await until(async () => (await page.getByTestId('task-state').locator('[data-state]').getAttribute('data-state')) === 'Success', `the task page did not show ${scriptTask} as Success`, 20_000);
+    await until(async () => (await page.locator('[data-log-status]').getAttribute('data-log-status')) === 'ended', 'the log panel did not say the log is complete');
+    const shown = await logLines();
+    for (const l of ['line-1', 'line-2', 'line-3']) assert.equal(shown.filter((s) => s === l).length, 1, `${l} shown ${shown.filter((s) => s === l).length} times`);
+    const stored = (await taskLog(api, scriptTask)).split('\n').filter(Boolean);
+    assert.equal(shown.length, stored.length, `the panel shows ${shown.length} lines, the stored log has ${stored.length}`);
+    assert.equal((await getTask(api, scriptTask)).state, 'Success');
+    await shot('task-finished');
+  });
+
+  step('the Tasks page lists the task with its state and filters by state', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Tasks' }).click();
+    const row = page.locator(`tr[data-task-id="${scriptTask}"]`);
+    await row.waitFor({ timeout: 10_000 });
+    assert.equal(await row.locator('[data-state]').getAttribute('data-state'), 'Success');
+    await shot('tasks');
+
+    await page.getByRole('group', { name: 'Filter by state' }).getByRole('button', { name: 'Failed' }).click();
+    await until(() => hash() === '#/tasks?state=Failed', `the filter is not in the URL (${hash()})`);
+    await until(async () => (await row.count()) === 0, 'the Success task stayed listed under the Failed filter');
+    await page.getByRole('group', { name: 'Filter by state' }).getByRole('button', { name: 'All' }).click();
+    await until(async () => (await row.count()) === 1, 'the task did not come back under All');
+  });
+
+  step('the task cap is edited in place on the Nodes page; a bad value shows the server’s error', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Nodes' }).click();
+    await nodeRow().waitFor({ timeout: 10_000 });
+    assert.equal(await nodeRow().locator('[data-status]').getAttribute('data-status'), 'Running');
+    const capButton = nodeRow().getByRole('button', { name: /^Task cap of portal-node/ });
+    assert.match(await capButton.innerText(), new RegExp(`^\\s*${TASK_CAP}\\s*$`));
+
+    // What the server says about -1, to compare with what the page shows.
+    const refused = await api.request('PATCH', `/api/nodes/${NODE_NAME}`, { body: { taskCap: -1 } });
+    assert.equal(refused.status, 400);
+    await capButton.click();
+    const input = nodeRow().getByRole('textbox', { name: `Task cap of ${NODE_NAME}` });
+    await input.fill('-1');
+    await input.press('Enter');
+    const error = nodeRow().getByRole('alert');
+    await error.waitFor({ timeout: 5000 });
+    assert.equal((await error.innerText()).trim(), refused.body.error.message);
+    await shot('nodes-cap-error');
+    await input.press('Escape');
+    await until(async () => (await input.count()) === 0, 'Escape did not close the cap editor');
+    assert.equal((await portalNode())?.taskCap, TASK_CAP, 'a refused or canceled edit changed the cap');
+
+    await capButton.click();
+    await input.fill('7');
+    await input.press('Enter');
+    await until(async () => (await portalNode())?.taskCap === 7, 'GET /api/nodes does not show task cap 7 after editing it on the page');
+    await until(async () => /^\s*7\s*$/.test(await capButton.innerText()), 'the Nodes page does not show the new cap');
+    await shot('nodes');
+  });
+
+  step('the drain switch drains the node (Drained, ping 418) and undrains it (Running, ping 200)', async () => {
+    assert.equal(await ping(), 200);
+    const drain = nodeRow().getByRole('switch', { name: `Drain ${NODE_NAME}` });
+    assert.equal(await drain.getAttribute('aria-checked'), 'false');
+
+    await drain.click();
+    await until(async () => ['Drained', 'Draining'].includes((await nodeRow().locator('[data-status]').getAttribute('data-status')) ?? ''), 'the status did not become Drained/Draining');
+    await until(async () => (await ping()) === 418, 'GET /api/nodes/ping did not answer 418 for a drained node');
+    assert.equal((await portalNode())?.drain, true);
+    assert.equal(await drain.getAttribute('aria-checked'), 'true');
+    await shot('nodes-drained');
+
+    await drain.click();
+    await until(async () => (await nodeRow().locator('[data-status]').getAttribute('data-status')) === 'Running', 'the status did not return to Running');
+    await until(async () => (await ping()) === 200, 'GET /api/nodes/ping did not answer 200 again after undraining');
+    assert.equal((await portalNode())?.drain, false);
+  });
+
+  step("the Nodes page counts running tasks live; its link lists them; Cancel stops one", async () => {
+    const long: Task = await queueScript(api, 'echo started; sleep 120', { description: 'Portal cancel me' });
+    await waitForTaskState(api, long.id, ['Executing']);
+    const link = nodeRow().getByRole('link', { name: /running/ });
+    await until(async () => /1 running/.test(await link.innerText()), 'the Nodes page did not update the running count on its own');
+    await link.click();
+    await until(() => hash() === `#/tasks?node=${NODE_NAME}&state=Executing,Cancelling`, `the link went to ${hash()}`);
+    const row = page.locator(`tr[data-task-id="${long.id}"]`);
+    await row.waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('tr[data-task-id]').count(), 1, 'the filtered list shows tasks that are not running on the node');
+    await shot('tasks-running-on-node');
+
+    await row.getByRole('link', { name: long.id }).click();
+    await until(async () => (await logLines()).includes('started'), 'the running task’s log did not show');
+    await page.getByRole('button', { name: 'Cancel task' }).click();
+    await waitForTaskState(api, long.id, ['Canceled'], 20_000);
+    await until(async () => (await page.getByTestId('task-state').locator('[data-state]').getAttribute('data-state')) === 'Canceled', 'the task page did not show Canceled');
+    await page.getByTestId('task-error').waitFor({ timeout: 5000 });
+    await shot('task-canceled');
+  });
+
+  step('logging out returns to the login page and ends the session', async () => {
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await until(() => hash() === '#/login', `logout did not go to #/login (at ${page.url()})`);
+    const me = await page.request.get(`${node.url}/api/users/me`);
+    assert.equal(me.status(), 401, 'the session still works after logging out');
+    assert.deepEqual(pageErrors, [], 'the portal threw uncaught errors');
+  });
+});
