@@ -1,0 +1,71 @@
+import { Session } from 'node:inspector/promises';
+import path from 'node:path';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+export interface ProfileSummary {
+  totalMs: number;
+  /** Self time by where the code lives (package, or file of this repository). */
+  byArea: { area: string; ms: number; pct: number }[];
+  /** Self time of the heaviest functions. */
+  topFunctions: { fn: string; ms: number; pct: number }[];
+}
+
+function area(url: string, fn: string): string {
+  if (!url) return fn.startsWith('(') ? fn : '(native)';
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (pkg) return pkg[1]!;
+  if (url.startsWith('node:')) return url;
+  const src = /server-core\/src\/(.+)$/.exec(url);
+  if (src) return `server-core/${src[1]}`;
+  return path.basename(url);
+}
+
+/** Samples the CPU of this process while `fn` runs and sums self time by area and function. */
+export async function profile<T>(fn: () => Promise<T>, top = 12): Promise<{ result: T; summary: ProfileSummary }> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  let result: T;
+  let prof: Profile;
+  try {
+    result = await fn();
+  } finally {
+    prof = ((await session.post('Profiler.stop')) as { profile: Profile }).profile;
+    session.disconnect();
+  }
+  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  const self = new Map<number, number>();
+  prof.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0) / 1000));
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  const areas = new Map<string, number>();
+  const fns = new Map<string, number>();
+  for (const [id, ms] of self) {
+    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+    const a = area(url, functionName);
+    areas.set(a, (areas.get(a) ?? 0) + ms);
+    const f = `${functionName || '(anonymous)'} ${url ? `${a}:${lineNumber + 1}` : ''}`.trim();
+    fns.set(f, (fns.get(f) ?? 0) + ms);
+  }
+  const rank = (m: Map<string, number>) =>
+    [...m].sort((x, y) => y[1] - x[1]).slice(0, top).map(([k, ms]) => ({ k, ms: Math.round(ms), pct: Math.round((ms / total) * 1000) / 10 }));
+  return {
+    result: result!,
+    summary: {
+      totalMs: Math.round(total),
+      byArea: rank(areas).map(({ k, ms, pct }) => ({ area: k, ms, pct })),
+      topFunctions: rank(fns).map(({ k, ms, pct }) => ({ fn: k, ms, pct })),
+    },
+  };
+}
