@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerAuth } from './auth.js';
 import type { NodeContext } from './context.js';
 import { errorHandler, notFoundHandler } from './errors.js';
@@ -20,7 +20,7 @@ export const JSON_BODY_LIMIT = 1024 * 1024;
 export async function buildApp(ctx: NodeContext): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: JSON_BODY_LIMIT,
     return503OnClosing: true,
     forceCloseConnections: true,
@@ -37,6 +37,8 @@ export async function buildApp(ctx: NodeContext): Promise<FastifyInstance> {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-frame-options', 'DENY');
     reply.header('referrer-policy', 'no-referrer');
+    // Which node answered: operators behind a load balancer (and the cluster test) read it.
+    reply.header('x-shoal-node', ctx.config.nodeName);
   });
 
   nodeRoutes(app, ctx);
