@@ -1,0 +1,252 @@
+/**
+ * The executor inside a real node (startNode): SQLite file, storage folders, HTTP on a
+ * free port, real child processes.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { migrateToLatest } from '../db/migrations/index.js';
+import { openDatabase } from '../db/open.js';
+import { listNodes, nodeStatus, registerNode } from '../nodes/registry.js';
+import { requestCancel } from '../queue/cancel.js';
+import { claimTasks } from '../queue/claim.js';
+import { enqueueTask } from '../queue/enqueue.js';
+import type { TaskResource } from '../queue/taskRecord.js';
+import { killQuietly, processRuns } from '../testing/processes.js';
+import { makeTempDir, removeTempDirs } from '../testing/tempDir.js';
+import { startTestNode, type TestNode } from '../testing/testNode.js';
+import { waitFor } from '../testing/wait.js';
+import { SHOAL_VERSION } from '../version.js';
+
+const FINAL = ['Success', 'Failed', 'Canceled', 'TimedOut'];
+const strayPids: number[] = [];
+
+after(() => {
+  killQuietly(strayPids);
+  removeTempDirs();
+});
+
+async function queue(tn: TestNode, kind: string, args: Record<string, unknown> = {}): Promise<TaskResource> {
+  const res = await tn.request({ method: 'POST', url: '/api/tasks', payload: { kind, arguments: args } });
+  assert.equal(res.statusCode, 201, res.body);
+  return res.json();
+}
+const queueScript = (tn: TestNode, script: string) => queue(tn, 'AdHocScript', { script, syntax: 'bash' });
+
+async function getTask(tn: TestNode, id: string): Promise<TaskResource> {
+  const res = await tn.request({ method: 'GET', url: `/api/tasks/${id}` });
+  assert.equal(res.statusCode, 200, res.body);
+  return res.json();
+}
+
+const waitState = (tn: TestNode, id: string, states: string[], timeoutMs = 15_000) =>
+  waitFor(async () => {
+    const t = await getTask(tn, id);
+    return states.includes(t.state) ? t : undefined;
+  }, `${id} to reach ${states.join('/')}`, { timeoutMs });
+
+const waitFinal = (tn: TestNode, id: string) => waitState(tn, id, FINAL);
+
+/** The task log through the API, as `[level, text]` pairs. */
+async function logLines(tn: TestNode, id: string): Promise<[string, string][]> {
+  const res = await tn.request({ method: 'GET', url: `/api/tasks/${id}/log` });
+  assert.equal(res.statusCode, 200, res.body);
+  return res.body
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const m = /^\d{4}-\d\d-\d\dT[\d:.]+Z (INFO|WARN|ERROR) +(.*)$/.exec(l);
+      assert.ok(m, `log line has a time and a level: ${JSON.stringify(l)}`);
+      return [m[1]!, m[2]!] as [string, string];
+    });
+}
+
+describe('executor on a running node', () => {
+  let tn: TestNode;
+  before(async () => {
+    tn = await startTestNode({ nodeName: 'exec-node', taskCap: 5 });
+  });
+  after(() => tn.stop());
+
+  it('starts a task queued through the API at once, not on the next poll', async () => {
+    const delays: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const t = await queueScript(tn, 'true');
+      const done = await waitFinal(tn, t.id);
+      assert.equal(done.state, 'Success', done.errorMessage ?? '');
+      delays.push(Date.parse(done.startTime!) - Date.parse(done.queueTime));
+    }
+    // The fallback poll is 1 s; a woken executor starts the task within milliseconds.
+    assert.ok(delays.every((d) => d >= 0 && d < 500), `queue-to-start delays (ms): ${delays.join(', ')}`);
+  });
+
+  it('logs every output line once: stdout as INFO, stderr as ERROR', async () => {
+    const t = await queueScript(tn, [
+      'echo "out one"',
+      'echo "err one" >&2',
+      'echo "out two"',
+      'echo "err two" >&2',
+      "printf 'last line without newline'",
+    ].join('\n'));
+    assert.equal((await waitFinal(tn, t.id)).state, 'Success');
+    const lines = await logLines(tn, t.id);
+    const count = (level: string, text: string) => lines.filter(([l, x]) => l === level && x === text).length;
+    for (const text of ['out one', 'out two', 'last line without newline']) assert.equal(count('INFO', text), 1, `INFO ${text} once in ${JSON.stringify(lines)}`);
+    for (const text of ['err one', 'err two']) assert.equal(count('ERROR', text), 1, `ERROR ${text} once in ${JSON.stringify(lines)}`);
+    assert.equal(lines.filter(([, x]) => /out one|err one/.test(x)).length, 2, 'nothing is logged twice under another level');
+    assert.match(lines.at(-1)![1], /ended: Success/);
+  });
+
+  it('a script that exits non-zero fails with the exit code', async () => {
+    const t = await queueScript(tn, 'echo before\nexit 3\necho never');
+    const done = await waitFinal(tn, t.id);
+    assert.equal(done.state, 'Failed');
+    assert.match(done.errorMessage ?? '', /\b3\b/);
+    const lines = await logLines(tn, t.id);
+    assert.ok(lines.some(([l, x]) => l === 'INFO' && x === 'before'));
+    assert.ok(!lines.some(([, x]) => x === 'never'));
+    assert.ok(lines.some(([l, x]) => l === 'ERROR' && /exited with code 3/.test(x)), 'the reason is in the log');
+  });
+
+  it('gives the script SHOAL_TASK_ID and a SHOAL_ARTIFACTS_DIR that outlives the task', async () => {
+    const t = await queueScript(tn, 'echo "id=$SHOAL_TASK_ID"\necho "artifacts=$SHOAL_ARTIFACTS_DIR"\necho kept > "$SHOAL_ARTIFACTS_DIR/report.txt"');
+    assert.equal((await waitFinal(tn, t.id)).state, 'Success');
+    const lines = (await logLines(tn, t.id)).map(([, x]) => x);
+    assert.ok(lines.includes(`id=${t.id}`), JSON.stringify(lines));
+    const dir = lines.find((x) => x.startsWith('artifacts='))?.slice('artifacts='.length);
+    assert.ok(dir, 'SHOAL_ARTIFACTS_DIR is set');
+    assert.equal(path.dirname(dir), path.resolve(tn.node.config.storage.artifacts));
+    assert.ok(path.basename(dir).includes(t.id.replace(/\D/g, '')), `${dir} is this task's folder`);
+    assert.equal(fs.readFileSync(path.join(dir, 'report.txt'), 'utf8'), 'kept\n');
+  });
+
+  it('SystemIntegrityCheck succeeds, and fails with the reason in the log when a storage path is not a folder', async () => {
+    const ok = await queue(tn, 'SystemIntegrityCheck');
+    assert.equal((await waitFinal(tn, ok.id)).state, 'Success');
+    assert.ok((await logLines(tn, ok.id)).some(([l, x]) => l === 'INFO' && /No problems found/.test(x)));
+
+    // Tests run as root, where chmod does not stop writes: replace the folder with a file.
+    const broken = tn.node.config.storage.eventExports;
+    fs.rmSync(broken, { recursive: true, force: true });
+    fs.writeFileSync(broken, 'not a folder');
+    try {
+      const bad = await queue(tn, 'SystemIntegrityCheck');
+      const done = await waitFinal(tn, bad.id);
+      assert.equal(done.state, 'Failed');
+      assert.match(done.errorMessage ?? '', /integrity problem/);
+      const errors = (await logLines(tn, bad.id)).filter(([l]) => l === 'ERROR').map(([, x]) => x);
+      assert.ok(errors.some((x) => x.includes(broken) && /eventExports/.test(x) && /not a folder/.test(x)), JSON.stringify(errors));
+      assert.ok(!errors.some((x) => /packages|taskLogs/.test(x)), 'healthy paths are not reported');
+    } finally {
+      fs.rmSync(broken, { force: true });
+      fs.mkdirSync(broken, { recursive: true });
+    }
+  });
+
+  it('cancel kills the whole process tree; the task passes through Cancelling to Canceled', async () => {
+    const pidFile = path.join(makeTempDir('shoal-pids-'), 'pids');
+    const script = [
+      `F=${JSON.stringify(pidFile)}`,
+      'echo $$ >> "$F"',
+      'sleep 1000 & echo $! >> "$F"',
+      '(sleep 1000 & echo $! >> "$F")', // orphaned at once: only the process group still reaches it
+      `bash -c 'sleep 1000 & echo $! >> "$1"; sleep 1000 & echo $! >> "$1"; wait' grandchildren "$F" & echo $! >> "$F"`,
+      'setsid sleep 1000 & echo $! >> "$F"', // left the process group
+      'sleep 1000 & echo $! >> "$F"',
+      'echo started',
+      'wait',
+    ].join('\n');
+    const t = await queueScript(tn, script);
+    const pids = await waitFor(() => {
+      const list = fs.existsSync(pidFile) ? fs.readFileSync(pidFile, 'utf8').split('\n').filter(Boolean).map(Number) : [];
+      return list.length === 8 ? list : undefined;
+    }, 'the script to record 8 PIDs');
+    strayPids.push(...pids);
+    assert.deepEqual(pids.filter((p) => !processRuns(p)), [], 'every process runs before the cancel');
+    assert.equal((await getTask(tn, t.id)).state, 'Executing');
+
+    const res = await tn.request({ method: 'POST', url: `/api/tasks/${t.id}/cancel` });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.json().state, 'Cancelling');
+
+    await waitFor(() => pids.every((p) => !processRuns(p)), `processes ${pids.join(' ')} to end`, { timeoutMs: 10_000 }).catch((err) => {
+      throw new Error(`${(err as Error).message}; still running: ${pids.filter(processRuns).join(' ')}`);
+    });
+    const done = await waitFinal(tn, t.id);
+    assert.equal(done.state, 'Canceled');
+    assert.match(done.errorMessage ?? '', /Canceled by admin/);
+    assert.ok(done.completedTime);
+  });
+});
+
+describe('node lifecycle', () => {
+  it('a restarted node ends the tasks it had when it died, naming itself, and then runs new work', async () => {
+    const dataDir = makeTempDir('shoal-crash-');
+    // What a node that died left behind: an Executing and a Cancelling task in its name.
+    const shoal = await openDatabase(path.join(dataDir, 'shoal.db'));
+    let executing: number;
+    let cancelling: number;
+    let queued: number;
+    try {
+      await migrateToLatest(shoal);
+      await registerNode(shoal, { name: 'crashy', version: SHOAL_VERSION, url: 'http://127.0.0.1:1', taskCap: 2 });
+      executing = Number((await enqueueTask(shoal, { kind: 'AdHocScript', description: 'was running', arguments: { script: 'sleep 1000' } })).id);
+      cancelling = Number((await enqueueTask(shoal, { kind: 'AdHocScript', description: 'was cancelling', arguments: { script: 'sleep 1000' } })).id);
+      assert.equal((await claimTasks(shoal, 'crashy', 'lost-token')).length, 2);
+      await requestCancel(shoal, cancelling, 'user asked');
+      queued = Number((await enqueueTask(shoal, { kind: 'AdHocScript', description: 'still queued', arguments: { script: 'echo hi' } })).id);
+    } finally {
+      await shoal.close();
+    }
+
+    const tn = await startTestNode({ dataDir, nodeName: 'crashy' });
+    try {
+      const e = await getTask(tn, `ServerTasks-${executing}`);
+      assert.equal(e.state, 'Failed');
+      assert.match(e.errorMessage ?? '', /crashy/);
+      assert.match(e.errorMessage ?? '', /stopped unexpectedly/);
+      const c = await getTask(tn, `ServerTasks-${cancelling}`);
+      assert.equal(c.state, 'Canceled');
+      assert.match(c.errorMessage ?? '', /crashy/);
+      assert.equal((await waitFinal(tn, `ServerTasks-${queued}`)).state, 'Success', 'queued work still runs');
+    } finally {
+      await tn.stop();
+    }
+  });
+
+  it('stop() cancels running tasks with the reason, kills them and marks the node Offline', async () => {
+    const tn = await startTestNode({ nodeName: 'stopper', taskCap: 2 });
+    const pidFile = path.join(makeTempDir('shoal-pids-'), 'pids');
+    const running = [
+      await queueScript(tn, `sleep 1000 & echo $! >> ${JSON.stringify(pidFile)}\nwait`),
+      await queueScript(tn, `sleep 1000 & echo $! >> ${JSON.stringify(pidFile)}\nwait`),
+    ];
+    const waiting = await queueScript(tn, 'echo never');
+    const pids = await waitFor(() => {
+      const list = fs.existsSync(pidFile) ? fs.readFileSync(pidFile, 'utf8').split('\n').filter(Boolean).map(Number) : [];
+      return list.length === 2 ? list : undefined;
+    }, 'both tasks to start');
+    strayPids.push(...pids);
+    const dbFile = tn.node.config.databaseUrl;
+
+    await tn.stop('Node stopper shut down for maintenance.');
+
+    assert.deepEqual(pids.filter(processRuns), [], 'the task processes are gone once stop() resolves');
+    const shoal = await openDatabase(dbFile);
+    try {
+      for (const t of running) {
+        const row = await shoal.db.selectFrom('tasks').selectAll().where('id', '=', Number(t.id.replace(/\D/g, ''))).executeTakeFirstOrThrow();
+        assert.equal(row.state, 'Canceled');
+        assert.equal(row.error_message, 'Node stopper shut down for maintenance.');
+      }
+      const w = await shoal.db.selectFrom('tasks').select('state').where('id', '=', Number(waiting.id.replace(/\D/g, ''))).executeTakeFirstOrThrow();
+      assert.equal(w.state, 'Queued', 'a stopping node starts nothing new');
+      const [n] = await listNodes(shoal, 'stopper');
+      assert.ok(n?.stopped_at != null);
+      assert.equal(nodeStatus(n, SHOAL_VERSION), 'Offline');
+    } finally {
+      await shoal.close();
+    }
+  });
+});
