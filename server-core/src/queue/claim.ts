@@ -17,10 +17,22 @@ export async function claimTasks(shoal: ShoalDb, nodeName: string, claimToken: s
     case 'sqlite':
       return claimSqlite(shoal, nodeName, claimToken);
     case 'postgres':
-      return (await claimPostgres(nodeName, claimToken, shoal.dialect.now()).execute(shoal.db)).rows;
+      return claimLockingNode(shoal, sql`select name from nodes where name = ${nodeName} for update`, claimPostgres(nodeName, claimToken, shoal.dialect.now()));
     case 'mssql':
-      return (await claimMssql(nodeName, claimToken, shoal.dialect.now()).execute(shoal.db)).rows;
+      return claimLockingNode(shoal, sql`select name from nodes with (updlock, rowlock) where name = ${nodeName}`, claimMssql(nodeName, claimToken, shoal.dialect.now()));
   }
+}
+
+/**
+ * Runs the claim statement after locking the node's row, so two processes that claim for
+ * the same node name (a misconfigured duplicate) take turns: one statement's snapshot
+ * cannot see the other's claims, and both would fill the same free slots.
+ */
+async function claimLockingNode({ db }: ShoalDb, lockNode: RawBuilder<unknown>, claim: RawBuilder<TaskRow>): Promise<TaskRow[]> {
+  return db.transaction().execute(async (trx) => {
+    await lockNode.execute(trx);
+    return (await claim.execute(trx)).rows;
+  });
 }
 
 /** The conditions every dialect shares: queued, not expired, queue not paused, tag free and first in line. */
