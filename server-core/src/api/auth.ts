@@ -34,7 +34,9 @@ function credentialOf(req: FastifyRequest): { kind: 'key' | 'session'; value: st
 export function registerAuth(app: FastifyInstance, shoal: ShoalDb): { forget(): void } {
   const cache = new Map<string, { user: UserRow | undefined; at: number }>();
   app.decorateRequest('user', null);
-  app.addHook('preHandler', async (req) => {
+  // onRequest (after the cookie plugin's): credentials are checked before the body is read
+  // or validated, so an anonymous caller learns nothing about a route's schema.
+  app.addHook('onRequest', async (req) => {
     const config = req.routeOptions.config;
     const cred = credentialOf(req);
     if (cred) {
