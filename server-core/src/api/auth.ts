@@ -10,6 +10,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     user: UserRow | null;
   }
+  interface FastifyInstance {
+    /** Drops cached credential lookups: a logout or revocation on this node counts at once. */
+    forgetCredentials(): void;
+  }
   interface FastifyContextConfig {
     /** The route answers without credentials. */
     anonymous?: boolean;
@@ -55,7 +59,9 @@ export function registerAuth(app: FastifyInstance, shoal: ShoalDb): { forget(): 
     if (!req.user) throw unauthorized(cred ? 'The API key or session is not valid (revoked, expired or unknown).' : undefined);
     if (config.admin && !req.user.is_admin) throw forbidden();
   });
-  return { forget: () => cache.clear() };
+  const forget = () => cache.clear();
+  app.decorate('forgetCredentials', forget);
+  return { forget };
 }
 
 export function requireAdmin(req: FastifyRequest): void {

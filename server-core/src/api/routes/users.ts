@@ -44,6 +44,7 @@ export function userRoutes(app: FastifyInstance, ctx: NodeContext): void {
   app.post('/api/users/logout', { config: { anonymous: true } }, async (req, reply) => {
     const token = req.cookies[SESSION_COOKIE];
     if (token) await deleteSession(ctx.shoal, token);
+    app.forgetCredentials();
     if (req.user) await recordEvent(ctx.shoal, { username: req.user.username, action: 'user.logout', clientIp: req.ip });
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { ok: true };
@@ -72,6 +73,7 @@ export function userRoutes(app: FastifyInstance, ctx: NodeContext): void {
   app.delete<{ Params: Static<typeof KeyParams> }>('/api/users/me/apikeys/:id', { schema: { params: KeyParams } }, async (req, reply) => {
     const id = Number(req.params.id.replace('ApiKeys-', ''));
     if (!(await revokeApiKey(ctx.shoal, Number(req.user!.id), id))) throw notFound(`You have no active API key ${req.params.id}.`);
+    app.forgetCredentials();
     await recordEvent(ctx.shoal, { username: req.user!.username, action: 'apikey.revoke', target: `ApiKeys-${id}`, clientIp: req.ip });
     return reply.status(204).send();
   });
