@@ -41,7 +41,7 @@ export function userRoutes(app: FastifyInstance, ctx: NodeContext): void {
     return toUserResource(user);
   });
 
-  app.post('/api/users/logout', { config: { anonymous: true } }, async (req, reply) => {
+  app.post('/api/users/logout', async (req, reply) => {
     const token = req.cookies[SESSION_COOKIE];
     if (token) await deleteSession(ctx.shoal, token);
     app.forgetCredentials();
