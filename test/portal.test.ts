@@ -2,11 +2,14 @@
  * The web portal in Debian's Chromium against a real node (`shoal run`, task cap 2):
  * log in through the form, queue a script and watch its log arrive live, change the
  * task cap and drain the node from the Nodes page, follow a node's running tasks and
- * cancel one, log out. Assumes `npm run build` ran (server-core and renderer).
+ * cancel one, log out. The browser reaches the node through a small TCP proxy that can
+ * cut every connection, to check the live log survives a reconnect without showing a
+ * line twice. Assumes `npm run build` ran (server-core and renderer).
  * Screenshots go to test-artifacts/portal/.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -35,8 +38,42 @@ interface NodeView {
   runningTasks: number;
 }
 
+/** A TCP pass-through to `port` whose connections can all be cut at once. */
+async function cuttableProxy(port: number): Promise<{ url: string; cut(): number; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const track = (s: net.Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.on('error', () => s.destroy());
+  };
+  const server = net.createServer((client) => {
+    const upstream = net.connect(port, '127.0.0.1');
+    track(client);
+    track(upstream);
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address() as net.AddressInfo;
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    cut() {
+      const n = sockets.size;
+      for (const s of sockets) s.destroy();
+      return n;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 describe('web portal in Chromium against a real node', { timeout: 180_000 }, () => {
   let node: ShoalProcess;
+  let proxy: Awaited<ReturnType<typeof cuttableProxy>>;
   let api: ShoalClient;
   let browser: Browser;
   let page: Page;
@@ -78,6 +115,7 @@ describe('web portal in Chromium against a real node', { timeout: 180_000 }, () 
       env: { SHOAL_ADMIN_PASSWORD: PASSWORD, SHOAL_NODE_NAME: NODE_NAME },
     });
     api = await ShoalClient.login(node.url, 'admin', PASSWORD);
+    proxy = await cuttableProxy(node.port);
 
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -86,6 +124,7 @@ describe('web portal in Chromium against a real node', { timeout: 180_000 }, () 
 
   after(async () => {
     await browser?.close().catch(() => {});
+    await proxy?.close();
     if (node) {
       const stopped = await node.stop('SIGTERM');
       assert.equal(stopped.code, 0, `the node did not stop cleanly on SIGTERM\n${node.output()}`);
@@ -94,7 +133,7 @@ describe('web portal in Chromium against a real node', { timeout: 180_000 }, () 
   });
 
   step('an anonymous visit lands on the login page, and a wrong password is refused in words', async () => {
-    await page.goto(`${node.url}/`);
+    await page.goto(`${proxy.url}/`);
     await until(() => hash() === '#/login', `the portal did not send an anonymous visitor to #/login (at ${page.url()})`);
     await page.getByLabel('Username').fill('admin');
     await page.getByLabel('Password').fill('not-the-password');
@@ -140,6 +179,29 @@ describe('web portal in Chromium against a real node', { timeout: 180_000 }, () 
     assert.equal(shown.length, stored.length, `the panel shows ${shown.length} lines, the stored log has ${stored.length}`);
     assert.equal((await getTask(api, scriptTask)).state, 'Success');
     await shot('task-finished');
+  });
+
+  step('when the connection drops mid-task, the log reconnects without showing any line twice', async () => {
+    const ticks = await queueScript(api, 'for i in $(seq 1 12); do echo tick-$i; sleep 0.4; done', { description: 'Portal reconnect' });
+    await page.goto(`${proxy.url}/#/tasks/${ticks.id}`);
+    await until(async () => (await logLines()).includes('tick-3'), `tick-3 of ${ticks.id} never appeared`);
+    const logStatus = () => page.locator('[data-log-status]').getAttribute('data-log-status');
+    assert.equal(await logStatus(), 'live');
+
+    assert.ok(proxy.cut() > 0, 'there was no connection to cut');
+    await until(async () => (await logStatus()) === 'recovering', 'the log panel did not notice the dropped stream');
+    assert.equal((await getTask(api, ticks.id)).state, 'Executing', 'the task ended before the reconnect could be seen; make the script longer');
+    await until(async () => (await logStatus()) === 'live', 'the log did not reconnect while the task still ran');
+    await until(async () => (await logStatus()) === 'ended', 'the log did not end after the reconnect', 20_000);
+
+    const shown = await logLines();
+    for (let i = 1; i <= 12; i++) {
+      const n = shown.filter((l) => l === `tick-${i}`).length;
+      assert.equal(n, 1, `tick-${i} is shown ${n} times after the reconnect`);
+    }
+    const stored = (await taskLog(api, ticks.id)).split('\n').filter(Boolean);
+    assert.equal(shown.length, stored.length, `the panel shows ${shown.length} lines, the stored log has ${stored.length}`);
+    await shot('task-after-reconnect');
   });
 
   step('the Tasks page lists the task with its state and filters by state', async () => {
@@ -228,7 +290,7 @@ describe('web portal in Chromium against a real node', { timeout: 180_000 }, () 
   step('logging out returns to the login page and ends the session', async () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await until(() => hash() === '#/login', `logout did not go to #/login (at ${page.url()})`);
-    const me = await page.request.get(`${node.url}/api/users/me`);
+    const me = await page.request.get(`${proxy.url}/api/users/me`);
     assert.equal(me.status(), 401, 'the session still works after logging out');
     assert.deepEqual(pageErrors, [], 'the portal threw uncaught errors');
   });
