@@ -81,7 +81,7 @@ describe('web portal in Chromium against a real node', { timeout: 180_000 }, () 
   let scriptTask: string;
 
   const hash = () => new URL(page.url()).hash;
-  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), animations: 'disabled' });
   const ping = async () => (await fetch(`${node.url}/api/nodes/ping`)).status;
   const portalNode = async () => (await api.get<NodeView[]>('/api/nodes')).find((n) => n.name === NODE_NAME);
   const nodeRow = () => page.locator(`tr[data-node="${NODE_NAME}"]`);
@@ -264,6 +264,24 @@ describe('web portal in Chromium against a real node', { timeout: 180_000 }, () 
     await until(async () => (await nodeRow().locator('[data-status]').getAttribute('data-status')) === 'Running', 'the status did not return to Running');
     await until(async () => (await ping()) === 200, 'GET /api/nodes/ping did not answer 200 again after undraining');
     assert.equal((await portalNode())?.drain, false);
+  });
+
+  step('the task queue is paused from the Nodes page and resumed from the Tasks page banner', async () => {
+    const queueState = page.getByTestId('queue-state');
+    await until(async () => (await queueState.count()) === 1 && (await queueState.innerText()) === 'Running', 'the Nodes page does not show the queue as Running');
+    await page.getByRole('button', { name: 'Pause queue' }).click();
+    await until(async () => (await api.get<{ paused: boolean }>('/api/configuration/queue')).paused, 'the queue is not paused after clicking Pause queue');
+    await until(async () => (await queueState.innerText()) === 'Paused', 'the Nodes page does not show the queue as Paused');
+
+    await page.getByRole('navigation').getByRole('link', { name: 'Tasks' }).click();
+    const banner = page.getByTestId('queue-paused');
+    await banner.waitFor({ timeout: 10_000 });
+    await shot('tasks-queue-paused');
+    await banner.getByRole('button', { name: 'Resume queue' }).click();
+    await until(async () => !(await api.get<{ paused: boolean }>('/api/configuration/queue')).paused, 'the queue is still paused after Resume queue');
+    await until(async () => (await banner.count()) === 0, 'the paused banner stayed after resuming');
+    await page.getByRole('navigation').getByRole('link', { name: 'Nodes' }).click();
+    await nodeRow().waitFor({ timeout: 10_000 });
   });
 
   step("the Nodes page counts running tasks live; its link lists them; Cancel stops one", async () => {

@@ -3,7 +3,7 @@
  * Failures become `ApiError`s whose message is the server's own words (or a sentence
  * about the network), so pages can show them as they are.
  */
-import type { ApiErrorBody, NewScriptTask, NodePatch, ShoalNode, Task, TaskPage, TaskQuery, User } from './types';
+import type { ApiErrorBody, NewScriptTask, NodePatch, QueueConfig, ShoalNode, Task, TaskPage, TaskQuery, User } from './types';
 
 export class ApiError extends Error {
   constructor(
@@ -109,6 +109,13 @@ export const api = {
 
   listNodes: () => json<ShoalNode[]>('GET', '/api/nodes'),
   updateNode: (name: string, patch: NodePatch) => json<ShoalNode>('PATCH', `/api/nodes/${enc(name)}`, { body: patch }),
+  /** Only an Offline node can be deleted (409 otherwise). */
+  deleteNode: async (name: string): Promise<void> => {
+    await send('DELETE', `/api/nodes/${enc(name)}`);
+  },
+
+  getQueue: () => json<QueueConfig>('GET', '/api/configuration/queue'),
+  setQueue: (config: QueueConfig) => json<QueueConfig>('PUT', '/api/configuration/queue', { body: config }),
 
   listTasks: (q: TaskQuery = {}) => json<TaskPage>('GET', `/api/tasks${tasksQuery(q)}`),
   getTask: (id: string) => json<Task>('GET', `/api/tasks/${enc(id)}`),

@@ -40,4 +40,12 @@ export class NodeList {
     this.#nodes = this.#nodes.map((n) => (n.name === name ? node : n));
     return node;
   }
+
+  /** Forgets an Offline node; throws the server's error. */
+  async remove(name: string): Promise<void> {
+    this.#generation++;
+    await api.deleteNode(name);
+    this.#generation++;
+    this.#nodes = this.#nodes.filter((n) => n.name !== name);
+  }
 }

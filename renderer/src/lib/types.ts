@@ -70,6 +70,11 @@ export interface NodePatch {
   drain?: boolean;
 }
 
+/** GET/PUT /api/configuration/queue: a paused queue starts no new tasks on any node. */
+export interface QueueConfig {
+  paused: boolean;
+}
+
 /** The body of every error the API answers with. */
 export interface ApiErrorBody {
   error: { code: string; message: string };
