@@ -305,6 +305,18 @@ describe('web portal in Chromium against a real node', { timeout: 180_000 }, () 
     await shot('task-canceled');
   });
 
+  step('a session that ends on the server sends the user to log in, and back to the page afterwards', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Nodes' }).click();
+    await nodeRow().waitFor({ timeout: 10_000 });
+    await page.context().clearCookies(); // what an expired or revoked session looks like to the portal
+    await until(() => hash() === '#/login', `a 401 from polling did not send the user to #/login (at ${page.url()})`);
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await until(() => hash() === '#/nodes', `after logging in again the portal went to ${hash()}, not back to #/nodes`);
+    await nodeRow().waitFor({ timeout: 10_000 });
+  });
+
   step('logging out returns to the login page and ends the session', async () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await until(() => hash() === '#/login', `logout did not go to #/login (at ${page.url()})`);

@@ -65,6 +65,7 @@ async function send(method: string, path: string, o: RequestOptions = {}): Promi
   const headers: Record<string, string> = { accept: o.accept ?? 'application/json' };
   if (o.body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
+  const sentAt = Date.now();
   try {
     res = await fetch(apiUrl(path), {
       method,
@@ -76,6 +77,7 @@ async function send(method: string, path: string, o: RequestOptions = {}): Promi
   } catch {
     throw new ApiError(0, 'NetworkError', 'The Shoal server cannot be reached. Check that the node is running, then try again.');
   }
+  observeServerClock(res, sentAt);
   if (!res.ok) {
     const err = await errorFrom(res);
     if (res.status === 401 && !o.own401) options.onUnauthorized();
@@ -86,6 +88,22 @@ async function send(method: string, path: string, o: RequestOptions = {}): Promi
 
 async function json<T>(method: string, path: string, o?: RequestOptions): Promise<T> {
   return (await (await send(method, path, o)).json()) as T;
+}
+
+/**
+ * How far the server's clock is ahead of this machine's, from the Date header of API
+ * answers. Relative times ("3 s ago") compare server timestamps with this machine's
+ * clock; a laptop a minute off would otherwise show every node as seen a minute ago.
+ * The header has whole seconds, so offsets under 2 s are taken as none.
+ */
+let clockOffsetMs = 0;
+export const serverClockOffset = (): number => clockOffsetMs;
+
+function observeServerClock(res: Response, sentAt: number): void {
+  const date = Date.parse(res.headers.get('date') ?? '');
+  if (Number.isNaN(date)) return;
+  const offset = date + 500 - (sentAt + Date.now()) / 2;
+  clockOffsetMs = Math.abs(offset) < 2000 ? 0 : Math.round(offset);
 }
 
 const enc = encodeURIComponent;

@@ -1,29 +1,8 @@
-/**
- * Hash routing, so the same build works served by a node at / and from file:// in the
- * desktop app: `#/login`, `#/tasks?node=N&state=A,B&page=2`, `#/tasks/ServerTasks-3`, `#/nodes`.
- */
-export type Route =
-  | { name: 'login' }
-  | { name: 'tasks'; query: URLSearchParams }
-  | { name: 'task'; id: string }
-  | { name: 'nodes' }
-  | { name: 'notFound'; path: string };
+import { parseRoute, type Route } from './route';
 
-export const HOME = '#/tasks';
+export { HOME, type Route } from './route';
 
-export function parseRoute(hash: string): Route {
-  const raw = hash.replace(/^#/, '');
-  const q = raw.indexOf('?');
-  const path = (q < 0 ? raw : raw.slice(0, q)).replace(/\/+$/, '') || '/';
-  const query = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
-  if (path === '/login') return { name: 'login' };
-  if (path === '/tasks' || path === '/') return { name: 'tasks', query };
-  if (path === '/nodes') return { name: 'nodes' };
-  const task = /^\/tasks\/([^/]+)$/.exec(path);
-  if (task) return { name: 'task', id: decodeURIComponent(task[1]!) };
-  return { name: 'notFound', path };
-}
-
+/** The current hash route, kept in step with the address bar. */
 class Router {
   #hash = $state(location.hash);
   #route = $derived(parseRoute(this.#hash));

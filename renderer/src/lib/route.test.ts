@@ -1,0 +1,21 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseRoute } from './route';
+
+test('hash routes', () => {
+  assert.deepEqual(parseRoute('#/login'), { name: 'login' });
+  assert.deepEqual(parseRoute('#/nodes'), { name: 'nodes' });
+  assert.deepEqual(parseRoute('#/nodes/'), { name: 'nodes' });
+  assert.deepEqual(parseRoute('#/tasks/ServerTasks-3'), { name: 'task', id: 'ServerTasks-3' });
+  assert.deepEqual(parseRoute('#/tasks/%E0%A4%A'), { name: 'notFound', path: '/tasks/%E0%A4%A' });
+  assert.deepEqual(parseRoute('#/nope'), { name: 'notFound', path: '/nope' });
+});
+
+test('the tasks route keeps its query; an empty hash is the tasks page', () => {
+  const r = parseRoute('#/tasks?node=web%201&state=Executing,Cancelling');
+  assert.equal(r.name, 'tasks');
+  assert.equal(r.name === 'tasks' && r.query.get('node'), 'web 1');
+  assert.equal(r.name === 'tasks' && r.query.get('state'), 'Executing,Cancelling');
+  assert.equal(parseRoute('').name, 'tasks');
+  assert.equal(parseRoute('#/').name, 'tasks');
+});

@@ -1,0 +1,31 @@
+/**
+ * Hash routes, so the same build works served by a node at / and from file:// in the
+ * desktop app: `#/login`, `#/tasks?node=N&state=A,B&page=2`, `#/tasks/ServerTasks-3`, `#/nodes`.
+ */
+export type Route =
+  | { name: 'login' }
+  | { name: 'tasks'; query: URLSearchParams }
+  | { name: 'task'; id: string }
+  | { name: 'nodes' }
+  | { name: 'notFound'; path: string };
+
+export const HOME = '#/tasks';
+
+export function parseRoute(hash: string): Route {
+  const raw = hash.replace(/^#/, '');
+  const q = raw.indexOf('?');
+  const path = (q < 0 ? raw : raw.slice(0, q)).replace(/\/+$/, '') || '/';
+  const query = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
+  if (path === '/login') return { name: 'login' };
+  if (path === '/tasks' || path === '/') return { name: 'tasks', query };
+  if (path === '/nodes') return { name: 'nodes' };
+  const task = /^\/tasks\/([^/]+)$/.exec(path);
+  if (task) {
+    try {
+      return { name: 'task', id: decodeURIComponent(task[1]!) };
+    } catch {
+      return { name: 'notFound', path }; // malformed %-escape
+    }
+  }
+  return { name: 'notFound', path };
+}
