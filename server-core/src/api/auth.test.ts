@@ -77,12 +77,17 @@ describe('API authentication', () => {
   });
 
   it('accepts an API key in X-Api-Key and as a Bearer token, and nothing else', async () => {
-    for (const headers of [{ 'x-api-key': tn.adminKey }, { authorization: `Bearer ${tn.adminKey}` }]) {
+    for (const headers of [{ 'x-api-key': tn.adminKey }, { authorization: `Bearer ${tn.adminKey}` }] as Record<string, string>[]) {
       const res = await me(headers);
       assert.equal(res.statusCode, 200, res.body);
       assert.deepEqual(res.json(), { id: res.json().id, username: 'admin', isAdmin: true });
     }
-    for (const headers of [{ authorization: `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}` }, { authorization: tn.adminKey }, { 'x-api-key': `${tn.adminKey}x` }]) {
+    const wrong: Record<string, string>[] = [
+      { authorization: `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}` },
+      { authorization: tn.adminKey },
+      { 'x-api-key': `${tn.adminKey}x` },
+    ];
+    for (const headers of wrong) {
       const res = await me(headers);
       assert.equal(res.statusCode, 401, `${JSON.stringify(headers)} → ${res.body}`);
       errorBody(res);
