@@ -283,7 +283,7 @@ describe('tasks, nodes and events', () => {
   it('lists nodes with their status fields, and deletes only offline ones', async () => {
     const nodes = await get('/api/nodes');
     const self = nodes.find((n: { name: string }) => n.name === 'list-node');
-    assert.deepEqual(Object.keys(self).sort(), ['drain', 'lastSeen', 'name', 'runningTasks', 'status', 'taskCap', 'url', 'version']);
+    for (const field of ['name', 'status', 'lastSeen', 'taskCap', 'runningTasks', 'drain', 'version', 'url']) assert.ok(field in self, `nodes list ${field}`);
     assert.equal(self.status, 'Running');
     assert.equal(self.taskCap, 0);
     assert.equal(self.version, SHOAL_VERSION);
