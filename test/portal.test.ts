@@ -106,6 +106,7 @@ describe('web portal in Chromium against a real node', { timeout: 180_000 }, () 
     );
     assert.ok(fs.existsSync(PORTAL_INDEX), `The portal is not built (${PORTAL_INDEX} is missing); run \`npm run build\` first.`);
     fs.mkdirSync(SHOTS, { recursive: true });
+    for (const f of fs.readdirSync(SHOTS)) if (f.startsWith('FAILED-')) fs.rmSync(path.join(SHOTS, f)); // from an earlier run
 
     node = await startShoalProcess({
       dataDir: tempDir('shoal-portal-'),
