@@ -21,6 +21,7 @@ import { verifyMasterKey } from './secrets/keyCheck.js';
 import { loadOrCreateMasterKey } from './secrets/masterKey.js';
 import { clusterStoragePaths } from './storage/clusterStorage.js';
 import { ensureStorage } from './storage/paths.js';
+import { StorageVerifier } from './storage/verifier.js';
 import { SHOAL_VERSION } from './version.js';
 
 export interface StartOptions {
@@ -101,6 +102,9 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = advertisedUrl(config.host, port);
     await registerNode(shoal, { name: config.nodeName, version: SHOAL_VERSION, url, taskCap: config.taskCap });
+    // Markers into every storage folder, then the first check that the others' are visible.
+    const storageVerifier = new StorageVerifier(shoal, config.storage, config.nodeName, logger);
+    await storageVerifier.start().catch((err) => logger.warn({ err }, 'shared storage verification failed'));
     const version = await adoptClusterVersion(shoal, config.nodeName, SHOAL_VERSION);
     if (version !== SHOAL_VERSION) logger.warn(`this node runs ${SHOAL_VERSION} but the cluster runs ${version}; it will not take tasks (VersionMismatch)`);
 
@@ -121,7 +125,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
         clusterStoragePaths(shoal, nodeStorage).then(
           (paths) => Object.assign(config.storage, paths),
           (err) => logger.warn({ err }, 'could not read storage settings'),
-        );
+        ).then(() => storageVerifier.check()).catch((err) => logger.warn({ err }, 'shared storage verification failed'));
       },
     });
     heartbeat.start();

@@ -6,9 +6,12 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { registerAuth } from './auth.js';
 import type { NodeContext } from './context.js';
 import { errorHandler, notFoundHandler } from './errors.js';
+import { artifactRoutes } from './routes/artifacts.js';
 import { configurationRoutes } from './routes/configuration.js';
 import { eventRoutes } from './routes/events.js';
 import { nodeRoutes } from './routes/nodes.js';
+import { packageRoutes } from './routes/packages.js';
+import { storageConfigurationRoutes } from './routes/storageConfiguration.js';
 import { taskRoutes } from './routes/tasks.js';
 import { userRoutes } from './routes/users.js';
 import { validatorCompiler } from './validation.js';
@@ -46,6 +49,9 @@ export async function buildApp(ctx: NodeContext): Promise<FastifyInstance> {
   userRoutes(app, ctx);
   eventRoutes(app, ctx);
   configurationRoutes(app, ctx);
+  storageConfigurationRoutes(app, ctx);
+  artifactRoutes(app, ctx);
+  await packageRoutes(app, ctx);
 
   const portal = ctx.config.portalDir;
   const index = portal && path.join(portal, 'index.html');

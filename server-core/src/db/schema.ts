@@ -36,6 +36,10 @@ export interface NodesTable {
   last_seen: number;
   /** Set when the node shut down cleanly; cleared when it registers again. */
   stopped_at: number | null;
+  /** Random per start; written into this node's storage markers so others can check them. */
+  storage_nonce: Generated<string | null>;
+  /** JSON of the node's last shared-storage verification (storage/verify.ts). */
+  storage_status: Generated<string | null>;
 }
 
 export interface TasksTable {
@@ -71,6 +75,27 @@ export interface SettingsTable {
   updated_at: number;
 }
 
+export interface SpacesTable {
+  id: string;
+  name: string;
+  created_at: number;
+}
+
+export interface PackagesTable {
+  id: Generated<number>;
+  space_id: string;
+  package_id: string;
+  package_key: string;
+  version: string;
+  version_key: string;
+  file_name: string;
+  file_extension: string;
+  size_bytes: number;
+  sha256: string;
+  published_at: number;
+  published_by: string | null;
+}
+
 export interface Schema {
   users: UsersTable;
   sessions: SessionsTable;
@@ -79,4 +104,6 @@ export interface Schema {
   tasks: TasksTable;
   events: EventsTable;
   settings: SettingsTable;
+  spaces: SpacesTable;
+  packages: PackagesTable;
 }

@@ -1,4 +1,5 @@
 import type { ShoalDb } from '../db/dialects/dialect.js';
+import { parseStorageStatus, type StorageStatus } from '../storage/verify.js';
 
 export interface PingResult {
   status: 200 | 418 | 503;
@@ -10,6 +11,8 @@ export interface PingResult {
     runningTasks: number;
     lastSeen: string | null;
     database: 'ok' | 'unreachable';
+    /** The node's last shared-storage verification; `ok: false` is the warning. */
+    storage: StorageStatus | null;
     error?: string;
   };
 }
@@ -50,7 +53,7 @@ export class PingCache {
     try {
       const row = await this.shoal.db
         .selectFrom('nodes')
-        .select(['task_cap', 'drain', 'last_seen'])
+        .select(['task_cap', 'drain', 'last_seen', 'storage_status'])
         .where('name', '=', this.nodeName)
         .executeTakeFirst();
       const drain = !!row?.drain;
@@ -64,6 +67,7 @@ export class PingCache {
           runningTasks: 0,
           lastSeen: row ? new Date(Number(row.last_seen)).toISOString() : null,
           database: 'ok',
+          storage: parseStorageStatus(row?.storage_status),
         },
       };
     } catch (err) {
@@ -71,7 +75,7 @@ export class PingCache {
         status: 503,
         body: {
           name: this.nodeName, version: this.version, taskCap: null, drain: null, runningTasks: 0, lastSeen: null,
-          database: 'unreachable', error: 'The node cannot reach its database.',
+          database: 'unreachable', storage: null, error: 'The node cannot reach its database.',
         },
       };
     }

@@ -5,6 +5,7 @@ import { activeTasksOfNode } from '../../queue/list.js';
 import { toTaskResource } from '../../queue/taskRecord.js';
 import { clusterVersion } from '../../nodes/clusterVersion.js';
 import { deleteNode, listNodes, nodeStatus, updateNode, type NodeWithLiveness } from '../../nodes/registry.js';
+import { parseStorageStatus } from '../../storage/verify.js';
 import type { NodeContext } from '../context.js';
 import { conflict, notFound } from '../errors.js';
 
@@ -27,6 +28,8 @@ export function nodeResource(n: NodeWithLiveness, version: string) {
     drain: !!n.drain,
     version: n.version,
     url: n.url,
+    /** What the node last found when it checked that it shares storage with the others. */
+    storage: parseStorageStatus(n.storage_status),
   };
 }
 

@@ -1,12 +1,14 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { ShoalDb, ShoalDialect } from '../dialects/dialect.js';
 import * as m0001 from './0001_initial.js';
+import * as m0002 from './0002_packages.js';
 
 type DialectMigration = { up(db: any, dialect: ShoalDialect): Promise<void> };
 
 /** Migrations are compiled into the code: adding one means importing it here. */
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001_initial': m0001,
+  '0002_packages': m0002,
 };
 
 export const LATEST_SCHEMA_VERSION = Object.keys(MIGRATIONS).sort().at(-1)!;

@@ -1,0 +1,187 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import multipart from '@fastify/multipart';
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { recordEvent } from '../../audit/events.js';
+import { PackageNameError, parsePackageFileName } from '../../packages/fileName.js';
+import { spaceFolder } from '../../packages/packageFiles.js';
+import { PackageExistsError, receivePackage } from '../../packages/receive.js';
+import { deletePackageRow, findPackage, listPackageSummaries, listVersions, type PackageRow } from '../../packages/records.js';
+import { toPackageResource, toPackageSummaryResource } from '../../packages/resource.js';
+import { spaceExists } from '../../packages/spaces.js';
+import { parseVersion, versionKey } from '../../packages/version.js';
+import { sendStoredFile } from '../fileDownload.js';
+import type { NodeContext } from '../context.js';
+import { ApiError, badRequest, conflict, notFound } from '../errors.js';
+
+const SpaceParams = Type.Object({ spaceId: Type.String({ minLength: 1, maxLength: 50 }) });
+const PackageParams = Type.Object({ spaceId: Type.String({ minLength: 1, maxLength: 50 }), packageId: Type.String({ minLength: 1, maxLength: 100 }) });
+const VersionParams = Type.Object({
+  spaceId: Type.String({ minLength: 1, maxLength: 50 }),
+  packageId: Type.String({ minLength: 1, maxLength: 100 }),
+  version: Type.String({ minLength: 1, maxLength: 200 }),
+});
+const UploadQuery = Type.Object({ replace: Type.Boolean({ default: false }) }, { additionalProperties: false });
+const ListQuery = Type.Object(
+  {
+    filter: Type.Optional(Type.String({ maxLength: 100 })),
+    take: Type.Integer({ minimum: 1, maximum: 500, default: 30 }),
+    skip: Type.Integer({ minimum: 0, default: 0 }),
+  },
+  { additionalProperties: false },
+);
+
+/** The multipart part that carries the package. */
+const FILE_PART = 'file';
+
+/**
+ * The built-in package repository: uploads stream to the packages path (no size limit,
+ * constant memory), the index lives in the database.
+ */
+export async function packageRoutes(app: FastifyInstance, ctx: NodeContext): Promise<void> {
+  const requireSpace = async (spaceId: string) => {
+    if (!(await spaceExists(ctx.shoal, spaceId))) throw notFound(`There is no space ${spaceId}.`);
+  };
+  const loadVersion = async (p: Static<typeof VersionParams>): Promise<PackageRow> => {
+    await requireSpace(p.spaceId);
+    const v = parseVersion(p.version);
+    const row = v && (await findPackage(ctx.shoal, p.spaceId, p.packageId.toLowerCase(), versionKey(v)));
+    if (!row) throw notFound(`There is no package ${p.packageId} version ${p.version} in ${p.spaceId}.`);
+    return row;
+  };
+
+  // Multipart only in this scope; the rest of the API keeps its 1 MiB JSON limit.
+  await app.register(async (scope) => {
+    await scope.register(multipart, { limits: { fileSize: Infinity, files: 1, fields: 20, parts: 21 }, preservePath: true });
+    scope.post<{ Params: Static<typeof SpaceParams>; Querystring: Static<typeof UploadQuery> }>(
+      '/api/:spaceId/packages/raw',
+      { schema: { params: SpaceParams, querystring: UploadQuery } },
+      (req, reply) => upload(req, reply),
+    );
+  });
+
+  async function upload(req: FastifyRequest<{ Params: Static<typeof SpaceParams>; Querystring: Static<typeof UploadQuery> }>, reply: FastifyReply) {
+    const { spaceId } = req.params;
+    const { replace } = req.query;
+    if (!req.isMultipart()) throw new ApiError(415, 'UnsupportedMediaType', `Send the package as multipart/form-data, in a part named "${FILE_PART}".`);
+    // Decided before a byte of the file is read; the connection closes so the rest is not waited for.
+    const refuse = (file: Readable | undefined, err: Error): never => {
+      reply.header('connection', 'close');
+      file?.resume();
+      throw err;
+    };
+    const part = await req.file();
+    if (!part) throw badRequest(`The request has no file; send it in a multipart part named "${FILE_PART}".`);
+    const file = part.file;
+    // A client that goes away mid-upload: fail the stream so the temporary file is removed.
+    const onClose = () => {
+      if (!req.raw.complete) file.destroy(new Error('The client closed the connection before the upload finished.'));
+    };
+    req.raw.once('close', onClose);
+    try {
+      if (part.fieldname !== FILE_PART) refuse(file, badRequest(`The file must be in a multipart part named "${FILE_PART}", not "${part.fieldname}".`));
+      let name;
+      try {
+        name = parsePackageFileName(part.filename);
+      } catch (err) {
+        if (err instanceof PackageNameError) refuse(file, badRequest(err.message));
+        throw err;
+      }
+      if (!(await spaceExists(ctx.shoal, spaceId))) refuse(file, notFound(`There is no space ${spaceId}.`));
+      if (!replace && (await findPackage(ctx.shoal, spaceId, name!.packageKey, name!.versionKey))) {
+        refuse(file, conflict(`Package ${name!.packageId} version ${name!.version.text} already exists in ${spaceId}. Add ?replace=true to replace it.`));
+      }
+      const started = Date.now();
+      let received;
+      try {
+        received = await receivePackage({
+          shoal: ctx.shoal,
+          packagesRoot: ctx.config.storage.packages,
+          spaceId,
+          name: name!,
+          source: file,
+          replace,
+          publishedBy: req.user!.username,
+        });
+      } catch (err) {
+        if (err instanceof PackageExistsError) throw conflict(err.message);
+        if (!req.raw.complete || req.raw.destroyed) {
+          req.log.info({ package: part.filename }, 'package upload abandoned by the client; nothing was kept');
+          throw badRequest('The upload did not finish; nothing was stored.');
+        }
+        throw err;
+      }
+      const { row, replaced } = received;
+      req.log.info({ package: row.file_name, bytes: row.size_bytes, ms: Date.now() - started }, 'package stored');
+      await recordEvent(ctx.shoal, {
+        username: req.user!.username,
+        action: replaced ? 'package.replace' : 'package.push',
+        target: `${spaceId}/${row.package_id}.${row.version}`,
+        details: { sizeBytes: row.size_bytes, sha256: row.sha256 },
+        clientIp: req.ip,
+      });
+      return reply.status(201).send(toPackageResource(row));
+    } finally {
+      req.raw.off('close', onClose);
+    }
+  }
+
+  app.get<{ Params: Static<typeof SpaceParams>; Querystring: Static<typeof ListQuery> }>(
+    '/api/:spaceId/packages',
+    { schema: { params: SpaceParams, querystring: ListQuery } },
+    async (req) => {
+      await requireSpace(req.params.spaceId);
+      const { items, total } = await listPackageSummaries(ctx.shoal, req.params.spaceId, req.query);
+      return { items: items.map(toPackageSummaryResource), total };
+    },
+  );
+
+  app.get<{ Params: Static<typeof PackageParams> }>('/api/:spaceId/packages/:packageId/versions', { schema: { params: PackageParams } }, async (req) => {
+    await requireSpace(req.params.spaceId);
+    const rows = await listVersions(ctx.shoal, req.params.spaceId, req.params.packageId.toLowerCase());
+    if (!rows.length) throw notFound(`There is no package ${req.params.packageId} in ${req.params.spaceId}.`);
+    return { items: rows.map(toPackageResource), total: rows.length };
+  });
+
+  app.get<{ Params: Static<typeof VersionParams> }>('/api/:spaceId/packages/:packageId/versions/:version', { schema: { params: VersionParams } }, async (req) =>
+    toPackageResource(await loadVersion(req.params)),
+  );
+
+  app.get<{ Params: Static<typeof VersionParams> }>(
+    '/api/:spaceId/packages/:packageId/versions/:version/raw',
+    { schema: { params: VersionParams } },
+    async (req, reply) => {
+      const row = await loadVersion(req.params);
+      return sendStoredFile(req, reply, {
+        file: path.join(spaceFolder(ctx.config.storage.packages, row.space_id), row.file_name),
+        downloadName: row.file_name,
+        whenMissing: new ApiError(
+          404,
+          'NotFound',
+          `The file of ${row.package_id} ${row.version} (${row.file_name}) is missing from the packages folder; run the PackageReindex task to bring the index in line.`,
+        ),
+      });
+    },
+  );
+
+  app.delete<{ Params: Static<typeof VersionParams> }>(
+    '/api/:spaceId/packages/:packageId/versions/:version',
+    { schema: { params: VersionParams }, config: { admin: true } },
+    async (req, reply) => {
+      const row = await loadVersion(req.params);
+      // The record goes first: a record without its file must never be left behind.
+      if (await deletePackageRow(ctx.shoal, row.id)) {
+        await fs.promises.rm(path.join(spaceFolder(ctx.config.storage.packages, row.space_id), row.file_name), { force: true });
+      }
+      await recordEvent(ctx.shoal, {
+        username: req.user!.username,
+        action: 'package.delete',
+        target: `${row.space_id}/${row.package_id}.${row.version}`,
+        clientIp: req.ip,
+      });
+      return reply.status(204).send();
+    },
+  );
+}
