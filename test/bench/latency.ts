@@ -18,16 +18,16 @@ export interface LatencyResult {
   startedBeforeReturn: number;
 }
 
-/** POST /api/tasks over a real keep-alive socket; resolves with the new task's id. */
-function httpEnqueuer(bn: BenchNode): { enqueue: () => Promise<string>; close: () => void } {
+/** POST /api/tasks to the node at `baseUrl` over a real keep-alive socket; resolves with the new task's id. */
+export function httpEnqueuer(baseUrl: string, apiKey: string, task: { kind: string; arguments: Record<string, unknown> } = { kind: NOOP_KIND, arguments: {} }): { enqueue: () => Promise<string>; close: () => void } {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const url = new URL('/api/tasks', bn.node.url);
-  const body = JSON.stringify({ kind: NOOP_KIND, arguments: {} });
+  const url = new URL('/api/tasks', baseUrl);
+  const body = JSON.stringify(task);
   const enqueue = () =>
     new Promise<string>((resolve, reject) => {
       const req = http.request(
         url,
-        { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-api-key': bn.apiKey } },
+        { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-api-key': apiKey } },
         (res) => {
           let text = '';
           res.setEncoding('utf8').on('data', (c: string) => (text += c));
@@ -55,16 +55,25 @@ const quiet = (bn: BenchNode) =>
     check();
   });
 
-/** Enqueues `n` tasks one after another, each after the previous one started. */
-async function sequential(n: number, enqueue: () => Promise<string>, noop: NoopKind, settle?: () => Promise<void>) {
+/**
+ * Enqueues `n` tasks one after another, each after the previous one started. `startOf`
+ * resolves with the time a task's run began, on the same clock as `now`.
+ */
+export async function sequential(
+  n: number,
+  enqueue: () => Promise<string>,
+  startOf: (taskId: string) => Promise<number>,
+  settle?: () => Promise<void>,
+  now: () => number = () => performance.now(),
+) {
   const toStart: number[] = [];
   const call: number[] = [];
   let early = 0;
   for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
+    const t0 = now();
     const id = await enqueue();
-    const t1 = performance.now();
-    const started = await noop.startOf(id);
+    const t1 = now();
+    const started = await startOf(id);
     if (started <= t1) early++;
     toStart.push(started - t0);
     call.push(t1 - t0);
@@ -81,12 +90,13 @@ export async function measureLatency(
   n: number,
   warmup = 20,
 ): Promise<LatencyResult> {
-  const http = path === 'http' ? httpEnqueuer(bn) : undefined;
+  const http = path === 'http' ? httpEnqueuer(bn.node.url, bn.apiKey) : undefined;
   const enqueue = http?.enqueue ?? directEnqueuer(bn);
   const settle = pacing === 'quiet' ? () => quiet(bn) : undefined;
   try {
-    await sequential(warmup, enqueue, noop, settle);
-    const r = await sequential(n, enqueue, noop, settle);
+    const startOf = (id: string) => noop.startOf(id);
+    await sequential(warmup, enqueue, startOf, settle);
+    const r = await sequential(n, enqueue, startOf, settle);
     return { path, pacing, enqueueToStartMs: summarize(r.toStart), enqueueCallMs: summarize(r.call), startedBeforeReturn: r.early };
   } finally {
     http?.close();

@@ -32,19 +32,34 @@ function area(url: string, fn: string): string {
 
 /** Samples the CPU of this process while `fn` runs and sums self time by area and function. */
 export async function profile<T>(fn: () => Promise<T>, top = 12): Promise<{ result: T; summary: ProfileSummary }> {
+  const stop = await startCpuProfile(top);
+  let result: T;
+  try {
+    result = await fn();
+  } catch (err) {
+    await stop().catch(() => {});
+    throw err;
+  }
+  return { result, summary: await stop() };
+}
+
+/** Starts sampling the CPU of this process; the returned function stops and summarizes. */
+export async function startCpuProfile(top = 12): Promise<() => Promise<ProfileSummary>> {
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: 200 });
   await session.post('Profiler.start');
-  let result: T;
-  let prof: Profile;
-  try {
-    result = await fn();
-  } finally {
-    prof = ((await session.post('Profiler.stop')) as { profile: Profile }).profile;
-    session.disconnect();
-  }
+  return async () => {
+    try {
+      return summarizeProfile(((await session.post('Profiler.stop')) as { profile: Profile }).profile, top);
+    } finally {
+      session.disconnect();
+    }
+  };
+}
+
+function summarizeProfile(prof: Profile, top: number): ProfileSummary {
   const byId = new Map(prof.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
   prof.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0) / 1000));
@@ -61,11 +76,8 @@ export async function profile<T>(fn: () => Promise<T>, top = 12): Promise<{ resu
   const rank = (m: Map<string, number>) =>
     [...m].sort((x, y) => y[1] - x[1]).slice(0, top).map(([k, ms]) => ({ k, ms: Math.round(ms), pct: Math.round((ms / total) * 1000) / 10 }));
   return {
-    result: result!,
-    summary: {
-      totalMs: Math.round(total),
-      byArea: rank(areas).map(({ k, ms, pct }) => ({ area: k, ms, pct })),
-      topFunctions: rank(fns).map(({ k, ms, pct }) => ({ fn: k, ms, pct })),
-    },
+    totalMs: Math.round(total),
+    byArea: rank(areas).map(({ k, ms, pct }) => ({ area: k, ms, pct })),
+    topFunctions: rank(fns).map(({ k, ms, pct }) => ({ fn: k, ms, pct })),
   };
 }

@@ -1,3 +1,4 @@
+import type { ShoalDb } from '../../server-core/src/db/dialects/dialect.js';
 import { updateNode } from '../../server-core/src/nodes/registry.js';
 import { enqueueTask } from '../../server-core/src/queue/enqueue.js';
 import type { BenchNode } from './benchNode.js';
@@ -22,12 +23,9 @@ const idle = (bn: BenchNode) =>
     check();
   });
 
-/** Queues `n` no-op tasks in bulk while the node is drained, then lets it run them all. */
-export async function measureThroughput(bn: BenchNode, noop: NoopKind, n: number): Promise<ThroughputResult> {
-  const { shoal, config, executor } = bn.node;
-  await updateNode(shoal, config.nodeName, { drain: true });
-  const e0 = performance.now();
-  const firstId = await shoal.db.transaction().execute(async (trx) => {
+/** Queues `n` no-op tasks in one transaction; returns the first one's numeric id (the rest follow it). */
+export async function bulkEnqueue(shoal: ShoalDb, n: number): Promise<number> {
+  return shoal.db.transaction().execute(async (trx) => {
     let first = 0;
     for (let i = 0; i < n; i++) {
       const row = await enqueueTask({ ...shoal, db: trx }, { kind: NOOP_KIND, description: 'benchmark no-op', arguments: {} });
@@ -35,6 +33,14 @@ export async function measureThroughput(bn: BenchNode, noop: NoopKind, n: number
     }
     return first;
   });
+}
+
+/** Queues `n` no-op tasks in bulk while the node is drained, then lets it run them all. */
+export async function measureThroughput(bn: BenchNode, noop: NoopKind, n: number): Promise<ThroughputResult> {
+  const { shoal, config, executor } = bn.node;
+  await updateNode(shoal, config.nodeName, { drain: true });
+  const e0 = performance.now();
+  const firstId = await bulkEnqueue(shoal, n);
   const enqueueMs = performance.now() - e0;
   noop.reset();
   const done = noop.untilStarted(n);
