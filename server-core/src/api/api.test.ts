@@ -7,6 +7,7 @@ import { registerNode, markNodeStopped } from '../nodes/registry.js';
 import { claimTasks } from '../queue/claim.js';
 import { SHOAL_VERSION } from '../version.js';
 import { removeTempDirs } from '../testing/tempDir.js';
+import { routesOf } from '../testing/routes.js';
 import { errorBody, startTestNode, type TestNode } from '../testing/testNode.js';
 import { waitFor } from '../testing/wait.js';
 
@@ -56,6 +57,17 @@ describe('API input and errors', () => {
       await expectError({ method: r.method, url: r.url, headers: json, payload: big }, 413, 'PayloadTooLarge');
       await expectError({ method: r.method, url: r.url, headers: { 'content-type': 'text/plain' }, payload: 'hello' }, 400, 'BadRequest');
       await expectError({ method: r.method, url: r.url, headers: { 'content-type': 'application/xml' }, payload: '<a/>' }, 415, 'UnsupportedMediaType');
+    }
+  });
+
+  it('every route that takes a body refuses invalid JSON and an oversized JSON body in the error shape', async () => {
+    const routes = routesOf(tn.node.app).filter((r) => r.path.startsWith('/api/') && ['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method));
+    assert.ok(routes.length >= BODY_ROUTES.length);
+    const json = { 'content-type': 'application/json' };
+    for (const r of routes) {
+      const url = r.url({ name: 'input-node', spaceId: 'Spaces-1', id: 'ServerTasks-1' });
+      await expectError({ method: r.method as 'POST', url, headers: json, payload: '{"broken": ' }, 400, 'BadRequest', /JSON/);
+      await expectError({ method: r.method as 'POST', url, headers: json, payload: JSON.stringify({ pad: 'x'.repeat(JSON_BODY_LIMIT) }) }, 413, 'PayloadTooLarge');
     }
   });
 

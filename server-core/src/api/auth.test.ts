@@ -1,27 +1,11 @@
 /** Who may call what: every API route, API keys, sessions, roles, revocation. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { FastifyInstance } from 'fastify';
+import { routesOf } from '../testing/routes.js';
 import { removeTempDirs } from '../testing/tempDir.js';
 import { ADMIN_PASSWORD, errorBody, startTestNode, type TestNode } from '../testing/testNode.js';
 
 after(removeTempDirs);
-
-/** Every route the app serves, read from Fastify's own route tree. */
-export function routesOf(app: FastifyInstance): { method: string; path: string }[] {
-  const out: { method: string; path: string }[] = [];
-  const stack: string[] = [];
-  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
-    const m = /^(.*?)(?:└──|├──) (.+?)(?: \(([A-Z, ]+)\))?$/.exec(line);
-    if (!m) continue;
-    const depth = m[1]!.length / 4;
-    stack.length = depth;
-    stack.push(m[2]!);
-    const path = stack.join('');
-    for (const method of (m[3] ?? '').split(',').map((s) => s.trim()).filter(Boolean)) out.push({ method, path });
-  }
-  return out;
-}
 
 const ANONYMOUS = new Set(['GET /api/nodes/ping', 'HEAD /api/nodes/ping', 'GET /api/octopusservernodes/ping', 'HEAD /api/octopusservernodes/ping', 'POST /api/users/login']);
 
@@ -51,7 +35,7 @@ describe('API authentication', () => {
     for (const r of routes) {
       const name = `${r.method} ${r.path}`;
       if (ANONYMOUS.has(name)) continue;
-      const url = r.path.replace(':name', 'auth-node').replace(':id', '1');
+      const url = r.url({ name: 'auth-node', spaceId: 'Spaces-1' });
       const hasBody = ['POST', 'PUT', 'PATCH'].includes(r.method);
       for (const headers of [{}, { 'x-api-key': 'API-NOTAREALKEYNOTAREALKEYNOTAREALK' }, { authorization: 'Bearer nope' }, { cookie: 'shoal_session=forged' }]) {
         // A body the route would refuse: authentication must come before validation.
