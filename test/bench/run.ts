@@ -1,10 +1,14 @@
 /**
- * Standalone benchmarks (`npm run bench`): enqueue→start latency and no-op task throughput
- * of an in-process node on SQLite, beside a bare better-sqlite3 baseline measured in the
- * same run, since machines here are shared and only ratios travel.
+ * Benchmarks (`npm run bench`). First the standalone one: enqueue→start latency and no-op task
+ * throughput of an in-process node on SQLite, beside a bare better-sqlite3 baseline measured in
+ * the same run, since machines here are shared and only ratios travel. Then the HA-cluster one
+ * (cluster/run.ts): three node processes on a throwaway PostgreSQL, beside pg-boss and
+ * graphile-worker.
  *
- *   --profile   also sample the CPU during one more throughput run and print where time goes
- *   --quick     smaller counts, for a smoke run
+ *   --profile           also sample the CPU during one more throughput run and print where time goes
+ *   --quick             smaller counts, for a smoke run
+ *   --standalone-only   skip the cluster benchmark
+ *   --cluster-only      skip the standalone benchmark
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,8 +22,13 @@ import { NoopKind } from './noopKind.js';
 import { profile, type ProfileSummary } from './profile.js';
 import { printTable, writeJson, type Row } from './report.js';
 import { measureThroughput, type ThroughputResult } from './throughput.js';
+import { runClusterBench } from './cluster/run.js';
 
 const args = new Set(process.argv.slice(2));
+if (args.has('--standalone-only') && args.has('--cluster-only')) {
+  process.stderr.write('bench: --standalone-only and --cluster-only exclude each other\n');
+  process.exit(2);
+}
 const QUICK = args.has('--quick');
 const LATENCY_TASKS = QUICK ? 50 : 200;
 const THROUGHPUT_TASKS = QUICK ? 1000 : 5000;
@@ -28,14 +37,8 @@ const TARGET = { p50: 5, p99: 25 };
 /** The whole run must end by itself well within three minutes. */
 const DEADLINE_MS = 170_000;
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-bench-'));
-const cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
-const deadline = setTimeout(() => {
-  process.stderr.write(`bench: still running after ${DEADLINE_MS / 1000} s; giving up.\n`);
-  cleanup();
-  process.exit(1);
-}, DEADLINE_MS);
-deadline.unref();
+let dir = '';
+const cleanup = () => dir && fs.rmSync(dir, { recursive: true, force: true });
 
 const say = (s: string) => process.stderr.write(`bench: ${s}\n`);
 const verdict = (v: number, target: number) => (v <= target ? 'pass' : 'MISS');
@@ -140,16 +143,30 @@ async function main() {
   process.stdout.write(`\nWrote ${path.relative(process.cwd(), file) || file}\n`);
 }
 
-const t0 = Date.now();
-main()
-  .catch((err) => {
-    process.stderr.write(`bench failed: ${(err as Error).stack ?? err}\n`);
-    process.exitCode = 1;
-  })
-  .finally(() => {
+async function standalone() {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-bench-'));
+  const deadline = setTimeout(() => {
+    process.stderr.write(`bench: still running after ${DEADLINE_MS / 1000} s; giving up.\n`);
+    cleanup();
+    process.exit(1);
+  }, DEADLINE_MS);
+  deadline.unref();
+  const t0 = Date.now();
+  try {
+    await main();
+  } finally {
     clearTimeout(deadline);
     // Removing the temp dir is slow on its own: every task left a log file and an artifacts folder.
     const c0 = Date.now();
     cleanup();
     say(`done in ${Math.round((Date.now() - t0) / 1000)} s (removing the temp dir took ${Math.round((Date.now() - c0) / 1000)} s)`);
-  });
+  }
+}
+
+const failed = (what: string) => (err: unknown) => {
+  process.stderr.write(`bench${what} failed: ${(err as Error).stack ?? err}\n`);
+  process.exitCode = 1;
+};
+// A failed standalone run still lets the cluster run report; the exit code says it failed.
+if (!args.has('--cluster-only')) await standalone().catch(failed(''));
+if (!args.has('--standalone-only')) await runClusterBench({ quick: QUICK, profile: args.has('--profile') }).catch(failed(' (cluster)'));

@@ -1,0 +1,62 @@
+import pg from 'pg';
+import type { ThrowawayPostgres } from '../../../server-core/src/testing/throwawayPostgres.js';
+
+export interface StatementCounts {
+  /** Statements the clients sent (BEGIN/COMMIT included), all of one database. */
+  calls: number;
+  /** Server time spent executing them. */
+  execMs: number;
+  /** The most frequent statements, whitespace folded and cut. */
+  top: { calls: number; meanMs: number; query: string }[];
+}
+
+/**
+ * Counts statements per database with pg_stat_statements: loads it (a restart of the
+ * throwaway server, before anything else runs) and reads it from the maintenance database.
+ * Only top-level statements are counted (its default track = top): what each client sends,
+ * one round trip each.
+ */
+export class StatementStats {
+  private constructor(private readonly client: pg.Client) {}
+
+  static async enable(server: ThrowawayPostgres): Promise<StatementStats> {
+    const admin = new pg.Client({ connectionString: server.url() });
+    await admin.connect();
+    try {
+      await admin.query(`alter system set shared_preload_libraries = 'pg_stat_statements'`);
+    } finally {
+      await admin.end();
+    }
+    await server.restart();
+    const client = new pg.Client({ connectionString: server.url(), application_name: 'bench-stats' });
+    await client.connect();
+    await client.query('create extension if not exists pg_stat_statements');
+    return new StatementStats(client);
+  }
+
+  async reset(): Promise<void> {
+    await this.client.query('select pg_stat_statements_reset()');
+  }
+
+  /** Statements run in `database` since the last reset, but for those whose text contains `exclude`. */
+  async read(database: string, exclude: string, top = 10): Promise<StatementCounts> {
+    const where = `where s.dbid = (select oid from pg_database where datname = $1) and strpos(s.query, $2) = 0`;
+    const total = await this.client.query<{ calls: string | null; ms: number | null }>(
+      `select sum(s.calls)::bigint as calls, sum(s.total_exec_time) as ms from pg_stat_statements s ${where}`,
+      [database, exclude],
+    );
+    const rows = await this.client.query<{ calls: string; mean: number; query: string }>(
+      `select s.calls::bigint as calls, s.mean_exec_time as mean, s.query from pg_stat_statements s ${where} order by s.calls desc limit ${top}`,
+      [database, exclude],
+    );
+    return {
+      calls: Number(total.rows[0]?.calls ?? 0),
+      execMs: Math.round(total.rows[0]?.ms ?? 0),
+      top: rows.rows.map((r) => ({ calls: Number(r.calls), meanMs: Math.round(r.mean * 1000) / 1000, query: r.query.replace(/\s+/g, ' ').slice(0, 160) })),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.client.end().catch(() => {});
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * The HA-cluster benchmark (`npm run bench`, after the standalone one; `--cluster-only` alone):
+ * three Shoal nodes, each a process of its own, on a throwaway PostgreSQL.
+ *
+ * 1. enqueue→start latency of a no-op task, through a node's API and through LISTEN/NOTIFY only;
+ * 2. no-op throughput beside pg-boss and graphile-worker with the same processes, concurrency,
+ *    job count and PostgreSQL server, each in a fresh database, side by side in one run;
+ * 3. kill -9 of a busy node → Offline on a survivor's API, and → its tasks ended Failed.
+ *
+ * Prints tables and writes bench-results/cluster.json. Everything it starts (PostgreSQL,
+ * processes, temp dirs) is removed at the end, on failure, on SIGINT/SIGTERM and at its deadline.
+ */
+import crypto from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { startThrowawayPostgres } from '../../../server-core/src/testing/throwawayPostgres.js';
+import { REPO_ROOT } from '../../helpers/repo.js';
+import { onTeardown, teardown } from '../../helpers/teardown.js';
+import { tempDir } from '../../helpers/tempDir.js';
+import { printTable, writeJson, type Row } from '../report.js';
+import { measureFailover, type FailoverResult } from './failover.js';
+import { measureClusterLatency, VARIANT_LABEL, type ClusterLatencyResult, type LatencyVariant } from './latency.js';
+import { StatementStats } from './pgStats.js';
+import { mergeProfiles } from './profiles.js';
+import { startShoalCluster } from './shoalCluster.js';
+import { baselineThroughput, shoalThroughput, SYSTEM_LABEL, type System, type ThroughputOptions, type ThroughputResult } from './throughput.js';
+
+export interface ClusterBenchOptions {
+  quick: boolean;
+  /** Also sample the CPU of the Shoal nodes during one more throughput run. */
+  profile: boolean;
+}
+
+const NODES = 3;
+const CAP = 10;
+const TARGET = { p50: 10, p99: 50, failoverMs: 20_000, shoalOverPgBoss: 1.0 };
+/** The cluster benchmark must end by itself within four minutes. */
+const DEADLINE_MS = 235_000;
+
+const say = (s: string) => process.stderr.write(`bench (cluster): ${s}\n`);
+const verdict = (v: number, target: number) => (v <= target ? 'pass' : 'MISS');
+const round2 = (v: number) => Math.round(v * 100) / 100;
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / (xs.length || 1);
+
+/** What each system does for one job, for the fairness notes (printed and in the JSON). */
+export const PER_JOB: Record<System, string> = {
+  shoal:
+    'claim cycle (select of its running tasks, expiry update, transaction locking its node row + one claim UPDATE…FOR UPDATE SKIP LOCKED for all free slots), ' +
+    'task log file on shared storage (open, 2 lines, close), work + artifacts folders made and work folder removed, completion UPDATE guarded by the claim token; ' +
+    'task rows kept as history',
+  'pg-boss-work': 'one fetch statement per batch of up to 10 jobs (SKIP LOCKED), handler for the batch, one complete statement per batch (not awaited); then waits out its 0.5 s polling interval; job rows kept (state completed)',
+  'pg-boss-fetch': 'fetch one job (SKIP LOCKED) + complete it, per job, from 10 loops per process that fetch again at once; job rows kept (state completed)',
+  'graphile-worker': 'get_job (SKIP LOCKED, per job) + complete_job (deletes the row), per job, 10 workers per process; no history kept, no files',
+};
+
+export async function runClusterBench(o: ClusterBenchOptions): Promise<void> {
+  const latencyTasks = o.quick ? 50 : 200;
+  const jobs = o.quick ? 1000 : 3000;
+  const rounds = o.quick ? 1 : 2;
+  const t0 = Date.now();
+
+  const deadline = setTimeout(() => {
+    say(`still running after ${DEADLINE_MS / 1000} s; giving up and cleaning up.`);
+    void teardown(2000).finally(() => process.exit(1));
+  }, DEADLINE_MS);
+  deadline.unref();
+  const onSignal = (sig: NodeJS.Signals) => {
+    say(`${sig}: cleaning up`);
+    void teardown(2000).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    const dir = tempDir('shoal-cluster-bench-');
+    const pg = await startThrowawayPostgres();
+    onTeardown(() => pg.destroy());
+    const stats = await StatementStats.enable(pg);
+    onTeardown(() => stats.close());
+    const masterKey = crypto.randomBytes(32).toString('base64');
+    say(`PostgreSQL on port ${pg.port} with pg_stat_statements; temp dir ${dir}`);
+
+    // 1 and 3: latency, then kill -9, on one cluster.
+    const latency: ClusterLatencyResult[] = [];
+    let failover: FailoverResult;
+    say(`latency: ${NODES} nodes at cap ${CAP}, ${latencyTasks} sequential no-op tasks per variant`);
+    const lat = await startShoalCluster({ pg, dir, dbName: 'shoal_latency', count: NODES, taskCap: CAP, masterKey, reportStarts: true });
+    try {
+      for (const variant of ['http-any-node', 'http-cross-node', 'direct-notify'] as LatencyVariant[]) {
+        for (const pacing of ['back-to-back', 'quiet'] as const) latency.push(await measureClusterLatency(lat, variant, pacing, latencyTasks));
+      }
+      say('failover: kill -9 of a busy node right after its heartbeat');
+      failover = await measureFailover(lat, CAP);
+    } finally {
+      await lat.stop();
+    }
+
+    // 2: throughput, side by side, each system in a fresh database.
+    const tp: ThroughputResult[] = [];
+    const order: System[] = ['shoal', 'pg-boss-fetch', 'graphile-worker'];
+    const base = { pg, stats, dir, masterKey, jobs, processes: NODES, concurrency: CAP };
+    const runOne = async (system: System, round: number) => {
+      const opts: ThroughputOptions = { ...base, round };
+      say(`throughput round ${round}: ${SYSTEM_LABEL[system]}, ${jobs} jobs, ${NODES} processes × ${CAP}`);
+      tp.push(system === 'shoal' ? await shoalThroughput(opts) : await baselineThroughput(system, opts));
+    };
+    for (let round = 1; round <= rounds; round++) {
+      for (const system of round % 2 ? order : [...order].reverse()) await runOne(system, round);
+      if (round === 1) await runOne('pg-boss-work', round);
+    }
+    let profiled: ThroughputResult | undefined;
+    if (o.profile) {
+      say('profiling one more Shoal throughput run (not counted)');
+      profiled = await shoalThroughput({ ...base, round: 99, profile: true });
+    }
+
+    report({ latency, failover, tp, profiled, latencyTasks, jobs, rounds, quick: o.quick });
+    say(`done in ${Math.round((Date.now() - t0) / 1000)} s`);
+  } finally {
+    clearTimeout(deadline);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await teardown();
+  }
+}
+
+function report(r: {
+  latency: ClusterLatencyResult[];
+  failover: FailoverResult;
+  tp: ThroughputResult[];
+  profiled?: ThroughputResult;
+  latencyTasks: number;
+  jobs: number;
+  rounds: number;
+  quick: boolean;
+}): void {
+  printTable(`Cluster enqueue → start latency, ${NODES} nodes (separate processes) on PostgreSQL, ${r.latencyTasks} sequential no-op tasks (ms)`, [
+    ['path', 'pacing', 'wall p50', 'p90', 'p99', 'max', 'db p50', 'db p99', 'call p50', 'started on', `p50 ≤ ${TARGET.p50}`, `p99 ≤ ${TARGET.p99}`],
+    ...r.latency.map(
+      (l): Row => [
+        VARIANT_LABEL[l.variant],
+        l.pacing,
+        l.wallMs.p50,
+        l.wallMs.p90,
+        l.wallMs.p99,
+        l.wallMs.max,
+        l.dbMs.p50,
+        l.dbMs.p99,
+        l.enqueueCallMs.p50,
+        Object.entries(l.startedOn).sort().map(([n, c]) => `${n}:${c}`).join(' '),
+        verdict(l.wallMs.p50, TARGET.p50),
+        verdict(l.wallMs.p99, TARGET.p99),
+      ],
+    ),
+  ]);
+  process.stdout.write(
+    'wall = enqueue call begun in the bench → run() begun in the node process (performance.timeOrigin + now(), one machine); verdicts use it.\n' +
+      'db = tasks.start_time − tasks.queue_time by the database clock (whole ms): insert → claim, without HTTP or the executor.\n',
+  );
+
+  const bySystem = new Map<System, ThroughputResult[]>();
+  for (const t of r.tp) bySystem.set(t.system, [...(bySystem.get(t.system) ?? []), t]);
+  const meanOf = (s: System) => mean((bySystem.get(s) ?? []).map((t) => t.jobsPerSec));
+  printTable(`Throughput: ${r.jobs} no-op jobs, ${NODES} processes × concurrency ${CAP} = ${NODES * CAP}, same PostgreSQL, fresh database each`, [
+    ['system', 'round', 'run ms', 'jobs/s', 'statements/job', 'jobs per process', 'bulk enqueue ms'],
+    ...r.tp.map((t): Row => [SYSTEM_LABEL[t.system], t.round, t.runMs, t.jobsPerSec, t.statementsPerJob, t.perProcess.join('/'), t.enqueueMs]),
+  ]);
+  const shoal = meanOf('shoal');
+  const ratio = (s: System) => round2(shoal / meanOf(s));
+  const ratios = {
+    shoalOverPgBossWork: ratio('pg-boss-work'),
+    shoalOverPgBossFetch: ratio('pg-boss-fetch'),
+    shoalOverGraphileWorker: ratio('graphile-worker'),
+  };
+  printTable('Throughput ratios (mean jobs/s over rounds)', [
+    ['ratio', 'value', 'target'],
+    ['Shoal ÷ pg-boss work()', ratios.shoalOverPgBossWork, `≥ ${TARGET.shoalOverPgBoss} ${ratios.shoalOverPgBossWork >= TARGET.shoalOverPgBoss ? 'pass' : 'MISS'}`],
+    ['Shoal ÷ pg-boss fetch()+complete() loops', ratios.shoalOverPgBossFetch, `≥ ${TARGET.shoalOverPgBoss} ${ratios.shoalOverPgBossFetch >= TARGET.shoalOverPgBoss ? 'pass' : 'MISS'}`],
+    ['Shoal ÷ graphile-worker', ratios.shoalOverGraphileWorker, '(reported)'],
+  ]);
+  const firstShoal = bySystem.get('shoal')?.[0];
+  if (firstShoal) {
+    process.stdout.write(`Shoal claim statements that claimed something: ${firstShoal.claimBatches} for ${firstShoal.jobs} tasks (round 1).\n`);
+    printTable('Most frequent statements in one Shoal run (pg_stat_statements)', [
+      ['calls', 'per task', 'mean ms', 'statement'],
+      ...firstShoal.statements.top.map((s): Row => [s.calls, round2(s.calls / firstShoal.jobs), s.meanMs, s.query.slice(0, 110)]),
+    ]);
+  }
+  process.stdout.write('\nPer job, each system does:\n');
+  for (const [s, what] of Object.entries(PER_JOB)) process.stdout.write(`  ${SYSTEM_LABEL[s as System]}: ${what}\n`);
+
+  const f = r.failover;
+  printTable(`kill -9 of ${f.victim} while it ran ${f.victimTasks} tasks (heartbeat ${f.heartbeatIntervalMs / 1000} s, Offline after ${f.offlineAfterMs / 1000} s)`, [
+    ['measure', 'ms', `target ≤ ${TARGET.failoverMs}`],
+    ['last heartbeat before the kill (db clock)', f.lastHeartbeatBeforeKillMs, ''],
+    ['kill → Offline in GET /api/nodes on a survivor', f.toOfflineMs, verdict(f.toOfflineMs, TARGET.failoverMs)],
+    ['kill → its tasks ended', f.toTasksFailedMs, verdict(f.toTasksFailedMs, TARGET.failoverMs)],
+  ]);
+  process.stdout.write(`  its tasks afterwards: ${JSON.stringify(f.endStates)}; message: ${f.errorMessage}\n`);
+
+  let profile;
+  if (r.profiled?.profiles) {
+    profile = mergeProfiles(r.profiled.profiles);
+    printTable(`CPU of the ${NODES} Shoal nodes during one more run (${r.profiled.jobsPerSec} tasks/s): self time by area (of ${profile.totalMs} ms sampled)`, [
+      ['area', 'ms', '%'],
+      ...profile.byArea.map((a): Row => [a.area, a.ms, a.pct]),
+    ]);
+    printTable('Heaviest functions (self time, all nodes)', [['function', 'ms', '%'], ...profile.topFunctions.map((x): Row => [x.fn, x.ms, x.pct])]);
+  }
+
+  const file = writeJson(path.join(REPO_ROOT, 'bench-results'), 'cluster.json', {
+    when: new Date().toISOString(),
+    machine: { node: process.version, platform: `${os.platform()} ${os.release()}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, loadavg: os.loadavg() },
+    quick: r.quick,
+    setup: { nodes: NODES, taskCap: CAP, processes: 'one per node / worker', postgres: 'throwaway PostgreSQL 15, fsync off, synchronous_commit off, pg_stat_statements loaded' },
+    latency: {
+      clocks: {
+        wallMs: 'enqueue call begun in the bench → run() begun in the node process: performance.timeOrigin + performance.now() in each process',
+        dbMs: 'tasks.start_time − tasks.queue_time, both clock_timestamp() in the database, whole milliseconds',
+      },
+      target: { p50: TARGET.p50, p99: TARGET.p99, on: 'wallMs' },
+      runs: r.latency.map((l) => ({ ...l, label: VARIANT_LABEL[l.variant], pass: { p50: l.wallMs.p50 <= TARGET.p50, p99: l.wallMs.p99 <= TARGET.p99 } })),
+    },
+    throughput: {
+      jobs: r.jobs,
+      rounds: r.rounds,
+      totalConcurrency: NODES * CAP,
+      runs: r.tp,
+      meanJobsPerSec: Object.fromEntries([...bySystem.keys()].map((s) => [s, Math.round(meanOf(s))])),
+      ratios,
+      target: { shoalOverPgBoss: TARGET.shoalOverPgBoss },
+      perJob: PER_JOB,
+    },
+    failover: { ...f, target: TARGET.failoverMs, pass: { offline: f.toOfflineMs <= TARGET.failoverMs, tasksFailed: f.toTasksFailedMs <= TARGET.failoverMs } },
+    profile,
+  });
+  process.stdout.write(`\nWrote ${path.relative(process.cwd(), file) || file}\n`);
+}

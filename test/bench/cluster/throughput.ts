@@ -1,0 +1,193 @@
+import { Logger, runMigrations } from 'graphile-worker';
+import { sql } from 'kysely';
+import pg from 'pg';
+import PgBoss from 'pg-boss';
+import type { ThrowawayPostgres } from '../../../server-core/src/testing/throwawayPostgres.js';
+import { sleep } from '../../helpers/waitFor.js';
+import type { ProfileSummary } from '../profile.js';
+import { bulkEnqueue } from '../throughput.js';
+import type { BaselineSystem } from './baselineWorker.js';
+import { BenchChild } from './childProcess.js';
+import type { StatementCounts, StatementStats } from './pgStats.js';
+import { startShoalCluster } from './shoalCluster.js';
+
+export type System = 'shoal' | BaselineSystem;
+
+export interface ThroughputOptions {
+  pg: ThrowawayPostgres;
+  stats: StatementStats;
+  dir: string;
+  masterKey: string;
+  /** Jobs per run. */
+  jobs: number;
+  /** Processes (nodes / workers), each with `concurrency` jobs at a time. */
+  processes: number;
+  concurrency: number;
+  /** Sample the CPU of each Shoal node during the run. */
+  profile?: boolean;
+  /** Makes the database name unique per run. */
+  round: number;
+}
+
+export interface ThroughputResult {
+  system: System;
+  round: number;
+  jobs: number;
+  processes: number;
+  totalConcurrency: number;
+  /** Queuing every job beforehand, while nothing took them (not part of the run). */
+  enqueueMs: number;
+  /** Workers told to go (Shoal: queue un-paused) → every job recorded done in the database. */
+  runMs: number;
+  jobsPerSec: number;
+  /** Statements every client sent to this database during the run, per job (pg_stat_statements). */
+  statementsPerJob: number;
+  statements: StatementCounts;
+  /** Jobs each process ran; every job ran exactly once (checked). */
+  perProcess: number[];
+  /** Shoal: distinct claim tokens, i.e. claim statements that claimed something. */
+  claimBatches?: number;
+  /** Shoal with `profile`: CPU self time per node. */
+  profiles?: ProfileSummary[];
+}
+
+/** Marks the benchmark's own completion polls so their statements are left out of the counts. */
+export const POLL_MARK = 'bench-poll';
+const POLL_MS = 20;
+const RUN_TIMEOUT_MS = 120_000;
+
+async function until(done: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + RUN_TIMEOUT_MS;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not done within ${RUN_TIMEOUT_MS / 1000} s`);
+    await sleep(POLL_MS);
+  }
+}
+
+function result(system: System, o: ThroughputOptions, enqueueMs: number, runMs: number, statements: StatementCounts, perProcess: number[]): ThroughputResult {
+  const ran = perProcess.reduce((a, b) => a + b, 0);
+  if (ran !== o.jobs) throw new Error(`${system}: ${ran} job runs for ${o.jobs} jobs`);
+  return {
+    system,
+    round: o.round,
+    jobs: o.jobs,
+    processes: o.processes,
+    totalConcurrency: o.processes * o.concurrency,
+    enqueueMs: Math.round(enqueueMs),
+    runMs: Math.round(runMs),
+    jobsPerSec: Math.round((o.jobs / runMs) * 1000),
+    statementsPerJob: Math.round((statements.calls / o.jobs) * 100) / 100,
+    statements,
+    perProcess,
+  };
+}
+
+/** Shoal: `processes` nodes at task cap `concurrency`; tasks queued while the cluster queue is paused, then un-paused. */
+export async function shoalThroughput(o: ThroughputOptions): Promise<ThroughputResult> {
+  const dbName = `shoal_tp_${o.round}`;
+  const c = await startShoalCluster({ pg: o.pg, dir: o.dir, dbName, count: o.processes, taskCap: o.concurrency, masterKey: o.masterKey, reportStarts: false });
+  try {
+    const api = c.clients[0]!;
+    await api.call('PUT', '/api/configuration/queue', { paused: true });
+    const e0 = performance.now();
+    const firstId = await bulkEnqueue(c.shoal, o.jobs);
+    const enqueueMs = performance.now() - e0;
+    if (o.profile) await Promise.all(c.nodes.map((n) => n.proc.request('profile-start')));
+    await o.stats.reset();
+
+    const t0 = performance.now();
+    await api.call('PUT', '/api/configuration/queue', { paused: false });
+    const succeeded = sql<{ n: number }>`select /* ${sql.raw(POLL_MARK)} */ count(*) as n from tasks where id >= ${firstId} and state = 'Success'`;
+    await until(async () => Number((await succeeded.execute(c.shoal.db)).rows[0]!.n) >= o.jobs, 'shoal');
+    const runMs = performance.now() - t0;
+
+    const statements = await o.stats.read(dbName, POLL_MARK);
+    const profiles = o.profile ? await Promise.all(c.nodes.map((n) => n.proc.request<ProfileSummary>('profile-stop'))) : undefined;
+    const perProcess = await Promise.all(c.nodes.map((n) => n.proc.request<number>('count')));
+    const tokens = await c.shoal.db
+      .selectFrom('tasks')
+      .select((eb) => eb.fn.count<number>('claim_token').distinct().as('n'))
+      .where('id', '>=', firstId)
+      .executeTakeFirstOrThrow();
+    return { ...result('shoal', o, enqueueMs, runMs, statements, perProcess), claimBatches: Number(tokens.n), profiles };
+  } finally {
+    await c.stop();
+  }
+}
+
+const QUEUE = 'bench_noop';
+
+/** Installs the baseline's schema and queues every job in bulk, before any worker runs. */
+async function prepareBaseline(system: BaselineSystem, url: string, jobs: number): Promise<number> {
+  if (system === 'graphile-worker') {
+    await runMigrations({ connectionString: url, logger: new Logger(() => () => {}) });
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const e0 = performance.now();
+      await client.query(`select graphile_worker.add_job($1, '{}'::json) from generate_series(1, $2)`, [QUEUE, jobs]);
+      return performance.now() - e0;
+    } finally {
+      await client.end();
+    }
+  }
+  const boss = new PgBoss({ connectionString: url, supervise: false, schedule: false });
+  boss.on('error', (err) => process.stderr.write(`pg-boss (setup): ${err.message}\n`));
+  await boss.start();
+  try {
+    await boss.createQueue(QUEUE);
+    const e0 = performance.now();
+    await boss.insert(Array.from({ length: jobs }, () => ({ name: QUEUE, data: {} })));
+    return performance.now() - e0;
+  } finally {
+    await boss.stop({ graceful: false, wait: true });
+  }
+}
+
+/** A baseline queue: `processes` worker processes of `concurrency` each, on a fresh database holding the jobs. */
+export async function baselineThroughput(system: BaselineSystem, o: ThroughputOptions): Promise<ThroughputResult> {
+  const dbName = `${system.replace(/-/g, '_')}_${o.round}`;
+  const url = await o.pg.createDatabase(dbName);
+  const enqueueMs = await prepareBaseline(system, url, o.jobs);
+  const workers: BenchChild[] = [];
+  const db = new pg.Client({ connectionString: url, application_name: 'bench-poll' });
+  await db.connect();
+  try {
+    for (let i = 1; i <= o.processes; i++) {
+      const { child } = await BenchChild.start(`${system}-${i}`, 'baselineWorker.ts', {
+        BENCH_SYSTEM: system,
+        BENCH_DATABASE_URL: url,
+        BENCH_CONCURRENCY: String(o.concurrency),
+        BENCH_QUEUE: QUEUE,
+      });
+      workers.push(child);
+    }
+    // pg-boss keeps completed jobs (state 'completed'); graphile-worker deletes each job once it succeeded.
+    const done =
+      system === 'graphile-worker'
+        ? `select /* ${POLL_MARK} */ count(*) = 0 as done from graphile_worker._private_jobs`
+        : `select /* ${POLL_MARK} */ count(*) >= ${o.jobs} as done from pgboss.job where name = '${QUEUE}' and state = 'completed'`;
+    await o.stats.reset();
+
+    const t0 = performance.now();
+    await Promise.all(workers.map((w) => w.request('go')));
+    await until(async () => (await db.query<{ done: boolean }>(done)).rows[0]!.done, system);
+    const runMs = performance.now() - t0;
+
+    const statements = await o.stats.read(dbName, POLL_MARK);
+    const ran = await Promise.all(workers.map((w) => w.stop<string[]>()));
+    const ids = ran.flatMap((r) => r ?? []);
+    if (new Set(ids).size !== ids.length) throw new Error(`${system}: some jobs ran more than once`);
+    return result(system, o, enqueueMs, runMs, statements, ran.map((r) => r?.length ?? 0));
+  } finally {
+    await Promise.all(workers.map((w) => w.stop()));
+    await db.end().catch(() => {});
+  }
+}
+
+export const SYSTEM_LABEL: Record<System, string> = {
+  shoal: 'Shoal nodes',
+  'pg-boss-work': 'pg-boss work() (batchSize = cap, poll 0.5 s)',
+  'pg-boss-fetch': 'pg-boss fetch()+complete() loops',
+  'graphile-worker': 'graphile-worker run()',
+};
