@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/nodeConfig.js';
 import { SHOAL_VERSION } from '../version.js';
 import { registerApiKey } from './apiKey.js';
+import { registerPackage } from './packagePush.js';
 import { registerRun } from './run.js';
 import { registerStorage } from './storage.js';
 
@@ -16,6 +17,7 @@ export async function main(argv: string[]): Promise<void> {
   registerRun(program);
   registerApiKey(program);
   registerStorage(program);
+  registerPackage(program);
   for (const cmd of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {
     cmd.exitOverride().configureOutput({ outputError: () => {} });
   }
