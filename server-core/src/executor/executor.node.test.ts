@@ -144,6 +144,46 @@ describe('executor on a running node', () => {
     }
   });
 
+  it('streams a running task\'s log live over a real socket, each line once, then the end state', async () => {
+    const gate = path.join(makeTempDir('shoal-gate-'), 'open');
+    const t = await queueScript(tn, [
+      'echo "live one"',
+      `for i in $(seq 400); do [ -f ${JSON.stringify(gate)} ] && break; sleep 0.05; done`,
+      'echo "live two" >&2',
+    ].join('\n'));
+    const res = await fetch(`${tn.node.url}/api/tasks/${t.id}/log`, { headers: { accept: 'text/event-stream', 'x-api-key': tn.adminKey } });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    const readUntil = async (what: RegExp, timeoutMs = 15_000) => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the stream did not show ${what} within ${timeoutMs} ms; got ${JSON.stringify(text)}`)), timeoutMs);
+      });
+      try {
+        while (!what.test(text)) {
+          const { value, done } = await Promise.race([reader.read(), timeout]);
+          if (done) throw new Error(`the stream ended without ${what}; got ${JSON.stringify(text)}`);
+          text += value;
+        }
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+    await readUntil(/live one/);
+    // The first line arrived while the script still waits for the gate: the log is live.
+    assert.equal((await getTask(tn, t.id)).state, 'Executing');
+    assert.doesNotMatch(text, /live two/);
+    fs.writeFileSync(gate, '');
+    await readUntil(/event: end\ndata: [^\n]*\n\n/);
+    await reader.cancel();
+    const data = text.split('\n').filter((l) => l.startsWith('data: '));
+    assert.equal(data.filter((l) => / INFO +live one$/.test(l)).length, 1, text);
+    assert.equal(data.filter((l) => / ERROR +live two$/.test(l)).length, 1, text);
+    assert.deepEqual(JSON.parse(/event: end\ndata: (.*)\n/.exec(text)![1]!), { state: 'Success' });
+  });
+
   it('cancel kills the whole process tree; the task passes through Cancelling to Canceled', async () => {
     const pidFile = path.join(makeTempDir('shoal-pids-'), 'pids');
     const script = [
