@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import { migrateToLatest } from '../db/migrations/index.js';
 import { openDatabase } from '../db/open.js';
-import { listNodes, nodeStatus, registerNode } from '../nodes/registry.js';
+import { listNodes, nodeStatus, OFFLINE_AFTER_MS, registerNode, updateNode } from '../nodes/registry.js';
 import { requestCancel } from '../queue/cancel.js';
 import { claimTasks } from '../queue/claim.js';
 import { enqueueTask } from '../queue/enqueue.js';
@@ -250,6 +251,29 @@ describe('node lifecycle', () => {
       assert.equal(c.state, 'Canceled');
       assert.match(c.errorMessage ?? '', /crashy/);
       assert.equal((await waitFinal(tn, `ServerTasks-${queued}`)).state, 'Success', 'queued work still runs');
+    } finally {
+      await tn.stop();
+    }
+  });
+
+  it('a running node ends the tasks of another node that went silent, on its heartbeat', async () => {
+    const tn = await startTestNode({ nodeName: 'watcher', heartbeatMs: 100 });
+    try {
+      const shoal = tn.node.shoal;
+      await registerNode(shoal, { name: 'ghost', version: SHOAL_VERSION, url: 'http://ghost:8050', taskCap: 1 });
+      await updateNode(shoal, 'watcher', { taskCap: 0 }); // keep the task for the ghost
+      const id = Number((await enqueueTask(shoal, { kind: 'AdHocScript', description: 'ghost work', arguments: { script: 'true' } })).id);
+      assert.equal((await claimTasks(shoal, 'ghost', 'ghost-token')).length, 1);
+      // Silent for longer than the offline threshold, by the database clock.
+      await shoal.db.updateTable('nodes').set({ last_seen: sql<number>`${shoal.dialect.now()} - ${OFFLINE_AFTER_MS + 1000}` }).where('name', '=', 'ghost').execute();
+      const ended = await waitFor(async () => {
+        const t = await getTask(tn, `ServerTasks-${id}`);
+        return t.state === 'Executing' ? undefined : t;
+      }, 'the watcher to sweep the ghost');
+      assert.equal(ended.state, 'Failed');
+      assert.match(ended.errorMessage ?? '', /ghost went offline/);
+      const ghost = (await tn.request({ method: 'GET', url: '/api/nodes/ghost' })).json();
+      assert.equal(ghost.status, 'Offline');
     } finally {
       await tn.stop();
     }
