@@ -3,8 +3,12 @@ import { ConfigError } from '../config/nodeConfig.js';
 import { SHOAL_VERSION } from '../version.js';
 import { registerApiKey } from './apiKey.js';
 import { registerPackage } from './packagePush.js';
+import { UsageError } from './parse.js';
 import { registerRun } from './run.js';
 import { registerStorage } from './storage.js';
+import { registerMigrate } from './migrate.js';
+import { registerNodeJoin } from './nodeJoin.js';
+import { registerShowMasterKey } from './showMasterKey.js';
 
 /** Bad arguments exit 2 with one line; failures at run time exit 1 with one line. */
 export async function main(argv: string[]): Promise<void> {
@@ -18,6 +22,9 @@ export async function main(argv: string[]): Promise<void> {
   registerApiKey(program);
   registerStorage(program);
   registerPackage(program);
+  registerMigrate(program);
+  registerShowMasterKey(program);
+  registerNodeJoin(program);
   for (const cmd of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {
     cmd.exitOverride().configureOutput({ outputError: () => {} });
   }
@@ -30,7 +37,7 @@ export async function main(argv: string[]): Promise<void> {
       process.stderr.write(`shoal: ${err.message.replace(/^error: /, '').split('\n')[0]}\n`);
       process.exit(2);
     }
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof UsageError) {
       process.stderr.write(`shoal: ${err.message}\n`);
       process.exit(2);
     }

@@ -14,3 +14,6 @@ export function parseNonEmpty(v: string): string {
   if (!v.trim()) throw new InvalidArgumentError('must not be empty.');
   return v;
 }
+
+/** Arguments that make no sense together: reported in one line with exit code 2. */
+export class UsageError extends Error {}

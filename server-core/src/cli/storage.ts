@@ -1,34 +1,18 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { clusterStoragePaths, setClusterStoragePaths } from '../storage/clusterStorage.js';
-import { checkStorage, checkStoragePath, STORAGE_KINDS, storageUnder, type StoragePaths } from '../storage/paths.js';
+import { checkStorage, checkStoragePath, STORAGE_KINDS } from '../storage/paths.js';
 import { withDatabase, withDatabaseFlags, type DatabaseFlags } from './databaseFlags.js';
-import { parseNonEmpty } from './parse.js';
-
-type StorageFlags = DatabaseFlags & Partial<StoragePaths> & { clusterShared?: string };
-
-const FLAG: Record<keyof StoragePaths, string> = {
-  packages: '--packages <path>',
-  artifacts: '--artifacts <path>',
-  taskLogs: '--task-logs <path>',
-  imports: '--imports <path>',
-  eventExports: '--event-exports <path>',
-};
+import { storageFromFlags, withStorageFlags, type StorageFlags } from './storageFlags.js';
 
 export function registerStorage(program: Command): void {
   const storage = program.command('storage').description('cluster-wide storage paths (stored in the database, used by every node)');
 
-  const set = withDatabaseFlags(
-    storage
-      .command('set')
-      .description('set storage paths for every node: one shared root, or a path per kind')
-      .option('--cluster-shared <root>', 'one shared folder; each kind gets a sub-folder', parseNonEmpty),
+  const set = withStorageFlags(
+    withDatabaseFlags(storage.command('set').description('set storage paths for every node: one shared root, or a path per kind')),
   );
-  for (const kind of STORAGE_KINDS) set.option(FLAG[kind], `folder for ${kind}`, parseNonEmpty);
-  set.action(async (flags: StorageFlags) => {
-    const paths: Partial<StoragePaths> = flags.clusterShared ? storageUnder(flags.clusterShared) : {};
-    for (const kind of STORAGE_KINDS) if (flags[kind]) paths[kind] = flags[kind];
-    if (Object.keys(paths).length === 0) throw new Error('name --cluster-shared ROOT or at least one of --packages, --artifacts, --task-logs, --imports, --event-exports');
+  set.action(async (flags: DatabaseFlags & StorageFlags) => {
+    const paths = storageFromFlags(flags, false);
     for (const p of Object.values(paths)) fs.mkdirSync(p, { recursive: true });
     const problems = STORAGE_KINDS.filter((k) => paths[k]).map((k) => checkStoragePath(k, paths[k]!)).filter((c) => !c.ok);
     if (problems.length) throw new Error(problems.map((c) => `${c.kind}: ${c.path} — ${c.problem}`).join('; '));

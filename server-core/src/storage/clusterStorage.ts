@@ -8,8 +8,13 @@ import { STORAGE_KINDS, type StoragePaths } from './paths.js';
  * each kind not set there falls back to the node's own configuration.
  */
 export async function clusterStoragePaths(shoal: ShoalDb, fallback: StoragePaths): Promise<StoragePaths> {
+  return { ...fallback, ...(await clusterStorageSettings(shoal)) };
+}
+
+/** Only the kinds set for the whole cluster. */
+export async function clusterStorageSettings(shoal: ShoalDb): Promise<Partial<StoragePaths>> {
   const set = await readSettings(shoal, SETTING.storagePrefix);
-  const out = { ...fallback };
+  const out: Partial<StoragePaths> = {};
   for (const kind of STORAGE_KINDS) {
     const value = set.get(`${SETTING.storagePrefix}${kind}`);
     if (value) out[kind] = value;

@@ -1,0 +1,86 @@
+import { sql, type Kysely } from 'kysely';
+import type { ShoalDb } from '../db/dialects/dialect.js';
+import { RowDigest, sameRow } from './rowDigest.js';
+import type { TableInfo } from './tables.js';
+
+export const BATCH_SIZE = 1000;
+
+export type RowProgress = (table: string, copied: number, total: number) => void;
+
+async function* batches(db: Kysely<any>, t: TableInfo) {
+  let last: unknown;
+  for (;;) {
+    let q = db.selectFrom(t.name).select(t.columns).orderBy(t.key).limit(BATCH_SIZE);
+    if (last !== undefined) q = q.where(t.key, '>', last);
+    const rows = (await q.execute()) as Record<string, unknown>[];
+    if (!rows.length) return;
+    yield rows;
+    last = rows[rows.length - 1]![t.key];
+    if (rows.length < BATCH_SIZE) return;
+  }
+}
+
+/**
+ * Copies one table in key order and in batches. Rows whose key is already on the target
+ * (an earlier, interrupted run) are not inserted again, so running it again never
+ * duplicates; such a row that differs (seeded by the target's own schema migration, like
+ * the default space) is overwritten with the source's. Each batch commits on its own: a
+ * crash loses at most the batch in flight.
+ */
+export async function copyTable(
+  source: ShoalDb,
+  target: ShoalDb,
+  t: TableInfo,
+  generatedKeyOnTarget: boolean,
+  total: number,
+  progress: RowProgress,
+): Promise<void> {
+  let copied = 0;
+  const targetDb = target.db as Kysely<any>;
+  for await (const rows of batches(source.db, t)) {
+    const keys = rows.map((r) => r[t.key]);
+    await targetDb.transaction().execute(async (trx) => {
+      const present = new Map(
+        ((await trx.selectFrom(t.name).select(t.columns).where(t.key, 'in', keys).execute()) as Record<string, unknown>[]).map((r) => [
+          String(r[t.key]),
+          r,
+        ]),
+      );
+      for (const r of rows) {
+        const there = present.get(String(r[t.key]));
+        if (there && !sameRow(t.columns, r, there)) await trx.updateTable(t.name).set(r).where(t.key, '=', r[t.key]).execute();
+      }
+      const missing = rows.filter((r) => !present.has(String(r[t.key])));
+      if (!missing.length) return;
+      const identityInsert = target.dialect.name === 'mssql' && generatedKeyOnTarget;
+      if (identityInsert) await sql`set identity_insert ${sql.table(t.name)} on`.execute(trx);
+      // Stay below every driver's parameter limit (SQL Server allows 2,100 per statement).
+      const perInsert = Math.max(1, Math.floor(2000 / t.columns.length));
+      for (let i = 0; i < missing.length; i += perInsert) await trx.insertInto(t.name).values(missing.slice(i, i + perInsert)).execute();
+      if (identityInsert) await sql`set identity_insert ${sql.table(t.name)} off`.execute(trx);
+    });
+    copied += rows.length;
+    progress(t.name, copied, total);
+  }
+  if (generatedKeyOnTarget) await advanceIdSequence(target, t.name, t.key);
+}
+
+/** After explicit ids were inserted, new rows must get ids above them. */
+async function advanceIdSequence(target: ShoalDb, table: string, key: string): Promise<void> {
+  if (target.dialect.name === 'postgres') {
+    await sql`select setval(pg_get_serial_sequence(${table}, ${key}), coalesce((select max(${sql.ref(key)}) from ${sql.table(table)}), 0) + 1, false)`.execute(target.db);
+  }
+  // SQL Server identity columns continue from the highest inserted value by themselves.
+}
+
+/** Row count and content digest of a table. */
+export async function tableDigest(shoal: ShoalDb, t: TableInfo): Promise<{ rows: number; digest: string }> {
+  const d = new RowDigest(t.columns);
+  for await (const rows of batches(shoal.db, t)) for (const r of rows) d.add(r);
+  return { rows: d.count, digest: d.digest() };
+}
+
+export async function countRows(shoal: ShoalDb, table: string): Promise<number> {
+  const r = await (shoal.db as Kysely<any>).selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(r.n);
+}
