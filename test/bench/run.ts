@@ -9,6 +9,7 @@
  *   --quick             smaller counts, for a smoke run
  *   --standalone-only   skip the cluster benchmark
  *   --cluster-only      skip the standalone benchmark
+ *   --upload-only       only the package upload benchmark (upload.ts: 1 GiB through HAProxy beside dd)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,6 +24,7 @@ import { profile, type ProfileSummary } from './profile.js';
 import { printTable, writeJson, type Row } from './report.js';
 import { measureThroughput, type ThroughputResult } from './throughput.js';
 import { runClusterBench } from './cluster/run.js';
+import { runUploadBench } from './upload.js';
 
 const args = new Set(process.argv.slice(2));
 if (args.has('--standalone-only') && args.has('--cluster-only')) {
@@ -30,6 +32,7 @@ if (args.has('--standalone-only') && args.has('--cluster-only')) {
   process.exit(2);
 }
 const QUICK = args.has('--quick');
+const UPLOAD_ONLY = args.has('--upload-only');
 const LATENCY_TASKS = QUICK ? 50 : 200;
 const THROUGHPUT_TASKS = QUICK ? 1000 : 5000;
 const THROUGHPUT_CAP = 50;
@@ -168,5 +171,8 @@ const failed = (what: string) => (err: unknown) => {
   process.exitCode = 1;
 };
 // A failed standalone run still lets the cluster run report; the exit code says it failed.
-if (!args.has('--cluster-only')) await standalone().catch(failed(''));
-if (!args.has('--standalone-only')) await runClusterBench({ quick: QUICK, profile: args.has('--profile') }).catch(failed(' (cluster)'));
+if (!args.has('--cluster-only') && !UPLOAD_ONLY) await standalone().catch(failed(''));
+if (!args.has('--standalone-only') && !UPLOAD_ONLY) await runClusterBench({ quick: QUICK, profile: args.has('--profile') }).catch(failed(' (cluster)'));
+if (UPLOAD_ONLY || (!args.has('--standalone-only') && !args.has('--cluster-only'))) {
+  await runUploadBench({ sizeMiB: QUICK ? 256 : 1024 }).catch(failed(' (upload)'));
+}
