@@ -3,6 +3,7 @@ import path from 'node:path';
 import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { MigrationJob } from '../migration/migrationJob.js';
 import { registerAuth } from './auth.js';
 import type { NodeContext } from './context.js';
 import { errorHandler, notFoundHandler } from './errors.js';
@@ -10,6 +11,7 @@ import { artifactRoutes } from './routes/artifacts.js';
 import { configurationRoutes } from './routes/configuration.js';
 import { eventRoutes } from './routes/events.js';
 import { nodeRoutes } from './routes/nodes.js';
+import { migrationRoutes } from './routes/migration.js';
 import { packageRoutes } from './routes/packages.js';
 import { storageConfigurationRoutes } from './routes/storageConfiguration.js';
 import { taskRoutes } from './routes/tasks.js';
@@ -51,6 +53,7 @@ export async function buildApp(ctx: NodeContext): Promise<FastifyInstance> {
   configurationRoutes(app, ctx);
   storageConfigurationRoutes(app, ctx);
   artifactRoutes(app, ctx);
+  migrationRoutes(app, ctx, new MigrationJob(ctx.config));
   await packageRoutes(app, ctx);
 
   const portal = ctx.config.portalDir;

@@ -1,0 +1,47 @@
+import path from 'node:path';
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { recordEvent } from '../../audit/events.js';
+import { databaseKind } from '../../db/open.js';
+import { MigrationCheckError } from '../../migration/checks.js';
+import type { MigrationJob } from '../../migration/migrationJob.js';
+import type { NodeContext } from '../context.js';
+import { badRequest, conflict } from '../errors.js';
+
+const Target = Type.Object(
+  {
+    targetUrl: Type.String({ minLength: 1, maxLength: 2000 }),
+    storageRoot: Type.String({ minLength: 1, maxLength: 2000 }),
+  },
+  { additionalProperties: false },
+);
+
+function validate(body: Static<typeof Target>): void {
+  if (databaseKind(body.targetUrl) === 'sqlite') throw badRequest('targetUrl must be a postgres:// or sqlserver:// URL');
+  if (!path.isAbsolute(body.storageRoot) && !/^\\\\/.test(body.storageRoot)) throw badRequest('storageRoot must be an absolute path (or a UNC path)');
+}
+
+/** Check failures are the user's to fix (409 with the reason); anything else is a server error. */
+const asApiError = (err: unknown) => (err instanceof MigrationCheckError ? conflict(err.message) : err);
+
+/** "Move to high availability": the same migration as `shoal migrate`, started from the portal. */
+export function migrationRoutes(app: FastifyInstance, ctx: NodeContext, job: MigrationJob): void {
+  app.get('/api/migration', { config: { admin: true } }, async () => job.current);
+
+  app.post<{ Body: Static<typeof Target> }>('/api/migration/plan', { schema: { body: Target }, config: { admin: true } }, async (req) => {
+    validate(req.body);
+    return job.plan(req.body.targetUrl, req.body.storageRoot).catch((err) => {
+      throw asApiError(err);
+    });
+  });
+
+  app.post<{ Body: Static<typeof Target> }>('/api/migration/start', { schema: { body: Target }, config: { admin: true } }, async (req, reply) => {
+    validate(req.body);
+    if (!job.current.available) throw conflict('This node already runs on a shared database.');
+    await job.start(req.body.targetUrl, req.body.storageRoot).catch((err) => {
+      throw asApiError(err);
+    });
+    await recordEvent(ctx.shoal, { username: req.user!.username, action: 'migration.start', target: job.current.target, clientIp: req.ip });
+    return reply.status(202).send(job.current);
+  });
+}

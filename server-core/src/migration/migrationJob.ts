@@ -1,0 +1,91 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { NodeConfig } from '../config/nodeConfig.js';
+import { MASTER_KEY_FILE } from '../secrets/masterKey.js';
+import { databaseKind, redactUrl } from '../db/open.js';
+import { storageUnder, type StorageKind } from '../storage/paths.js';
+import { migrateToCluster, type MigrationProgress, type MigrationResult } from './migrate.js';
+import type { MigrationPlan } from './plan.js';
+
+export type JobState = 'idle' | 'running' | 'succeeded' | 'failed';
+
+interface Counter {
+  done: number;
+  total: number;
+}
+
+export interface JobStatus {
+  /** Only a standalone node (on SQLite) can move to HA. */
+  available: boolean;
+  state: JobState;
+  step: string | null;
+  tables: Record<string, Counter>;
+  files: Partial<Record<StorageKind, Counter>>;
+  target: string | null;
+  error: string | null;
+  result: { rows: number; files: number; configPath?: string; configBackup?: string; joinCommand: string } | null;
+}
+
+/** What an admin runs on the next machine to add it to the cluster (it holds the master key). */
+function joinCommand(targetUrl: string, config: NodeConfig): string {
+  const keyFile = path.join(config.dataDir, MASTER_KEY_FILE);
+  const key = config.masterKey ?? fs.readFileSync(keyFile, 'utf8').trim();
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  return `npx shoal node join --database ${quote(targetUrl)} --master-key ${quote(key)} --node-name <name-of-the-new-node>`;
+}
+
+/**
+ * The portal's "Move to high availability" runs the same migration as `shoal migrate`,
+ * in this process, one at a time; the portal polls its status.
+ */
+export class MigrationJob {
+  private status: JobStatus;
+
+  constructor(private readonly config: NodeConfig) {
+    this.status = {
+      available: databaseKind(config.databaseUrl) === 'sqlite',
+      state: 'idle', step: null, tables: {}, files: {}, target: null, error: null, result: null,
+    };
+  }
+
+  get current(): JobStatus {
+    return structuredClone(this.status);
+  }
+
+  plan(targetUrl: string, storageRoot: string): Promise<MigrationPlan> {
+    return migrateToCluster({ ...this.options(targetUrl, storageRoot), dryRun: true }).then((r) => r.plan);
+  }
+
+  /** Starts the migration; rejects at once (nothing started) when its checks fail. */
+  async start(targetUrl: string, storageRoot: string): Promise<void> {
+    if (this.status.state === 'running') throw new Error('a migration is already running');
+    await this.plan(targetUrl, storageRoot); // the checks, before anything is written
+    this.status = { ...this.status, state: 'running', step: 'Starting', tables: {}, files: {}, target: redactUrl(targetUrl), error: null, result: null };
+    const progress: MigrationProgress = {
+      step: (m) => (this.status.step = m),
+      rows: (t, done, total) => (this.status.tables[t] = { done, total }),
+      files: (k, done, total) => (this.status.files[k] = { done, total }),
+    };
+    migrateToCluster({ ...this.options(targetUrl, storageRoot), progress }).then(
+      (r: MigrationResult) => {
+        this.status.state = 'succeeded';
+        this.status.step = 'Done';
+        this.status.result = {
+          rows: r.verified.reduce((n, t) => n + t.rows, 0),
+          files: r.filesCopied + r.filesKept,
+          configPath: r.configPath,
+          configBackup: r.configBackup,
+          joinCommand: joinCommand(targetUrl, this.config),
+        };
+      },
+      (err: Error) => {
+        this.status.state = 'failed';
+        this.status.error = err.message;
+      },
+    );
+  }
+
+  private options(targetUrl: string, storageRoot: string) {
+    return { source: this.config, targetUrl, targetStorage: storageUnder(storageRoot) };
+  }
+}
