@@ -3,7 +3,7 @@
  * Failures become `ApiError`s whose message is the server's own words (or a sentence
  * about the network), so pages can show them as they are.
  */
-import type { ApiErrorBody, NewScriptTask, NodePatch, QueueConfig, ShoalNode, Task, TaskPage, TaskQuery, User } from './types';
+import type { ApiErrorBody, Page, PackageSummary, PackageVersion, StorageConfiguration, StoragePathsPatch, NewScriptTask, NodePatch, QueueConfig, ShoalNode, Task, TaskPage, TaskQuery, User } from './types';
 
 export class ApiError extends Error {
   constructor(
@@ -144,4 +144,55 @@ export const api = {
   taskLogText: async (id: string): Promise<string> => (await send('GET', `/api/tasks/${enc(id)}/log`, { accept: 'text/plain' })).text(),
   /** The log followed live: one `message` per line from the start, then `end` with `{"state"}`. */
   followTaskLog: (id: string): EventSource => new EventSource(apiUrl(`/api/tasks/${enc(id)}/log`), { withCredentials: true }),
+};
+
+/** The default space: the portal shows only it for now. */
+export const SPACE_ID = 'Spaces-1';
+
+export const packagesApi = {
+  list: (q: { filter?: string; take?: number; skip?: number } = {}) => {
+    const parts = [q.filter ? `filter=${enc(q.filter)}` : '', q.take !== undefined ? `take=${q.take}` : '', q.skip !== undefined ? `skip=${q.skip}` : ''].filter(Boolean);
+    return json<Page<PackageSummary>>('GET', `/api/${SPACE_ID}/packages${parts.length ? `?${parts.join('&')}` : ''}`);
+  },
+  versions: (packageId: string) => json<Page<PackageVersion>>('GET', `/api/${SPACE_ID}/packages/${enc(packageId)}/versions`),
+  remove: async (p: PackageVersion): Promise<void> => {
+    await send('DELETE', p.links.self);
+  },
+  downloadUrl: (p: PackageVersion): string => apiUrl(p.links.raw),
+  /**
+   * Uploads a package file as multipart (part "file"). XMLHttpRequest, because fetch
+   * reports no upload progress. `abort()` cancels; the server keeps nothing of it.
+   */
+  upload(file: File, o: { replace?: boolean; onProgress?: (sent: number, total: number) => void } = {}): { done: Promise<PackageVersion>; abort: () => void } {
+    const xhr = new XMLHttpRequest();
+    const done = new Promise<PackageVersion>((resolve, reject) => {
+      xhr.open('POST', apiUrl(`/api/${SPACE_ID}/packages/raw${o.replace ? '?replace=true' : ''}`));
+      xhr.withCredentials = true;
+      xhr.setRequestHeader('accept', 'application/json');
+      xhr.upload.onprogress = (e) => o.onProgress?.(e.loaded, e.lengthComputable ? e.total : file.size);
+      xhr.onerror = () => reject(new ApiError(0, 'NetworkError', 'The upload could not reach the Shoal server. Check the connection and try again.'));
+      xhr.onabort = () => reject(new ApiError(0, 'Aborted', 'The upload was canceled; nothing was stored.'));
+      xhr.onload = () => {
+        let body: unknown;
+        try {
+          body = JSON.parse(xhr.responseText);
+        } catch {
+          body = undefined;
+        }
+        if (xhr.status >= 200 && xhr.status < 300) return resolve(body as PackageVersion);
+        if (xhr.status === 401) options.onUnauthorized();
+        if (isErrorBody(body)) return reject(new ApiError(xhr.status, body.error.code, body.error.message));
+        reject(new ApiError(xhr.status, 'HttpError', `The server answered ${xhr.status}${xhr.statusText ? ` ${xhr.statusText}` : ''}.`));
+      };
+      const form = new FormData();
+      form.append('file', file, file.name);
+      xhr.send(form);
+    });
+    return { done, abort: () => xhr.abort() };
+  },
+};
+
+export const storageApi = {
+  get: () => json<StorageConfiguration>('GET', '/api/configuration/storage'),
+  save: (patch: StoragePathsPatch) => json<StorageConfiguration>('PUT', '/api/configuration/storage', { body: patch }),
 };

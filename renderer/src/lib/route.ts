@@ -7,6 +7,8 @@ export type Route =
   | { name: 'tasks'; query: URLSearchParams }
   | { name: 'task'; id: string }
   | { name: 'nodes' }
+  | { name: 'library' }
+  | { name: 'settingsStorage' }
   | { name: 'notFound'; path: string };
 
 export const HOME = '#/tasks';
@@ -19,6 +21,8 @@ export function parseRoute(hash: string): Route {
   if (path === '/login') return { name: 'login' };
   if (path === '/tasks' || path === '/') return { name: 'tasks', query };
   if (path === '/nodes') return { name: 'nodes' };
+  if (path === '/library') return { name: 'library' };
+  if (path === '/settings' || path === '/settings/storage') return { name: 'settingsStorage' };
   const task = /^\/tasks\/([^/]+)$/.exec(path);
   if (task) {
     try {

@@ -62,6 +62,8 @@ export interface ShoalNode {
   drain: boolean;
   version: string;
   url: string;
+  /** What the node last found when it checked that it shares storage with the others; null before its first check. */
+  storage?: StorageStatus | null;
 }
 
 /** `taskCap` is `unknown` on purpose: the portal sends what the operator typed and shows the server's verdict. */
@@ -78,4 +80,63 @@ export interface QueueConfig {
 /** The body of every error the API answers with. */
 export interface ApiErrorBody {
   error: { code: string; message: string };
+}
+
+/** A node's shared-storage verification: it can read every other online node's marker in every folder. */
+export interface StorageStatus {
+  ok: boolean;
+  checkedAt: string;
+  problems: string[];
+}
+
+export const STORAGE_KINDS = ['packages', 'artifacts', 'taskLogs', 'imports', 'eventExports'] as const;
+export type StorageKind = (typeof STORAGE_KINDS)[number];
+
+export interface StoragePathReport {
+  kind: StorageKind;
+  path: string;
+  realPath: string | null;
+  exists: boolean;
+  writable: boolean;
+  freeBytes: number | null;
+  totalBytes: number | null;
+  problem: string | null;
+  /** Set for the whole cluster in the database, or this node's own configuration. */
+  source: 'cluster' | 'node';
+}
+
+export interface StorageConfiguration {
+  checkedBy: string;
+  paths: StoragePathReport[];
+  nodes: { name: string; status: NodeStatus; storage: StorageStatus | null }[];
+}
+
+export type StoragePathsPatch = Partial<Record<StorageKind, string>>;
+
+/** One version of a package in the built-in repository. */
+export interface PackageVersion {
+  id: string;
+  spaceId: string;
+  packageId: string;
+  version: string;
+  fileName: string;
+  fileExtension: string;
+  sizeBytes: number;
+  hash: string;
+  published: string;
+  publishedBy: string | null;
+  links: { self: string; raw: string };
+}
+
+export interface PackageSummary {
+  packageId: string;
+  latestVersion: string;
+  versionCount: number;
+  totalBytes: number;
+  latest: PackageVersion;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
 }
