@@ -59,10 +59,15 @@ export async function buildApp(ctx: NodeContext): Promise<FastifyInstance> {
   const portal = ctx.config.portalDir;
   const index = portal && path.join(portal, 'index.html');
   if (index && fs.existsSync(index)) {
-    await app.register(fastifyStatic, { root: portal, wildcard: false, index: 'index.html' });
-    // The portal routes in the browser; every non-API GET that is not a file gets the app.
+    // wildcard: files are looked up per request, so a portal rebuilt or upgraded in place
+    // is served without restarting the node.
+    await app.register(fastifyStatic, { root: portal, wildcard: true, index: 'index.html' });
+    // The portal routes in the browser: a page path gets the app, but a missing asset or
+    // API route is a real 404 (never index.html served as JavaScript).
     app.setNotFoundHandler((req, reply) => {
-      if (req.method === 'GET' && !req.url.startsWith('/api/')) return reply.type('text/html').sendFile('index.html');
+      const pathname = req.url.split('?')[0]!;
+      const isPage = req.method === 'GET' && !pathname.startsWith('/api/') && !pathname.startsWith('/assets/') && !/\.[a-z0-9]+$/i.test(pathname);
+      if (isPage) return reply.type('text/html').sendFile('index.html');
       return notFoundHandler(req, reply);
     });
   } else {

@@ -4,8 +4,11 @@ export interface FollowOptions {
   file: string;
   /** Resolves true once the task has ended, so the follower can stop after a last read. */
   isFinished: () => Promise<boolean>;
-  onLines: (lines: string[]) => void;
+  /** Whole lines, each with the byte offset just after it (a reader resumes from there). */
+  onLines: (lines: { text: string; end: number }[]) => void;
   signal: AbortSignal;
+  /** Byte offset to start from (the end of a line an earlier reader already had). */
+  startOffset?: number;
   pollMs?: number;
 }
 
@@ -14,9 +17,19 @@ export interface FollowOptions {
  * relying on fs.watch, because task logs live on shared storage (SMB, NFS) where
  * change notifications from other machines do not arrive.
  */
-export async function followLog({ file, isFinished, onLines, signal, pollMs = 100 }: FollowOptions): Promise<void> {
-  let offset = 0;
+export async function followLog({ file, isFinished, onLines, signal, startOffset = 0, pollMs = 100 }: FollowOptions): Promise<void> {
+  let offset = startOffset;
+  /** Offset of the first byte not yet handed out as part of a whole line. */
+  let lineStart = startOffset;
   let partial = '';
+  const emit = (texts: string[]) => {
+    onLines(
+      texts.map((text) => {
+        lineStart += Buffer.byteLength(text) + 1;
+        return { text, end: lineStart };
+      }),
+    );
+  };
   let lastStateCheck = 0;
   let finished = false;
   const readNew = () => {
@@ -35,7 +48,7 @@ export async function followLog({ file, isFinished, onLines, signal, pollMs = 10
       const text = partial + buf.subarray(0, n).toString('utf8');
       const lines = text.split('\n');
       partial = lines.pop() ?? '';
-      if (lines.length) onLines(lines);
+      if (lines.length) emit(lines);
     } finally {
       fs.closeSync(fd);
     }
@@ -51,5 +64,5 @@ export async function followLog({ file, isFinished, onLines, signal, pollMs = 10
     }
     await new Promise((r) => setTimeout(r, pollMs));
   }
-  if (partial && !signal.aborted) onLines([partial]);
+  if (partial && !signal.aborted) emit([partial]);
 }

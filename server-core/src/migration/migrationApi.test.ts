@@ -58,6 +58,7 @@ describe('portal migration API (Move to high availability)', () => {
         const s = (await t.request({ method: 'GET', url: '/api/migration' })).json() as { state: string; error: string | null; result: { joinCommand: string } | null };
         return s.state === 'running' ? undefined : s;
       },
+      'the migration to finish',
       { timeoutMs: 30_000 },
     );
     assert.equal(done.state, 'succeeded', done.error ?? '');

@@ -40,6 +40,11 @@ function parseStates(state: string | undefined): string[] | undefined {
   return states;
 }
 
+const resumeOffset = (header: string | string[] | undefined): number => {
+  const v = Array.isArray(header) ? header[0] : header;
+  return v && /^\d{1,15}$/.test(v) ? Number(v) : 0;
+};
+
 export function taskRoutes(app: FastifyInstance, ctx: NodeContext): void {
   const numericId = (id: string): number => {
     const n = parseTaskId(id);
@@ -120,7 +125,10 @@ export function taskRoutes(app: FastifyInstance, ctx: NodeContext): void {
       await followLog({
         file,
         signal: abort.signal,
-        onLines: (lines) => res.write(lines.map((l) => `data: ${l}\n\n`).join('')),
+        // Each line carries its end offset as the event id, so a reconnecting EventSource
+        // (Last-Event-ID) continues where it stopped instead of replaying the log.
+        startOffset: resumeOffset(req.headers['last-event-id']),
+        onLines: (lines) => res.write(lines.map((l) => `id: ${l.end}\ndata: ${l.text}\n\n`).join('')),
         isFinished: async () => {
           const t = await getTask(ctx.shoal, Number(row.id));
           finalState = t?.state ?? finalState;

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { removeTempDirs } from '../testing/tempDir.js';
+import { startTestNode, type TestNode } from '../testing/testNode.js';
+import { waitFor } from '../testing/wait.js';
+
+/** Reads a whole SSE response (the task has ended, so the stream ends by itself). */
+async function readEvents(url: string, key: string, lastEventId?: string) {
+  const headers: Record<string, string> = { accept: 'text/event-stream', 'x-api-key': key };
+  if (lastEventId) headers['last-event-id'] = lastEventId;
+  const text = await (await fetch(url, { headers })).text();
+  return text
+    .split('\n\n')
+    .filter((e) => e.includes('data: '))
+    .map((e) => ({ id: /^id: (.*)$/m.exec(e)?.[1], event: /^event: (.*)$/m.exec(e)?.[1], data: /^data: (.*)$/m.exec(e)![1]! }));
+}
+
+describe('task log stream: event ids and Last-Event-ID', () => {
+  let t: TestNode;
+  before(async () => {
+    t = await startTestNode();
+  });
+  after(async () => {
+    await t?.stop();
+    removeTempDirs();
+  });
+
+  it('numbers every line with its end offset and resumes after the id a client already had', async () => {
+    const res = await t.request({ method: 'POST', url: '/api/tasks', payload: { kind: 'AdHocScript', arguments: { script: 'echo one; echo two; echo three' } } });
+    const id = (res.json() as { id: string }).id;
+    await waitFor(async () => (await t.request({ method: 'GET', url: `/api/tasks/${id}` })).json().state === 'Success', 'the task to end');
+    const url = `${t.node.url.replace('localhost', '127.0.0.1')}/api/tasks/${id}/log`;
+    const all = await readEvents(url, t.adminKey);
+    const lines = all.filter((e) => !e.event);
+    assert.ok(lines.every((e) => /^\d+$/.test(e.id ?? '')), 'every line has a numeric id');
+    const full = (await t.request({ method: 'GET', url: `/api/tasks/${id}/log` })).body;
+    assert.equal(Number(lines.at(-1)!.id), Buffer.byteLength(full), 'the last id is the end of the file');
+    const afterOne = lines.findIndex((e) => / one$/.test(e.data));
+    const resumed = (await readEvents(url, t.adminKey, lines[afterOne]!.id)).filter((e) => !e.event);
+    assert.deepEqual(resumed.map((e) => e.data), lines.slice(afterOne + 1).map((e) => e.data));
+    assert.equal((await readEvents(url, t.adminKey, lines.at(-1)!.id)).filter((e) => !e.event).length, 0);
+  });
+});
