@@ -33,6 +33,12 @@ interface RunningTask {
   done: Promise<void>;
 }
 
+/** Makes the folder if it is missing; returns it. */
+function made(dir: string): string {
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
 /**
  * Claims tasks from the durable queue and runs them, up to the node's cap. Wakes at once
  * when `wake()` is called (a task queued or finished here), and polls as a fallback.
@@ -145,15 +151,19 @@ export class Executor {
       const kind = this.o.kinds.get(row.kind);
       if (!kind) throw new Error(`Node ${this.o.nodeName} cannot run tasks of kind ${row.kind}.`);
       const artifactsDir = path.join(this.o.storage.artifacts, name);
-      fs.mkdirSync(workDir, { recursive: true });
-      fs.mkdirSync(artifactsDir, { recursive: true });
       await kind.run({
         taskId: name,
         args: JSON.parse(row.arguments) as Record<string, unknown>,
         log,
         signal: task.abort.signal,
-        workDir,
-        artifactsDir,
+        // Made when the kind first asks for them: a folder costs a journaled metadata write
+        // (a network round trip on shared storage), and most kinds but scripts never look.
+        get workDir() {
+          return made(workDir);
+        },
+        get artifactsDir() {
+          return made(artifactsDir);
+        },
         storage: this.o.storage,
         shoal: this.o.shoal,
         nodeName: this.o.nodeName,

@@ -8,7 +8,9 @@ export interface TaskContext {
   log: TaskLogWriter;
   /** Aborted when the task is canceled or the node stops. */
   signal: AbortSignal;
+  /** A scratch folder of this task on this node, removed when it ends; made when first read. */
   workDir: string;
+  /** The task's folder on the artifacts path (every node sees it); made when first read. */
   artifactsDir: string;
   storage: StoragePaths;
   shoal: ShoalDb;
