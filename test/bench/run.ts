@@ -7,9 +7,10 @@
  *
  *   --profile           also sample the CPU during one more throughput run and print where time goes
  *   --quick             smaller counts, for a smoke run
- *   --standalone-only   skip the cluster benchmark
- *   --cluster-only      skip the standalone benchmark
+ *   --standalone-only   only the standalone benchmark
+ *   --cluster-only      only the cluster benchmark
  *   --upload-only       only the package upload benchmark (upload.ts: 1 GiB through HAProxy beside dd)
+ *   --migration-only    only the migration benchmark (migration.ts: 300,000 rows to PostgreSQL beside a plain insert)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,15 +25,19 @@ import { profile, type ProfileSummary } from './profile.js';
 import { printTable, writeJson, type Row } from './report.js';
 import { measureThroughput, type ThroughputResult } from './throughput.js';
 import { runClusterBench } from './cluster/run.js';
+import { runMigrationBench } from './migration.js';
 import { runUploadBench } from './upload.js';
 
 const args = new Set(process.argv.slice(2));
-if (args.has('--standalone-only') && args.has('--cluster-only')) {
-  process.stderr.write('bench: --standalone-only and --cluster-only exclude each other\n');
+const SECTIONS = ['standalone', 'cluster', 'upload', 'migration'] as const;
+const only = SECTIONS.filter((s) => args.has(`--${s}-only`));
+if (only.length > 1) {
+  process.stderr.write(`bench: ${only.map((s) => `--${s}-only`).join(' and ')} exclude each other\n`);
   process.exit(2);
 }
+/** Whether a section runs: all of them, or the one named by --<section>-only. */
+const runs = (section: (typeof SECTIONS)[number]) => only.length === 0 || only[0] === section;
 const QUICK = args.has('--quick');
-const UPLOAD_ONLY = args.has('--upload-only');
 const LATENCY_TASKS = QUICK ? 50 : 200;
 const THROUGHPUT_TASKS = QUICK ? 1000 : 5000;
 const THROUGHPUT_CAP = 50;
@@ -170,9 +175,8 @@ const failed = (what: string) => (err: unknown) => {
   process.stderr.write(`bench${what} failed: ${(err as Error).stack ?? err}\n`);
   process.exitCode = 1;
 };
-// A failed standalone run still lets the cluster run report; the exit code says it failed.
-if (!args.has('--cluster-only') && !UPLOAD_ONLY) await standalone().catch(failed(''));
-if (!args.has('--standalone-only') && !UPLOAD_ONLY) await runClusterBench({ quick: QUICK, profile: args.has('--profile') }).catch(failed(' (cluster)'));
-if (UPLOAD_ONLY || (!args.has('--standalone-only') && !args.has('--cluster-only'))) {
-  await runUploadBench({ sizeMiB: QUICK ? 256 : 1024 }).catch(failed(' (upload)'));
-}
+// Each section reports on its own; a failed one sets the exit code and the next still runs.
+if (runs('standalone')) await standalone().catch(failed(''));
+if (runs('cluster')) await runClusterBench({ quick: QUICK, profile: args.has('--profile') }).catch(failed(' (cluster)'));
+if (runs('upload')) await runUploadBench({ sizeMiB: QUICK ? 256 : 1024 }).catch(failed(' (upload)'));
+if (runs('migration')) await runMigrationBench({ quick: QUICK }).catch(failed(' (migration)'));

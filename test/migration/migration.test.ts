@@ -91,7 +91,7 @@ describe('from standalone to HA: shoal migrate, show-master-key and node join', 
     for (const id of taskIds) await waitForTaskState(admin, id, ['Success']);
     packageBytes = Buffer.from('PK\u0003\u0004 a small package for the migration test '.repeat(200));
     const form = new FormData();
-    form.append('file', new Blob([packageBytes]), 'Acme.Web.1.2.3.zip');
+    form.append('file', new Blob([new Uint8Array(packageBytes)]), 'Acme.Web.1.2.3.zip');
     const up = await fetch(`${node.url}/api/Spaces-1/packages/raw`, { method: 'POST', headers: admin.headers(), body: form });
     assert.equal(up.status, 201, await up.text());
     logsBefore = new Map();
@@ -167,7 +167,7 @@ describe('from standalone to HA: shoal migrate, show-master-key and node join', 
     await killed;
     await new Promise((r) => child.once('exit', r));
     assert.equal(child.signalCode, 'SIGKILL', `the migration ended before it could be interrupted:\n${err}`);
-    const partial = await contentOf(targetUrl);
+    const partial = (await contentOf(targetUrl)) as { events?: { rows: number } };
     assert.ok((partial.events?.rows ?? 0) < EXTRA_EVENTS, 'the kill landed before all events were copied');
     assert.ok(!fs.existsSync(path.join(dataDir, 'shoal.config.json')), 'the source data dir is untouched until the last step');
 
