@@ -6,11 +6,15 @@ import { newStorageNonce, saveNonce, saveStorageStatus, verifySharedStorage, wri
 /**
  * One node's side of shared-storage verification: markers written at start and on every
  * heartbeat (so a folder emptied by hand heals), the check run, and its verdict stored in
- * the node's row for the Nodes page, the ping body and the other nodes.
+ * the node's row for the Nodes page, the ping body and the other nodes. A problem is
+ * reported when two consecutive checks find it, so a peer's restart or path change (markers
+ * follow on its next heartbeat) does not raise a false alarm.
  */
 export class StorageVerifier {
   readonly nonce = newStorageNonce();
   private last: StorageStatus | undefined;
+  /** Problems of the previous check, reported or not. */
+  private previous = new Set<string>();
   private running: Promise<StorageStatus> | undefined;
 
   constructor(
@@ -42,6 +46,11 @@ export class StorageVerifier {
     const writeFailures = await writeMarkers(this.paths, this.nodeName, this.nonce);
     const status = await verifySharedStorage(this.shoal, this.paths, this.nodeName);
     status.problems.unshift(...writeFailures.filter((f) => !status.problems.some((p) => p.startsWith(f.split(':')[0]!))));
+    // A problem counts once two checks in a row (a heartbeat apart) find it: a node that has
+    // just started, or just taken new paths, writes its markers on its next beat.
+    const seen = status.problems;
+    status.problems = seen.filter((p) => this.previous.has(p));
+    this.previous = new Set(seen);
     status.ok = status.problems.length === 0;
     const changed = JSON.stringify(status.problems) !== JSON.stringify(this.last?.problems);
     this.last = status;
