@@ -117,8 +117,17 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
       logger,
       intervalMs: o.heartbeatMs,
       onFenced: (fenced) => {
-        executor.setClaiming(!fenced);
-        if (fenced) for (const id of executor.runningIds()) executor.cancelLocal(id, `Node ${config.nodeName} lost contact with the database and stopped the task.`, 'Failed');
+        const lostContact = `Node ${config.nodeName} lost contact with the database and stopped the task.`;
+        if (fenced) {
+          executor.setClaiming(false);
+          for (const id of executor.runningIds()) executor.cancelLocal(id, lostContact, 'Failed');
+          return;
+        }
+        // Back in contact: outcomes that could not be written while fenced are recorded now,
+        // before this node claims again, so none of its tasks stays Executing forever.
+        endTasksOfNode(shoal, config.nodeName, lostContact, executor.runningIds())
+          .catch((err) => logger.warn({ err }, 'could not end the tasks stopped while fenced'))
+          .finally(() => executor.setClaiming(true));
       },
       onBeat: () => {
         sweepOfflineNodes(shoal).catch((err) => logger.warn({ err }, 'offline sweep failed'));
