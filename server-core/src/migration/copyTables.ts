@@ -25,7 +25,7 @@ async function* batches(db: Kysely<any>, t: TableInfo) {
  * (an earlier, interrupted run) are not inserted again, so running it again never
  * duplicates; such a row that differs (seeded by the target's own schema migration, like
  * the default space) is overwritten with the source's. Each batch commits on its own: a
- * crash loses at most the batch in flight.
+ * crash loses at most the batch in flight. Returns the source table's row count and digest.
  */
 export async function copyTable(
   source: ShoalDb,
@@ -34,10 +34,14 @@ export async function copyTable(
   generatedKeyOnTarget: boolean,
   total: number,
   progress: RowProgress,
-): Promise<void> {
+): Promise<{ rows: number; digest: string }> {
   let copied = 0;
+  // Every source row passes through here, copied now or in an earlier run, so the source's
+  // digest for verification comes for free instead of a second full read.
+  const sourceDigest = new RowDigest(t.columns);
   const targetDb = target.db as Kysely<any>;
   for await (const rows of batches(source.db, t)) {
+    for (const r of rows) sourceDigest.add(r);
     const keys = rows.map((r) => r[t.key]);
     await targetDb.transaction().execute(async (trx) => {
       const present = new Map(
@@ -63,6 +67,7 @@ export async function copyTable(
     progress(t.name, copied, total);
   }
   if (generatedKeyOnTarget) await advanceIdSequence(target, t.name, t.key);
+  return { rows: sourceDigest.count, digest: sourceDigest.digest() };
 }
 
 /** After explicit ids were inserted, new rows must get ids above them. */

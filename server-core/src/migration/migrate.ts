@@ -81,9 +81,10 @@ export async function migrateToCluster(o: MigrateOptions): Promise<MigrationResu
     await migrateToLatest(target);
 
     const generated = new Set((await shoalTables(target.db)).filter((t) => t.generatedKey).map((t) => t.name));
+    const sourceDigests = new Map<string, { rows: number; digest: string }>();
     for (const t of plan.tables) {
       progress.rows(t.name, 0, t.rows);
-      await copyTable(source, target, t, generated.has(t.name), t.rows, (name, done, total) => progress.rows(name, done, total));
+      sourceDigests.set(t.name, await copyTable(source, target, t, generated.has(t.name), t.rows, (name, done, total) => progress.rows(name, done, total)));
     }
 
     ensureStorage(o.targetStorage);
@@ -102,7 +103,8 @@ export async function migrateToCluster(o: MigrateOptions): Promise<MigrationResu
 
     progress.step('Verifying row counts, table checksums and file hashes');
     for (const t of plan.tables) {
-      const [a, b] = await Promise.all([tableDigest(source, t), tableDigest(target, t)]);
+      const a = sourceDigests.get(t.name)!;
+      const b = await tableDigest(target, t);
       if (a.rows !== b.rows) throw new Error(`verification failed: ${t.name} has ${a.rows} rows in the source and ${b.rows} in the target`);
       if (a.digest !== b.digest) throw new Error(`verification failed: the content of ${t.name} differs between source and target`);
       result.verified.push({ table: t.name, rows: a.rows, digest: a.digest });
