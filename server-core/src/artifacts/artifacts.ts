@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { walkFiles } from '../storage/walkFiles.js';
 
 /** Files a task attached: everything its script wrote into $SHOAL_ARTIFACTS_DIR. */
 export const taskArtifactsFolder = (artifactsRoot: string, taskName: string): string => path.join(artifactsRoot, taskName);
@@ -13,26 +14,7 @@ export interface ArtifactFile {
 
 /** Lists the files under a task's artifacts folder (sub-folders included, symlinks not followed). */
 export function listArtifacts(folder: string): ArtifactFile[] {
-  const out: ArtifactFile[] = [];
-  const walk = (dir: string, prefix: string) => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const full = path.join(dir, e.name);
-      const name = prefix ? `${prefix}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(full, name);
-      else if (e.isFile()) {
-        const st = fs.statSync(full);
-        out.push({ name, sizeBytes: st.size, modified: st.mtime.toISOString() });
-      }
-    }
-  };
-  walk(folder, '');
-  return out.sort((a, b) => a.name.localeCompare(b.name));
+  return walkFiles(folder).map((f) => ({ name: f.relative, sizeBytes: f.stat.size, modified: f.stat.mtime.toISOString() }));
 }
 
 /**

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { walkFiles } from '../storage/walkFiles.js';
 
 /** Per-node bookkeeping that is not data: storage markers and write probes. */
 const SKIP = /^(\.shoal-nodes|\.shoal-write-check-.*|.*\.shoal-partial)$/;
@@ -11,25 +12,9 @@ export interface FileEntry {
   size: number;
 }
 
-/** Every file under `root` (recursively), with its size; a missing root has none. */
+/** Every data file under `root` (recursively), with its size; a missing root has none. */
 export function listFiles(root: string): FileEntry[] {
-  const out: FileEntry[] = [];
-  const walk = (dir: string) => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      if (SKIP.test(e.name)) continue;
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) walk(full);
-      else if (e.isFile()) out.push({ relative: path.relative(root, full), size: fs.statSync(full).size });
-    }
-  };
-  walk(root);
-  return out.sort((a, b) => a.relative.localeCompare(b.relative));
+  return walkFiles(root, SKIP).map((f) => ({ relative: f.relative, size: f.stat.size }));
 }
 
 export async function hashFile(file: string): Promise<string> {

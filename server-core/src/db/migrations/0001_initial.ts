@@ -1,16 +1,12 @@
 import { sql, type Kysely } from 'kysely';
 import type { ShoalDialect } from '../dialects/dialect.js';
+import { autoIncrementedKey } from './columns.js';
 
 /** Text columns that are indexed or compared get a bounded length so SQL Server can index them. */
 export async function up(db: Kysely<any>, dialect: ShoalDialect): Promise<void> {
   const id = dialect.autoIncrementType;
   const text = sql.raw(dialect.longTextType);
-  const idColumn = (c: any) => {
-    let col = c.primaryKey();
-    if (dialect.name === 'sqlite') col = col.autoIncrement();
-    if (dialect.name === 'mssql') col = col.identity();
-    return col;
-  };
+  const idColumn = autoIncrementedKey(dialect);
 
   await db.schema
     .createTable('users')

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { ShoalDialect } from '../dialects/dialect.js';
+import { autoIncrementedKey } from './columns.js';
 
 /**
  * Spaces (with the Default space, Spaces-1), the package index, and what each node last
@@ -8,12 +9,7 @@ import type { ShoalDialect } from '../dialects/dialect.js';
 export async function up(db: Kysely<any>, dialect: ShoalDialect): Promise<void> {
   const id = dialect.autoIncrementType;
   const text = sql.raw(dialect.longTextType);
-  const idColumn = (c: any) => {
-    let col = c.primaryKey();
-    if (dialect.name === 'sqlite') col = col.autoIncrement();
-    if (dialect.name === 'mssql') col = col.identity();
-    return col;
-  };
+  const idColumn = autoIncrementedKey(dialect);
 
   await db.schema
     .createTable('spaces')
