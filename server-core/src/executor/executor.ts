@@ -51,6 +51,8 @@ export class Executor {
   private stopped = false;
   /** Off while the node cannot prove it is alive (fencing); no new claims. */
   private claiming = true;
+  /** When queued tasks were last checked for expiry (Date.now()); at most once per poll interval. */
+  private lastExpiry = 0;
 
   constructor(private readonly o: ExecutorOptions) {}
 
@@ -101,7 +103,12 @@ export class Executor {
 
   private async runCycle(): Promise<void> {
     await this.observeRemoteCancels();
-    await expireQueuedTasks(this.o.shoal);
+    // Expiry reads every queued task, so not on each wake-up: the claim already skips expired
+    // tasks, and marking them TimedOut can wait for the next poll interval.
+    if (Date.now() - this.lastExpiry >= (this.o.pollMs ?? 1000)) {
+      this.lastExpiry = Date.now();
+      await expireQueuedTasks(this.o.shoal);
+    }
     if (!this.claiming) return;
     const token = crypto.randomUUID();
     const claimed = await claimTasks(this.o.shoal, this.o.nodeName, token);
