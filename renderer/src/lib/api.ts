@@ -3,7 +3,7 @@
  * Failures become `ApiError`s whose message is the server's own words (or a sentence
  * about the network), so pages can show them as they are.
  */
-import type { ApiErrorBody, Page, PackageSummary, PackageVersion, StorageConfiguration, StoragePathsPatch, NewScriptTask, NodePatch, QueueConfig, ShoalNode, Task, TaskPage, TaskQuery, User } from './types';
+import type { ApiErrorBody, MigrationPlan, MigrationStatus, MigrationTarget, Page, PackageSummary, PackageVersion, StorageConfiguration, StoragePathsPatch, NewScriptTask, NodePatch, QueueConfig, ShoalNode, Task, TaskPage, TaskQuery, User } from './types';
 
 export class ApiError extends Error {
   constructor(
@@ -195,4 +195,13 @@ export const packagesApi = {
 export const storageApi = {
   get: () => json<StorageConfiguration>('GET', '/api/configuration/storage'),
   save: (patch: StoragePathsPatch) => json<StorageConfiguration>('PUT', '/api/configuration/storage', { body: patch }),
+};
+
+/** "Move to high availability" (admins only): a dry-run plan, then the copy running on the node. */
+export const migrationApi = {
+  status: () => json<MigrationStatus>('GET', '/api/migration'),
+  /** Checks everything and says what would be copied; changes nothing. 409 says which check failed. */
+  plan: (target: MigrationTarget) => json<MigrationPlan>('POST', '/api/migration/plan', { body: target }),
+  /** 202 once the checks passed and the copy started; poll `status` for its progress. */
+  start: (target: MigrationTarget) => json<MigrationStatus>('POST', '/api/migration/start', { body: target }),
 };

@@ -140,3 +140,37 @@ export interface Page<T> {
   items: T[];
   total: number;
 }
+
+export type MigrationState = 'idle' | 'running' | 'succeeded' | 'failed';
+
+export interface MigrationProgressCounter {
+  done: number;
+  total: number;
+}
+
+/** GET /api/migration: the node's "Move to high availability" job (admins only). */
+export interface MigrationStatus {
+  /** True only on a standalone node (SQLite); a node on a shared database has nothing to move. */
+  available: boolean;
+  state: MigrationState;
+  step: string | null;
+  tables: Record<string, MigrationProgressCounter>;
+  files: Partial<Record<StorageKind, MigrationProgressCounter>>;
+  /** The target database URL without its password. */
+  target: string | null;
+  error: string | null;
+  result: { rows: number; files: number; configPath?: string; configBackup?: string; joinCommand: string } | null;
+}
+
+/** The body of POST /api/migration/plan and /start. */
+export interface MigrationTarget {
+  targetUrl: string;
+  /** Absolute (or UNC) path; each storage kind gets its folder under it. */
+  storageRoot: string;
+}
+
+/** A dry run: what would be copied, checked against the target; nothing is changed. */
+export interface MigrationPlan {
+  tables: { name: string; rows: number }[];
+  storage: { kind: StorageKind; from: string; to: string; files: { relative: string; size: number }[]; bytes: number }[];
+}
