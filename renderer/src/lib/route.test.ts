@@ -6,6 +6,7 @@ test('hash routes', () => {
   assert.deepEqual(parseRoute('#/login'), { name: 'login' });
   assert.deepEqual(parseRoute('#/nodes'), { name: 'nodes' });
   assert.deepEqual(parseRoute('#/nodes/'), { name: 'nodes' });
+  assert.deepEqual(parseRoute('#/move-to-ha'), { name: 'moveToHa' });
   assert.deepEqual(parseRoute('#/tasks/ServerTasks-3'), { name: 'task', id: 'ServerTasks-3' });
   assert.deepEqual(parseRoute('#/tasks/%E0%A4%A'), { name: 'notFound', path: '/tasks/%E0%A4%A' });
   assert.deepEqual(parseRoute('#/nope'), { name: 'notFound', path: '/nope' });

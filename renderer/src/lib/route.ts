@@ -9,6 +9,7 @@ export type Route =
   | { name: 'nodes' }
   | { name: 'library' }
   | { name: 'settingsStorage' }
+  | { name: 'moveToHa' }
   | { name: 'notFound'; path: string };
 
 export const HOME = '#/tasks';
@@ -23,6 +24,7 @@ export function parseRoute(hash: string): Route {
   if (path === '/nodes') return { name: 'nodes' };
   if (path === '/library') return { name: 'library' };
   if (path === '/settings' || path === '/settings/storage') return { name: 'settingsStorage' };
+  if (path === '/move-to-ha') return { name: 'moveToHa' };
   const task = /^\/tasks\/([^/]+)$/.exec(path);
   if (task) {
     try {
