@@ -11,7 +11,7 @@ import { artifactRoutes } from './routes/artifacts.js';
 import { configurationRoutes } from './routes/configuration.js';
 import { eventRoutes } from './routes/events.js';
 import { nodeRoutes } from './routes/nodes.js';
-import { migrationRoutes } from './routes/migration.js';
+import { blockWritesWhileMigrating, migrationRoutes } from './routes/migration.js';
 import { packageRoutes } from './routes/packages.js';
 import { storageConfigurationRoutes } from './routes/storageConfiguration.js';
 import { taskRoutes } from './routes/tasks.js';
@@ -38,6 +38,8 @@ export async function buildApp(ctx: NodeContext): Promise<FastifyInstance> {
   app.setErrorHandler(errorHandler);
   await app.register(cookie);
   registerAuth(app, ctx.shoal);
+  const migration = new MigrationJob(ctx.config);
+  blockWritesWhileMigrating(app, migration);
   app.addHook('onSend', async (_req, reply) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-frame-options', 'DENY');
@@ -53,7 +55,7 @@ export async function buildApp(ctx: NodeContext): Promise<FastifyInstance> {
   configurationRoutes(app, ctx);
   storageConfigurationRoutes(app, ctx);
   artifactRoutes(app, ctx);
-  migrationRoutes(app, ctx, new MigrationJob(ctx.config));
+  migrationRoutes(app, ctx, migration);
   await packageRoutes(app, ctx);
 
   const portal = ctx.config.portalDir;

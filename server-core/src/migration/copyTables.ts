@@ -38,7 +38,7 @@ export async function copyTable(
   let copied = 0;
   // Every source row passes through here, copied now or in an earlier run, so the source's
   // digest for verification comes for free instead of a second full read.
-  const sourceDigest = new RowDigest(t.columns);
+  const sourceDigest = new RowDigest(t.verifiedColumns);
   const targetDb = target.db as Kysely<any>;
   for await (const rows of batches(source.db, t)) {
     for (const r of rows) sourceDigest.add(r);
@@ -80,7 +80,7 @@ async function advanceIdSequence(target: ShoalDb, table: string, key: string): P
 
 /** Row count and content digest of a table. */
 export async function tableDigest(shoal: ShoalDb, t: TableInfo): Promise<{ rows: number; digest: string }> {
-  const d = new RowDigest(t.columns);
+  const d = new RowDigest(t.verifiedColumns);
   for await (const rows of batches(shoal.db, t)) for (const r of rows) d.add(r);
   return { rows: d.count, digest: d.digest() };
 }

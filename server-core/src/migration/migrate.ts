@@ -115,6 +115,8 @@ export async function migrateToCluster(o: MigrateOptions): Promise<MigrationResu
 
     progress.step('Saving the cluster storage paths and pointing this data dir at the cluster');
     await setClusterStoragePaths(target, o.targetStorage);
+    // The node was drained (or stopped) for the move; on the cluster it should take work.
+    await target.db.updateTable('nodes').set({ drain: 0 }).execute();
     await writeMigrationState(target, 'completed', new Date().toISOString());
     result.configBackup = rewriteConfigForCluster(o.source.dataDir, { databaseUrl: o.targetUrl, nodeName: o.source.nodeName });
     result.configPath = path.join(o.source.dataDir, 'shoal.config.json');

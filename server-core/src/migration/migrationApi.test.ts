@@ -18,7 +18,8 @@ describe('portal migration API (Move to high availability)', () => {
     pg = await startThrowawayPostgres();
     targetUrl = await pg.createDatabase();
     storageRoot = makeTempDir('shoal-ha-storage-');
-    t = await startTestNode({ nodeName: 'desk' });
+    // A fast heartbeat rewrites the node's row while its database is copied, as a live node does.
+    t = await startTestNode({ nodeName: 'desk', heartbeatMs: 50 });
   });
   after(async () => {
     await t?.stop();
@@ -69,8 +70,12 @@ describe('portal migration API (Move to high availability)', () => {
     assert.equal(config.databaseUrl, targetUrl);
     const target = await openDatabase(targetUrl);
     const users = await target.db.selectFrom('users').select('username').execute();
+    const nodes = await target.db.selectFrom('nodes').select(['name', 'drain']).execute();
+    const events = await target.db.selectFrom('events').select('action').where('action', '=', 'migration.start').execute();
     await target.close();
     assert.deepEqual(users.map((u) => u.username), ['admin']);
+    assert.deepEqual(nodes, [{ name: 'desk', drain: 0 }], 'node 1 takes work on the cluster');
+    assert.equal(events.length, 1, 'the audit event of the start was copied');
   });
 
   it('needs an administrator', async () => {

@@ -48,6 +48,10 @@ export class MigrationJob {
     };
   }
 
+  get running(): boolean {
+    return this.status.state === 'running';
+  }
+
   get current(): JobStatus {
     return structuredClone(this.status);
   }
@@ -56,10 +60,15 @@ export class MigrationJob {
     return migrateToCluster({ ...this.options(targetUrl, storageRoot), dryRun: true }).then((r) => r.plan);
   }
 
-  /** Starts the migration; rejects at once (nothing started) when its checks fail. */
-  async start(targetUrl: string, storageRoot: string): Promise<void> {
+  /**
+   * Starts the migration; rejects at once (nothing started) when its checks fail.
+   * `beforeCopy` runs after the checks and before the first write to the target (the
+   * caller's audit event must land in the source before its tables are copied).
+   */
+  async start(targetUrl: string, storageRoot: string, beforeCopy: () => Promise<void>): Promise<void> {
     if (this.status.state === 'running') throw new Error('a migration is already running');
     await this.plan(targetUrl, storageRoot); // the checks, before anything is written
+    await beforeCopy();
     this.status = { ...this.status, state: 'running', step: 'Starting', tables: {}, files: {}, target: redactUrl(targetUrl), error: null, result: null };
     const progress: MigrationProgress = {
       step: (m) => (this.status.step = m),
