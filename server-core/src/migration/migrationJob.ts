@@ -22,6 +22,8 @@ export interface JobStatus {
   tables: Record<string, Counter>;
   files: Partial<Record<StorageKind, Counter>>;
   target: string | null;
+  /** The shared storage root the files are copied under. */
+  storageRoot: string | null;
   error: string | null;
   result: { rows: number; files: number; configPath?: string; configBackup?: string; joinCommand: string } | null;
 }
@@ -44,7 +46,7 @@ export class MigrationJob {
   constructor(private readonly config: NodeConfig) {
     this.status = {
       available: databaseKind(config.databaseUrl) === 'sqlite',
-      state: 'idle', step: null, tables: {}, files: {}, target: null, error: null, result: null,
+      state: 'idle', step: null, tables: {}, files: {}, target: null, storageRoot: null, error: null, result: null,
     };
   }
 
@@ -56,8 +58,9 @@ export class MigrationJob {
     return structuredClone(this.status);
   }
 
-  plan(targetUrl: string, storageRoot: string): Promise<MigrationPlan> {
-    return migrateToCluster({ ...this.options(targetUrl, storageRoot), dryRun: true }).then((r) => r.plan);
+  /** The dry run: what would be copied, and whether it continues an interrupted run. */
+  plan(targetUrl: string, storageRoot: string): Promise<MigrationPlan & { resumes: boolean }> {
+    return migrateToCluster({ ...this.options(targetUrl, storageRoot), dryRun: true }).then((r) => ({ ...r.plan, resumes: r.target === 'resumable' }));
   }
 
   /**
@@ -69,11 +72,17 @@ export class MigrationJob {
     if (this.status.state === 'running') throw new Error('a migration is already running');
     await this.plan(targetUrl, storageRoot); // the checks, before anything is written
     await beforeCopy();
-    this.status = { ...this.status, state: 'running', step: 'Starting', tables: {}, files: {}, target: redactUrl(targetUrl), error: null, result: null };
+    this.status = { ...this.status, state: 'running', step: 'Starting', tables: {}, files: {}, target: redactUrl(targetUrl), storageRoot, error: null, result: null };
     const progress: MigrationProgress = {
       step: (m) => (this.status.step = m),
-      rows: (t, done, total) => (this.status.tables[t] = { done, total }),
-      files: (k, done, total) => (this.status.files[k] = { done, total }),
+      rows: (t, done, total) => {
+        this.status.step = `Copying table ${t}`;
+        this.status.tables[t] = { done, total };
+      },
+      files: (k, done, total) => {
+        this.status.step = `Copying ${k} files`;
+        this.status.files[k] = { done, total };
+      },
     };
     migrateToCluster({ ...this.options(targetUrl, storageRoot), progress }).then(
       (r: MigrationResult) => {
