@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REPO_ROOT } from '../../helpers/repo.js';
 import { trackChild } from '../../helpers/teardown.js';
+import { processCpuMs } from './cpu.js';
 import type { ChildMessage, ParentRequest } from './ipc.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -111,6 +112,11 @@ export class BenchChild {
       await this.exited;
       clearTimeout(kill);
     }
+  }
+
+  /** CPU time (user + system, all threads) the process used so far, from /proc (Linux); NaN elsewhere. */
+  cpuMs(): number {
+    return processCpuMs(this.pid);
   }
 
   kill9(): void {

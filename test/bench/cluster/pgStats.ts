@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { ThrowawayPostgres } from '../../../server-core/src/testing/throwawayPostgres.js';
+import { childrenCpuMs, parentPid } from './cpu.js';
 
 export interface StatementCounts {
   /** Statements the clients sent (BEGIN/COMMIT included), all of one database. */
@@ -11,15 +12,20 @@ export interface StatementCounts {
 }
 
 /**
- * Counts statements per database with pg_stat_statements: loads it (a restart of the
- * throwaway server, before anything else runs) and reads it from the maintenance database.
+ * What the PostgreSQL server did: statements per database with pg_stat_statements (loaded by a
+ * restart of the throwaway server, before anything else runs; read from the maintenance
+ * database), and the CPU time of its processes.
  * Only top-level statements are counted (its default track = top): what each client sends,
  * one round trip each.
  */
-export class StatementStats {
-  private constructor(private readonly client: pg.Client) {}
+export class ServerStats {
+  private constructor(
+    private readonly client: pg.Client,
+    /** The postmaster: every server process is its child. */
+    private readonly postmasterPid: number,
+  ) {}
 
-  static async enable(server: ThrowawayPostgres): Promise<StatementStats> {
+  static async enable(server: ThrowawayPostgres): Promise<ServerStats> {
     const admin = new pg.Client({ connectionString: server.url() });
     await admin.connect();
     try {
@@ -31,7 +37,20 @@ export class StatementStats {
     const client = new pg.Client({ connectionString: server.url(), application_name: 'bench-stats' });
     await client.connect();
     await client.query('create extension if not exists pg_stat_statements');
-    return new StatementStats(client);
+    const backend = (await client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+    return new ServerStats(client, parentPid(backend));
+  }
+
+  /** CPU time used so far by each process of the server (backends, writers), by pid (Linux /proc). */
+  serverCpu(): Map<number, number> {
+    return childrenCpuMs(this.postmasterPid);
+  }
+
+  /** Server CPU used since `before` (a `serverCpu()` snapshot); processes started since count from zero. */
+  serverCpuSince(before: Map<number, number>): number {
+    let ms = 0;
+    for (const [pid, now] of this.serverCpu()) ms += now - (before.get(pid) ?? 0);
+    return Math.round(ms);
   }
 
   async reset(): Promise<void> {

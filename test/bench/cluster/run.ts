@@ -20,7 +20,8 @@ import { tempDir } from '../../helpers/tempDir.js';
 import { printTable, writeJson, type Row } from '../report.js';
 import { measureFailover, type FailoverResult } from './failover.js';
 import { measureClusterLatency, VARIANT_LABEL, type ClusterLatencyResult, type LatencyVariant } from './latency.js';
-import { StatementStats } from './pgStats.js';
+import { measurePgFloor, type PgFloor } from './pgFloor.js';
+import { ServerStats } from './pgStats.js';
 import { mergeProfiles } from './profiles.js';
 import { startShoalCluster } from './shoalCluster.js';
 import { baselineThroughput, shoalThroughput, SYSTEM_LABEL, type System, type ThroughputOptions, type ThroughputResult } from './throughput.js';
@@ -31,13 +32,21 @@ export interface ClusterBenchOptions {
   profile: boolean;
 }
 
+/** Back-to-back: the next task right after the previous one started; quiet (cross-node only): after it ended. */
+const LATENCY_RUNS: [LatencyVariant, ClusterLatencyResult['pacing']][] = [
+  ['http-any-node', 'back-to-back'],
+  ['http-cross-node', 'back-to-back'],
+  ['http-cross-node', 'quiet'],
+  ['direct-notify', 'back-to-back'],
+];
 const NODES = 3;
 const CAP = 10;
 const TARGET = { p50: 10, p99: 50, failoverMs: 20_000, shoalOverPgBoss: 1.0 };
 /** The cluster benchmark must end by itself within four minutes. */
 const DEADLINE_MS = 235_000;
 
-const say = (s: string) => process.stderr.write(`bench (cluster): ${s}\n`);
+let began = Date.now();
+const say = (s: string) => process.stderr.write(`bench (cluster) ${((Date.now() - began) / 1000).toFixed(0).padStart(3)} s: ${s}\n`);
 const verdict = (v: number, target: number) => (v <= target ? 'pass' : 'MISS');
 const round2 = (v: number) => Math.round(v * 100) / 100;
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / (xs.length || 1);
@@ -45,9 +54,9 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / (xs.length || 1);
 /** What each system does for one job, for the fairness notes (printed and in the JSON). */
 export const PER_JOB: Record<System, string> = {
   shoal:
-    'claim cycle (select of its running tasks, expiry update, transaction locking its node row + one claim UPDATE…FOR UPDATE SKIP LOCKED for all free slots), ' +
-    'task log file on shared storage (open, 2 lines, close), work + artifacts folders made and work folder removed, completion UPDATE guarded by the claim token; ' +
-    'task rows kept as history',
+    'claim cycle per wake-up (select of its running tasks, then one transaction: lock its node row + one UPDATE…FOR UPDATE SKIP LOCKED claiming every free slot; ' +
+    'the expiry UPDATE at most once a second), task log file on shared storage (mkdir -p of the folder, open, 2 lines, close), work/artifacts folders only if the kind reads them (the no-op does not), ' +
+    'completion UPDATE guarded by the claim token; task rows kept as history; the HTTP API, heartbeats and the offline sweep run beside it',
   'pg-boss-work': 'one fetch statement per batch of up to 10 jobs (SKIP LOCKED), handler for the batch, one complete statement per batch (not awaited); then waits out its 0.5 s polling interval; job rows kept (state completed)',
   'pg-boss-fetch': 'fetch one job (SKIP LOCKED) + complete it, per job, from 10 loops per process that fetch again at once; job rows kept (state completed)',
   'graphile-worker': 'get_job (SKIP LOCKED, per job) + complete_job (deletes the row), per job, 10 workers per process; no history kept, no files',
@@ -55,9 +64,10 @@ export const PER_JOB: Record<System, string> = {
 
 export async function runClusterBench(o: ClusterBenchOptions): Promise<void> {
   const latencyTasks = o.quick ? 50 : 200;
-  const jobs = o.quick ? 1000 : 3000;
+  // pg-boss work() runs 60 jobs/s whatever the machine (3 workers × batches of 10 per 0.5 s poll): 2,000 keeps the run near 3 minutes.
+  const jobs = o.quick ? 1000 : 2000;
   const rounds = o.quick ? 1 : 2;
-  const t0 = Date.now();
+  const t0 = (began = Date.now());
 
   const deadline = setTimeout(() => {
     say(`still running after ${DEADLINE_MS / 1000} s; giving up and cleaning up.`);
@@ -75,7 +85,7 @@ export async function runClusterBench(o: ClusterBenchOptions): Promise<void> {
     const dir = tempDir('shoal-cluster-bench-');
     const pg = await startThrowawayPostgres();
     onTeardown(() => pg.destroy());
-    const stats = await StatementStats.enable(pg);
+    const stats = await ServerStats.enable(pg);
     onTeardown(() => stats.close());
     const masterKey = crypto.randomBytes(32).toString('base64');
     say(`PostgreSQL on port ${pg.port} with pg_stat_statements; temp dir ${dir}`);
@@ -85,9 +95,13 @@ export async function runClusterBench(o: ClusterBenchOptions): Promise<void> {
     let failover: FailoverResult;
     say(`latency: ${NODES} nodes at cap ${CAP}, ${latencyTasks} sequential no-op tasks per variant`);
     const lat = await startShoalCluster({ pg, dir, dbName: 'shoal_latency', count: NODES, taskCap: CAP, masterKey, reportStarts: true });
+    let floor: PgFloor;
     try {
-      for (const variant of ['http-any-node', 'http-cross-node', 'direct-notify'] as LatencyVariant[]) {
-        for (const pacing of ['back-to-back', 'quiet'] as const) latency.push(await measureClusterLatency(lat, variant, pacing, latencyTasks));
+      floor = await measurePgFloor(lat.databaseUrl, latencyTasks);
+      for (const [variant, pacing] of LATENCY_RUNS) {
+        const l = await measureClusterLatency(lat, variant, pacing, latencyTasks);
+        latency.push(l);
+        say(`  ${variant} ${pacing}: p50 ${l.wallMs.p50} ms, p99 ${l.wallMs.p99} ms`);
       }
       say('failover: kill -9 of a busy node right after its heartbeat');
       failover = await measureFailover(lat, CAP);
@@ -102,7 +116,9 @@ export async function runClusterBench(o: ClusterBenchOptions): Promise<void> {
     const runOne = async (system: System, round: number) => {
       const opts: ThroughputOptions = { ...base, round };
       say(`throughput round ${round}: ${SYSTEM_LABEL[system]}, ${jobs} jobs, ${NODES} processes × ${CAP}`);
-      tp.push(system === 'shoal' ? await shoalThroughput(opts) : await baselineThroughput(system, opts));
+      const t = system === 'shoal' ? await shoalThroughput(opts) : await baselineThroughput(system, opts);
+      tp.push(t);
+      say(`  ${t.jobsPerSec} jobs/s`);
     };
     for (let round = 1; round <= rounds; round++) {
       for (const system of round % 2 ? order : [...order].reverse()) await runOne(system, round);
@@ -114,7 +130,7 @@ export async function runClusterBench(o: ClusterBenchOptions): Promise<void> {
       profiled = await shoalThroughput({ ...base, round: 99, profile: true });
     }
 
-    report({ latency, failover, tp, profiled, latencyTasks, jobs, rounds, quick: o.quick });
+    report({ latency, floor, failover, tp, profiled, latencyTasks, jobs, rounds, quick: o.quick });
     say(`done in ${Math.round((Date.now() - t0) / 1000)} s`);
   } finally {
     clearTimeout(deadline);
@@ -126,6 +142,7 @@ export async function runClusterBench(o: ClusterBenchOptions): Promise<void> {
 
 function report(r: {
   latency: ClusterLatencyResult[];
+  floor: PgFloor;
   failover: FailoverResult;
   tp: ThroughputResult[];
   profiled?: ThroughputResult;
@@ -157,14 +174,35 @@ function report(r: {
     'wall = enqueue call begun in the bench → run() begun in the node process (performance.timeOrigin + now(), one machine); verdicts use it.\n' +
       'db = tasks.start_time − tasks.queue_time by the database clock (whole ms): insert → claim, without HTTP or the executor.\n',
   );
+  printTable('The machine right now (same server, measured just before): bare PostgreSQL hops from the bench process (ms)', [
+    ['hop', 'p50', 'p90', 'p99', 'max'],
+    ['select 1 round trip', r.floor.roundTripMs.p50, r.floor.roundTripMs.p90, r.floor.roundTripMs.p99, r.floor.roundTripMs.max],
+    ['pg_notify → notification on another connection', r.floor.notifyMs.p50, r.floor.notifyMs.p90, r.floor.notifyMs.p99, r.floor.notifyMs.max],
+  ]);
 
   const bySystem = new Map<System, ThroughputResult[]>();
   for (const t of r.tp) bySystem.set(t.system, [...(bySystem.get(t.system) ?? []), t]);
   const meanOf = (s: System) => mean((bySystem.get(s) ?? []).map((t) => t.jobsPerSec));
   printTable(`Throughput: ${r.jobs} no-op jobs, ${NODES} processes × concurrency ${CAP} = ${NODES * CAP}, same PostgreSQL, fresh database each`, [
-    ['system', 'round', 'run ms', 'jobs/s', 'statements/job', 'jobs per process', 'bulk enqueue ms'],
-    ...r.tp.map((t): Row => [SYSTEM_LABEL[t.system], t.round, t.runMs, t.jobsPerSec, t.statementsPerJob, t.perProcess.join('/'), t.enqueueMs]),
+    ['system', 'round', 'run ms', 'jobs/s', 'statements/job', 'process CPU ms/job', 'server CPU ms/job', 'jobs per process', 'bulk enqueue ms'],
+    ...r.tp.map(
+      (t): Row => [
+        SYSTEM_LABEL[t.system],
+        t.round,
+        t.runMs,
+        t.jobsPerSec,
+        t.statementsPerJob,
+        t.cpuMsPerJob.processes,
+        t.cpuMsPerJob.server,
+        t.perProcess.join('/'),
+        t.enqueueMs,
+      ],
+    ),
   ]);
+  process.stdout.write(
+    'statements: sent to the system\'s database during the run (pg_stat_statements, BEGIN/COMMIT included, the bench\'s own polls left out).\n' +
+      'process CPU: user + system time of the 3 node/worker processes (all threads); server CPU: of every PostgreSQL process; both from /proc.\n',
+  );
   const shoal = meanOf('shoal');
   const ratio = (s: System) => round2(shoal / meanOf(s));
   const ratios = {
@@ -219,6 +257,7 @@ function report(r: {
         dbMs: 'tasks.start_time − tasks.queue_time, both clock_timestamp() in the database, whole milliseconds',
       },
       target: { p50: TARGET.p50, p99: TARGET.p99, on: 'wallMs' },
+      floor: r.floor,
       runs: r.latency.map((l) => ({ ...l, label: VARIANT_LABEL[l.variant], pass: { p50: l.wallMs.p50 <= TARGET.p50, p99: l.wallMs.p99 <= TARGET.p99 } })),
     },
     throughput: {

@@ -8,14 +8,14 @@ import type { ProfileSummary } from '../profile.js';
 import { bulkEnqueue } from '../throughput.js';
 import type { BaselineSystem } from './baselineWorker.js';
 import { BenchChild } from './childProcess.js';
-import type { StatementCounts, StatementStats } from './pgStats.js';
+import type { ServerStats, StatementCounts } from './pgStats.js';
 import { startShoalCluster } from './shoalCluster.js';
 
 export type System = 'shoal' | BaselineSystem;
 
 export interface ThroughputOptions {
   pg: ThrowawayPostgres;
-  stats: StatementStats;
+  stats: ServerStats;
   dir: string;
   masterKey: string;
   /** Jobs per run. */
@@ -45,6 +45,8 @@ export interface ThroughputResult {
   statements: StatementCounts;
   /** Jobs each process ran; every job ran exactly once (checked). */
   perProcess: number[];
+  /** CPU time per job during the run: the node/worker processes (all threads), and the PostgreSQL server's processes. */
+  cpuMsPerJob: { processes: number; server: number };
   /** Shoal: distinct claim tokens, i.e. claim statements that claimed something. */
   claimBatches?: number;
   /** Shoal with `profile`: CPU self time per node. */
@@ -64,7 +66,25 @@ async function until(done: () => Promise<boolean>, what: string): Promise<void> 
   }
 }
 
-function result(system: System, o: ThroughputOptions, enqueueMs: number, runMs: number, statements: StatementCounts, perProcess: number[]): ThroughputResult {
+/** CPU of the node/worker processes and of the server, from now until the returned function is called. */
+function cpuMeter(stats: ServerStats, procs: BenchChild[]): () => { processesMs: number; serverMs: number } {
+  const server = stats.serverCpu();
+  const before = procs.map((p) => p.cpuMs());
+  return () => ({
+    processesMs: procs.reduce((sum, p, i) => sum + (p.cpuMs() - before[i]!), 0),
+    serverMs: stats.serverCpuSince(server),
+  });
+}
+
+function result(
+  system: System,
+  o: ThroughputOptions,
+  enqueueMs: number,
+  runMs: number,
+  statements: StatementCounts,
+  cpu: { processesMs: number; serverMs: number },
+  perProcess: number[],
+): ThroughputResult {
   const ran = perProcess.reduce((a, b) => a + b, 0);
   if (ran !== o.jobs) throw new Error(`${system}: ${ran} job runs for ${o.jobs} jobs`);
   return {
@@ -76,11 +96,14 @@ function result(system: System, o: ThroughputOptions, enqueueMs: number, runMs: 
     enqueueMs: Math.round(enqueueMs),
     runMs: Math.round(runMs),
     jobsPerSec: Math.round((o.jobs / runMs) * 1000),
-    statementsPerJob: Math.round((statements.calls / o.jobs) * 100) / 100,
+    statementsPerJob: round2(statements.calls / o.jobs),
     statements,
     perProcess,
+    cpuMsPerJob: { processes: round2(cpu.processesMs / o.jobs), server: round2(cpu.serverMs / o.jobs) },
   };
 }
+
+const round2 = (v: number) => Math.round(v * 100) / 100;
 
 /** Shoal: `processes` nodes at task cap `concurrency`; tasks queued while the cluster queue is paused, then un-paused. */
 export async function shoalThroughput(o: ThroughputOptions): Promise<ThroughputResult> {
@@ -94,12 +117,14 @@ export async function shoalThroughput(o: ThroughputOptions): Promise<ThroughputR
     const enqueueMs = performance.now() - e0;
     if (o.profile) await Promise.all(c.nodes.map((n) => n.proc.request('profile-start')));
     await o.stats.reset();
+    const cpu = cpuMeter(o.stats, c.nodes.map((n) => n.proc));
 
     const t0 = performance.now();
     await api.call('PUT', '/api/configuration/queue', { paused: false });
     const succeeded = sql<{ n: number }>`select /* ${sql.raw(POLL_MARK)} */ count(*) as n from tasks where id >= ${firstId} and state = 'Success'`;
     await until(async () => Number((await succeeded.execute(c.shoal.db)).rows[0]!.n) >= o.jobs, 'shoal');
     const runMs = performance.now() - t0;
+    const used = cpu();
 
     const statements = await o.stats.read(dbName, POLL_MARK);
     const profiles = o.profile ? await Promise.all(c.nodes.map((n) => n.proc.request<ProfileSummary>('profile-stop'))) : undefined;
@@ -109,7 +134,7 @@ export async function shoalThroughput(o: ThroughputOptions): Promise<ThroughputR
       .select((eb) => eb.fn.count<number>('claim_token').distinct().as('n'))
       .where('id', '>=', firstId)
       .executeTakeFirstOrThrow();
-    return { ...result('shoal', o, enqueueMs, runMs, statements, perProcess), claimBatches: Number(tokens.n), profiles };
+    return { ...result('shoal', o, enqueueMs, runMs, statements, used, perProcess), claimBatches: Number(tokens.n), profiles };
   } finally {
     await c.stop();
   }
@@ -168,17 +193,19 @@ export async function baselineThroughput(system: BaselineSystem, o: ThroughputOp
         ? `select /* ${POLL_MARK} */ count(*) = 0 as done from graphile_worker._private_jobs`
         : `select /* ${POLL_MARK} */ count(*) >= ${o.jobs} as done from pgboss.job where name = '${QUEUE}' and state = 'completed'`;
     await o.stats.reset();
+    const cpu = cpuMeter(o.stats, workers);
 
     const t0 = performance.now();
     await Promise.all(workers.map((w) => w.request('go')));
     await until(async () => (await db.query<{ done: boolean }>(done)).rows[0]!.done, system);
     const runMs = performance.now() - t0;
+    const used = cpu();
 
     const statements = await o.stats.read(dbName, POLL_MARK);
     const ran = await Promise.all(workers.map((w) => w.stop<string[]>()));
     const ids = ran.flatMap((r) => r ?? []);
     if (new Set(ids).size !== ids.length) throw new Error(`${system}: some jobs ran more than once`);
-    return result(system, o, enqueueMs, runMs, statements, ran.map((r) => r?.length ?? 0));
+    return result(system, o, enqueueMs, runMs, statements, used, ran.map((r) => r?.length ?? 0));
   } finally {
     await Promise.all(workers.map((w) => w.stop()));
     await db.end().catch(() => {});
