@@ -9,6 +9,7 @@ import type { DialectName, ShoalDb } from './db/dialects/dialect.js';
 import { adoptClusterVersion, upgradeSchemaSafely } from './nodes/clusterVersion.js';
 import { openDatabase } from './db/open.js';
 import { Executor } from './executor/executor.js';
+import { endLeftoverProcesses } from './executor/leftovers.js';
 import { taskKinds } from './executor/kinds/index.js';
 import type { TaskKind } from './executor/taskKind.js';
 import { Heartbeat } from './nodes/heartbeat.js';
@@ -74,6 +75,8 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     ensureStorage(config.storage);
 
     // Tasks this node had running when it last died can never finish now.
+    const leftovers = await endLeftoverProcesses(path.join(config.dataDir, 'work'));
+    if (leftovers.length) logger.warn({ tasks: leftovers }, 'ended processes that tasks of the previous run left behind');
     await endTasksOfNode(shoal, config.nodeName, `Node ${config.nodeName} stopped unexpectedly while the task was running; it was ended when the node started again.`);
 
     const kinds = taskKinds({ builtInWorker: config.builtInWorker, extra: o.extraKinds });

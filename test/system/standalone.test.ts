@@ -270,12 +270,15 @@ describe('standalone node killed with SIGKILL mid-task', () => {
       ['Executing', 'Queued'],
       'the crash left the task Executing in the database (nothing else could end it)',
     );
-    // The script runs in its own process group, so a SIGKILLed node leaves it behind.
-    const orphan = isAlive(scriptPid);
-    console.log(`# after kill -9 of the node, its task's script (pid ${scriptPid}) is ${orphan ? 'still running (orphaned)' : 'gone'}`);
-    killGroupIf(scriptPid, work);
+    // The script runs in its own process group, so a SIGKILLed node leaves it behind…
+    assert.ok(isAlive(scriptPid), 'the orphaned script still runs after the node died');
+    onTeardown(() => {
+      killGroupIf(scriptPid, work);
+    });
 
     node = await startShoalProcess({ dataDir, taskCap: 1, nodeName });
+    // …until the node starts again and ends what its previous run left behind.
+    await waitFor(() => !isAlive(scriptPid), { timeoutMs: 5000, message: 'the restarted node ended the orphaned script' });
     const c2 = client.at(node.url);
     const failed = await getTask(c2, long.id); // the first look after restart: already ended
     assert.equal(failed.state, 'Failed', node.output());

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { LineSplitter } from '../../logs/taskLog.js';
+import { LEADER_PID_FILE } from '../leftovers.js';
 import { killProcessTree } from '../processTree.js';
 import type { TaskContext, TaskKind } from '../taskKind.js';
 
@@ -56,6 +57,8 @@ export const adHocScript: TaskKind = {
         SHOAL_SERVER_URL: ctx.serverUrl,
       },
     });
+    // If this node dies, its next start finds the script's process group here and ends it.
+    if (child.pid) fs.writeFileSync(path.join(ctx.workDir, LEADER_PID_FILE), String(child.pid));
     const out = new LineSplitter((l) => ctx.log.info(l));
     const err = new LineSplitter((l) => ctx.log.error(l));
     child.stdout.setEncoding('utf8').on('data', (c: string) => out.push(c));
