@@ -69,15 +69,18 @@ export async function runClusterBench(o: ClusterBenchOptions): Promise<void> {
   const rounds = o.quick ? 1 : 2;
   const t0 = (began = Date.now());
 
-  const deadline = setTimeout(() => {
-    say(`still running after ${DEADLINE_MS / 1000} s; giving up and cleaning up.`);
-    void teardown(2000).finally(() => process.exit(1));
-  }, DEADLINE_MS);
-  deadline.unref();
-  const onSignal = (sig: NodeJS.Signals) => {
-    say(`${sig}: cleaning up`);
-    void teardown(2000).finally(() => process.exit(130));
+  // One cleanup however it is reached (end, failure, deadline, signal): two at once would
+  // split the cleanups between them, and the first to finish would exit under the other.
+  let cleaning: Promise<void> | undefined;
+  const cleanUp = () => (cleaning ??= teardown(2000));
+  const giveUp = (why: string, code: number) => {
+    say(`${why}; cleaning up`);
+    setTimeout(() => process.exit(code), 30_000).unref();
+    void cleanUp().finally(() => process.exit(code));
   };
+  const deadline = setTimeout(() => giveUp(`still running after ${DEADLINE_MS / 1000} s, giving up`, 1), DEADLINE_MS);
+  deadline.unref();
+  const onSignal = (sig: NodeJS.Signals) => giveUp(sig, 130);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
@@ -136,7 +139,7 @@ export async function runClusterBench(o: ClusterBenchOptions): Promise<void> {
     clearTimeout(deadline);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await teardown();
+    await cleanUp();
   }
 }
 
