@@ -51,6 +51,9 @@ export interface RunningNode {
  * wakes nodes through LISTEN/NOTIFY, so its poll is only a fallback. */
 const FALLBACK_POLL_MS: Record<DialectName, number> = { sqlite: 1000, postgres: 1000, mssql: 100 };
 
+/** How often cluster-wide settings cached in memory are read again (caches stay within 2 s). */
+const SETTINGS_REFRESH_MS = 1000;
+
 function advertisedUrl(host: string, port: number): string {
   const h = host === '0.0.0.0' || host === '::' ? os.hostname() : host.includes(':') ? `[${host}]` : host;
   return `http://${h}:${port}`;
@@ -69,7 +72,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     const created = await ensureAdminUser(shoal, o.adminPassword);
     if (created !== undefined) o.onAdminCreated?.(created);
     // Cluster-wide paths from the database win over this node's own; the object is updated
-    // in place on every heartbeat so an operator's `shoal storage set` reaches running nodes.
+    // in place every second so an operator's `shoal storage set` reaches running nodes.
     const nodeStorage = { ...config.storage };
     Object.assign(config.storage, await clusterStoragePaths(shoal, nodeStorage));
     ensureStorage(config.storage);
@@ -134,13 +137,19 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
       },
       onBeat: () => {
         sweepOfflineNodes(shoal).catch((err) => logger.warn({ err }, 'offline sweep failed'));
-        clusterStoragePaths(shoal, nodeStorage).then(
-          (paths) => Object.assign(config.storage, paths),
-          (err) => logger.warn({ err }, 'could not read storage settings'),
-        ).then(() => storageVerifier.check()).catch((err) => logger.warn({ err }, 'shared storage verification failed'));
+        storageVerifier.check().catch((err) => logger.warn({ err }, 'shared storage verification failed'));
       },
     });
     heartbeat.start();
+    // Storage paths another node's operator changes reach this node within a second.
+    const settingsRefresh = setInterval(() => {
+      clusterStoragePaths(shoal, nodeStorage).then(
+        (paths) => Object.assign(config.storage, paths),
+        (err) => logger.warn({ err }, 'could not read storage settings'),
+      );
+    }, SETTINGS_REFRESH_MS);
+    settingsRefresh.unref();
+    closers.unshift(async () => clearInterval(settingsRefresh));
     executor.start();
 
     let stopping: Promise<void> | undefined;
