@@ -4,7 +4,8 @@ import { SETTING } from '../settings/settings.js';
 import type { TaskRow } from './taskRecord.js';
 
 /**
- * Claims the oldest queued tasks this node has room for, in one statement:
+ * Claims the oldest queued tasks this node has room for, in one statement (on PostgreSQL
+ * and SQL Server it runs right after locking the node's own row, in the same transaction):
  * - room = the node's task cap (0 while it drains or runs another version than the cluster)
  *   minus its tasks still Executing/Cancelling;
  * - nothing while the cluster-wide queue pause is on;
