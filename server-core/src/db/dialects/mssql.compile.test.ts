@@ -4,6 +4,7 @@ import { DummyDriver, Kysely, MssqlAdapter, MssqlIntrospector, MssqlQueryCompile
 import { up } from '../migrations/0001_initial.js';
 import { claimMssql } from '../../queue/claim.js';
 import { mssqlDialect, parseMssqlUrl } from './mssql.js';
+import { MssqlPagingPlugin } from './mssqlPaging.js';
 
 /** A Kysely that compiles SQL Server statements without a server and records them. */
 function compileOnly(): { db: Kysely<any>; statements: CompiledQuery[] } {
@@ -15,6 +16,7 @@ function compileOnly(): { db: Kysely<any>; statements: CompiledQuery[] } {
       createIntrospector: (k) => new MssqlIntrospector(k),
       createQueryCompiler: () => new MssqlQueryCompiler(),
     },
+    plugins: [new MssqlPagingPlugin()],
     log: (e) => {
       statements.push(e.query);
     },
@@ -44,6 +46,19 @@ describe('SQL Server statements (compiled, no server)', () => {
     assert.match(ddl, /"arguments" nvarchar\(max\) not null/);
     assert.doesNotMatch(ddl, / text[ ,)]/);
     assert.equal((ddl.match(/create table/g) ?? []).length, 7);
+  });
+
+  it('pages with OFFSET … FETCH when ordered and TOP otherwise, never LIMIT', () => {
+    const { db } = compileOnly();
+    const page = db.selectFrom('tasks').selectAll().orderBy('id', 'desc').limit(30).offset(60).compile();
+    assert.match(page.sql, /order by "id" desc offset @1 rows fetch next @2 rows only$/);
+    assert.deepEqual(page.parameters, [60, 30]);
+    const first = db.selectFrom('users').select('id').limit(1).compile();
+    assert.match(first.sql, /^select top\(1\) "id" from "users"$/);
+    const ordered = db.selectFrom('tasks').select('id').orderBy('id').limit(1000).compile();
+    assert.match(ordered.sql, /offset 0 rows fetch next @1 rows only$/);
+    assert.deepEqual(ordered.parameters, [1000]);
+    assert.doesNotMatch(page.sql + first.sql + ordered.sql, /\blimit\b/);
   });
 
   it('parses sqlserver:// URLs', () => {

@@ -4,6 +4,7 @@ import * as tedious from 'tedious';
 import type { Schema } from '../schema.js';
 import { redactUrl } from '../redactUrl.js';
 import type { ShoalDb, ShoalDialect } from './dialect.js';
+import { MssqlPagingPlugin } from './mssqlPaging.js';
 
 export const mssqlDialect: ShoalDialect = {
   name: 'mssql',
@@ -39,6 +40,7 @@ export function parseMssqlUrl(url: string): tedious.ConnectionConfiguration {
 export function openMssql(url: string, options: { poolSize?: number } = {}): ShoalDb {
   const config = parseMssqlUrl(url);
   const db = new Kysely<Schema>({
+    plugins: [new MssqlPagingPlugin()],
     dialect: new MssqlDialect({
       tarn: { ...tarn, options: { min: 0, max: options.poolSize ?? 10 } },
       tedious: { ...tedious, connectionFactory: () => new tedious.Connection(config) },
