@@ -24,8 +24,11 @@ export function openPostgres(url: string, options: { poolSize?: number; onError?
     idleTimeoutMillis: 30_000,
     application_name: 'shoal',
   });
-  // An idle client losing its connection (database restart) must not crash the node.
-  pool.on('error', (err) => options.onError?.(err));
+  // A client losing its connection (database restart) must not crash the node: the pool
+  // catches it for idle clients, this listener for clients checked out between queries.
+  const onError = (err: Error) => options.onError?.(err);
+  pool.on('error', onError);
+  pool.on('connect', (client) => client.on('error', onError));
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
