@@ -142,9 +142,17 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     });
     heartbeat.start();
     // Storage paths another node's operator changes reach this node within a second.
+    let markedPaths = JSON.stringify(config.storage);
     const settingsRefresh = setInterval(() => {
       clusterStoragePaths(shoal, nodeStorage).then(
-        (paths) => Object.assign(config.storage, paths),
+        (paths) => {
+          Object.assign(config.storage, paths);
+          // New folders (set here through the API or by another node) get this node's markers
+          // now, not a heartbeat later, so no node takes them for folders this one does not share.
+          if (JSON.stringify(config.storage) === markedPaths) return;
+          markedPaths = JSON.stringify(config.storage);
+          storageVerifier.check().catch((err) => logger.warn({ err }, 'shared storage verification failed'));
+        },
         (err) => logger.warn({ err }, 'could not read storage settings'),
       );
     }, SETTINGS_REFRESH_MS);
