@@ -76,7 +76,12 @@ describe('HA cluster: three nodes on PostgreSQL behind HAProxy', { timeout: 300_
     });
     await client.call('PATCH', '/api/nodes/node1', { drain: true });
     const drainedAt = Date.now();
-    assert.equal((await fetch(`${cluster.nodes[0]!.url}/api/nodes/ping`)).status, 418);
+    // The PATCH may land on any node; node1's ping (read from the database at most once a second) follows within a second.
+    await waitFor(async () => (await fetch(`${cluster.nodes[0]!.url}/api/nodes/ping`)).status === 418, {
+      timeoutMs: 2000,
+      intervalMs: 50,
+      message: 'node1 ping did not turn 418 within a second of the drain',
+    });
     // HAProxy checks every second and takes a node out after two failed checks.
     await waitFor(async () => !(await answeringNodes(6)).includes('node1'), { timeoutMs: 10_000, message: 'HAProxy still routes to node1' });
     const tasks = await waitAllFinal(ids);
