@@ -12,9 +12,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startThrowawayPostgres } from '../server-core/src/testing/throwawayPostgres.js';
 import { ShoalClient } from './helpers/apiClient.js';
+import { launchChromium, stepWithScreenshot } from './helpers/browser.js';
 import { freePort } from './helpers/freePort.js';
 import { REPO_ROOT } from './helpers/repo.js';
 import { startShoalProcess, type ShoalProcess } from './helpers/shoalProcess.js';
@@ -23,9 +24,6 @@ import { tempDir } from './helpers/tempDir.js';
 import { onTeardown, teardown } from './helpers/teardown.js';
 import { waitFor } from './helpers/waitFor.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const PORTAL_INDEX = path.join(REPO_ROOT, 'renderer/dist/index.html');
 const SHOTS = path.join(REPO_ROOT, 'test-artifacts/move-to-ha');
 const NODE_NAME = 'desk';
 const PASSWORD = 'move-to-ha-admin-pw-1';
@@ -63,22 +61,9 @@ describe('Move to high availability, in Chromium against a real node and Postgre
     startShoalProcess({ dataDir, port, nodeName: NODE_NAME, env: { SHOAL_ADMIN_PASSWORD: PASSWORD } });
 
   /** Runs a step; on failure a screenshot of the page is kept next to the others. */
-  const step = (name: string, fn: () => Promise<void>) =>
-    it(name, async () => {
-      try {
-        await fn();
-      } catch (err) {
-        await page?.screenshot({ path: path.join(SHOTS, `FAILED-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`) }).catch(() => {});
-        throw err;
-      }
-    });
+  const step = stepWithScreenshot(SHOTS, () => page);
 
   before(async () => {
-    assert.ok(
-      fs.existsSync(CHROMIUM),
-      `Chromium is not installed at ${CHROMIUM}; this test needs Debian's chromium package (apt-get install chromium, as .ci/run does).`,
-    );
-    assert.ok(fs.existsSync(PORTAL_INDEX), `The portal is not built (${PORTAL_INDEX} is missing); run \`npm run build\` first.`);
     fs.mkdirSync(SHOTS, { recursive: true });
     for (const f of fs.readdirSync(SHOTS)) if (f.endsWith('.png')) fs.rmSync(path.join(SHOTS, f)); // from an earlier run
 
@@ -97,7 +82,7 @@ describe('Move to high availability, in Chromium against a real node and Postgre
       await waitForTaskState(api, t.id, ['Success']);
     }
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['clipboard-read', 'clipboard-write'] });
     page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));

@@ -12,8 +12,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ShoalClient } from './helpers/apiClient.js';
+import { launchChromium, stepWithScreenshot } from './helpers/browser.js';
 import { freePort } from './helpers/freePort.js';
 import { REPO_ROOT } from './helpers/repo.js';
 import { startShoalProcess, type ShoalProcess } from './helpers/shoalProcess.js';
@@ -22,9 +23,6 @@ import { tempDir } from './helpers/tempDir.js';
 import { teardown } from './helpers/teardown.js';
 import { waitFor } from './helpers/waitFor.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const PORTAL_INDEX = path.join(REPO_ROOT, 'renderer/dist/index.html');
 const SHOTS = path.join(REPO_ROOT, 'test-artifacts/portal');
 const NODE_NAME = 'portal-node';
 const PASSWORD = 'portal-admin-pw-1';
@@ -89,22 +87,9 @@ describe('web portal in Chromium against a real node', { timeout: 180_000 }, () 
   const until = <T>(fn: () => T | Promise<T>, message: string, timeoutMs = 10_000) => waitFor(fn, { timeoutMs, intervalMs: 50, message });
 
   /** Runs a step; on failure a screenshot of the page is kept next to the others. */
-  const step = (name: string, fn: () => Promise<void>) =>
-    it(name, async () => {
-      try {
-        await fn();
-      } catch (err) {
-        await page?.screenshot({ path: path.join(SHOTS, `FAILED-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`) }).catch(() => {});
-        throw err;
-      }
-    });
+  const step = stepWithScreenshot(SHOTS, () => page);
 
   before(async () => {
-    assert.ok(
-      fs.existsSync(CHROMIUM),
-      `Chromium is not installed at ${CHROMIUM}; the portal test needs Debian's chromium package (apt-get install chromium, as .ci/run does).`,
-    );
-    assert.ok(fs.existsSync(PORTAL_INDEX), `The portal is not built (${PORTAL_INDEX} is missing); run \`npm run build\` first.`);
     fs.mkdirSync(SHOTS, { recursive: true });
     for (const f of fs.readdirSync(SHOTS)) if (f.startsWith('FAILED-')) fs.rmSync(path.join(SHOTS, f)); // from an earlier run
 
@@ -118,7 +103,7 @@ describe('web portal in Chromium against a real node', { timeout: 180_000 }, () 
     api = await ShoalClient.login(node.url, 'admin', PASSWORD);
     proxy = await cuttableProxy(node.port);
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
   });

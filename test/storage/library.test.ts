@@ -9,15 +9,14 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ShoalClient } from '../helpers/apiClient.js';
+import { launchChromium } from '../helpers/browser.js';
 import { REPO_ROOT } from '../helpers/repo.js';
 import { startShoalProcess, type ShoalProcess } from '../helpers/shoalProcess.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { teardown } from '../helpers/teardown.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const SHOTS = path.join(REPO_ROOT, 'test-artifacts/storage');
 const PASSWORD = 'library-admin-pw-1';
 const MiB = 1024 * 1024;
@@ -33,7 +32,7 @@ describe('Library and storage settings pages in Chromium', { timeout: 180_000 },
     fs.mkdirSync(SHOTS, { recursive: true });
     node = await startShoalProcess({ dataDir: tempDir('shoal-library-'), nodeName: 'library-node', env: { SHOAL_ADMIN_PASSWORD: PASSWORD } });
     api = await ShoalClient.login(node.url, 'admin', PASSWORD);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.goto(`${node.url}/#/login`);
