@@ -33,6 +33,8 @@ export interface MigrateOptions {
   targetStorage: StoragePaths;
   dryRun?: boolean;
   progress?: MigrationProgress;
+  /** Called once every check has passed, before the first write to the target. */
+  checksPassed?: () => Promise<void>;
 }
 
 export interface MigrationResult {
@@ -75,6 +77,7 @@ export async function migrateToCluster(o: MigrateOptions): Promise<MigrationResu
     checkStorageTargets(o.targetStorage, plan);
     const result: MigrationResult = { plan, target: state, dryRun: !!o.dryRun, verified: [], filesCopied: 0, filesKept: 0 };
     if (o.dryRun) return result;
+    await o.checksPassed?.();
 
     progress.step(state === 'resumable' ? 'Resuming the earlier migration to this database' : 'Creating the schema on the target');
     await writeMigrationState(target, 'source', identity);

@@ -42,6 +42,8 @@ function joinCommand(targetUrl: string, config: NodeConfig): string {
  */
 export class MigrationJob {
   private status: JobStatus;
+  /** A start whose checks are still running. */
+  private checking = false;
 
   constructor(private readonly config: NodeConfig) {
     this.status = {
@@ -64,17 +66,19 @@ export class MigrationJob {
   }
 
   /**
-   * Starts the migration; rejects at once (nothing started) when its checks fail.
-   * `beforeCopy` runs after the checks and before the first write to the target (the
-   * caller's audit event must land in the source before its tables are copied).
+   * Starts the migration and resolves once its checks have passed, rejecting (nothing
+   * started) when one fails. `beforeCopy` runs after the checks and before the first write
+   * to the target (the caller's audit event must land in the source before its tables are
+   * copied); the copy then goes on in the background.
    */
   async start(targetUrl: string, storageRoot: string, beforeCopy: () => Promise<void>): Promise<void> {
-    if (this.status.state === 'running') throw new Error('a migration is already running');
-    await this.plan(targetUrl, storageRoot); // the checks, before anything is written
-    await beforeCopy();
-    this.status = { ...this.status, state: 'running', step: 'Starting', tables: {}, files: {}, target: redactUrl(targetUrl), storageRoot, error: null, result: null };
+    if (this.status.state === 'running' || this.checking) throw new Error('a migration is already running');
+    this.checking = true;
     const progress: MigrationProgress = {
-      step: (m) => (this.status.step = m),
+      // While the checks run, the status still shows the previous migration.
+      step: (m) => {
+        if (!this.checking) this.status.step = m;
+      },
       rows: (t, done, total) => {
         this.status.step = `Copying table ${t}`;
         this.status.tables[t] = { done, total };
@@ -84,23 +88,36 @@ export class MigrationJob {
         this.status.files[k] = { done, total };
       },
     };
-    migrateToCluster({ ...this.options(targetUrl, storageRoot), progress }).then(
-      (r: MigrationResult) => {
-        this.status.state = 'succeeded';
-        this.status.step = 'Done';
-        this.status.result = {
-          rows: r.verified.reduce((n, t) => n + t.rows, 0),
-          files: r.filesCopied + r.filesKept,
-          configPath: r.configPath,
-          configBackup: r.configBackup,
-          joinCommand: joinCommand(targetUrl, this.config),
-        };
-      },
-      (err: Error) => {
-        this.status.state = 'failed';
-        this.status.error = err.message;
-      },
-    );
+    await new Promise<void>((checked, refused) => {
+      const checksPassed = async () => {
+        await beforeCopy();
+        this.status = { ...this.status, state: 'running', step: 'Starting', tables: {}, files: {}, target: redactUrl(targetUrl), storageRoot, error: null, result: null };
+        this.checking = false;
+        checked();
+      };
+      migrateToCluster({ ...this.options(targetUrl, storageRoot), progress, checksPassed }).then(
+        (r: MigrationResult) => {
+          this.status.state = 'succeeded';
+          this.status.step = 'Done';
+          this.status.result = {
+            rows: r.verified.reduce((n, t) => n + t.rows, 0),
+            files: r.filesCopied + r.filesKept,
+            configPath: r.configPath,
+            configBackup: r.configBackup,
+            joinCommand: joinCommand(targetUrl, this.config),
+          };
+        },
+        (err: Error) => {
+          if (this.checking) {
+            this.checking = false;
+            refused(err);
+            return;
+          }
+          this.status.state = 'failed';
+          this.status.error = err.message;
+        },
+      );
+    });
   }
 
   private options(targetUrl: string, storageRoot: string) {
