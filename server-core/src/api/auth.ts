@@ -63,7 +63,3 @@ export function registerAuth(app: FastifyInstance, shoal: ShoalDb): { forget(): 
   app.decorate('forgetCredentials', forget);
   return { forget };
 }
-
-export function requireAdmin(req: FastifyRequest): void {
-  if (!req.user?.is_admin) throw forbidden();
-}
