@@ -146,5 +146,8 @@ async function publishReplacing(o: ReceiveOptions, record: Parameters<typeof ins
   }
 }
 
-const exists = (o: ReceiveOptions) =>
-  new PackageExistsError(`Package ${o.name.packageId} version ${o.name.version.text} already exists in ${o.spaceId}. Add ?replace=true to replace it.`);
+/** What the API says when an upload would overwrite a version without ?replace=true. */
+export const alreadyExistsMessage = (name: PackageFileName, spaceId: string): string =>
+  `Package ${name.packageId} version ${name.version.text} already exists in ${spaceId}. Add ?replace=true to replace it.`;
+
+const exists = (o: ReceiveOptions) => new PackageExistsError(alreadyExistsMessage(o.name, o.spaceId));

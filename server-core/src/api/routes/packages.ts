@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { recordEvent } from '../../audit/events.js';
 import { PackageNameError, parsePackageFileName } from '../../packages/fileName.js';
 import { spaceFolder } from '../../packages/packageFiles.js';
-import { PackageExistsError, receivePackage } from '../../packages/receive.js';
+import { alreadyExistsMessage, PackageExistsError, receivePackage } from '../../packages/receive.js';
 import { deletePackageRow, findPackage, listPackageSummaries, listVersions, type PackageRow } from '../../packages/records.js';
 import { toPackageResource, toPackageSummaryResource } from '../../packages/resource.js';
 import { spaceExists } from '../../packages/spaces.js';
@@ -101,7 +101,7 @@ export async function packageRoutes(app: FastifyInstance, ctx: NodeContext): Pro
       }
       if (!(await spaceExists(ctx.shoal, spaceId))) refuse(file, notFound(`There is no space ${spaceId}.`));
       if (!replace && (await findPackage(ctx.shoal, spaceId, name!.packageKey, name!.versionKey))) {
-        refuse(file, conflict(`Package ${name!.packageId} version ${name!.version.text} already exists in ${spaceId}. Add ?replace=true to replace it.`));
+        refuse(file, conflict(alreadyExistsMessage(name!, spaceId)));
       }
       const started = Date.now();
       let received;

@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
+import { PackageNameError, parsePackageFileName } from '../fileName.js';
+import { alreadyExistsMessage } from '../receive.js';
 
 export interface PushOptions {
   file: string;
@@ -26,6 +28,29 @@ export class PushError extends Error {
 }
 
 /**
+ * Whether the server already holds this version. Asked before uploading without --replace,
+ * so a duplicate is reported with the server's own message instead of after streaming the
+ * file (the server refuses it early and closes the connection, which a client still
+ * writing may only see as a reset). A name the server would refuse is left to the upload.
+ */
+async function existingVersion(o: PushOptions, base: string): Promise<string | undefined> {
+  let name;
+  try {
+    name = parsePackageFileName(path.basename(o.file));
+  } catch (err) {
+    if (err instanceof PackageNameError) return undefined;
+    throw err;
+  }
+  const url = new URL(
+    `api/${encodeURIComponent(o.space)}/packages/${encodeURIComponent(name.packageId)}/versions/${encodeURIComponent(name.version.text)}`,
+    base,
+  );
+  const res = await fetch(url, { headers: { 'x-api-key': o.apiKey, accept: 'application/json' }, signal: o.signal }).catch(() => undefined);
+  await res?.arrayBuffer();
+  return res?.status === 200 ? alreadyExistsMessage(name, o.space) : undefined;
+}
+
+/**
  * Streams a package file to `POST /api/{space}/packages/raw` as multipart/form-data with
  * an exact Content-Length (so proxies need not buffer), never holding it in memory.
  * Resolves with the server's package resource.
@@ -42,6 +67,8 @@ export async function pushPackage(o: PushOptions): Promise<Record<string, unknow
   const url = new URL(`api/${encodeURIComponent(o.space)}/packages/raw${o.replace ? '?replace=true' : ''}`, base);
   const client = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : undefined;
   if (!client) throw new PushError(0, `--server must be an http:// or https:// URL, got ${o.server}`);
+  const duplicate = o.replace ? undefined : await existingVersion(o, base);
+  if (duplicate) throw new PushError(409, duplicate);
 
   return new Promise((resolve, reject) => {
     const req = client.request(url, {
