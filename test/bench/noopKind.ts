@@ -14,7 +14,7 @@ export class NoopKind {
 
   readonly kind: TaskKind = {
     name: NOOP_KIND,
-    runsScripts: false,
+    permission: 'read',
     parseArguments: () => ({ description: 'benchmark no-op' }),
     run: async (ctx) => {
       const at = performance.now();

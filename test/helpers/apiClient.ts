@@ -46,7 +46,8 @@ export class ShoalClient {
   headers(extra: Record<string, string> = {}): Record<string, string> {
     const h: Record<string, string> = { ...extra };
     if (this.auth && 'apiKey' in this.auth) h['x-api-key'] = this.auth.apiKey;
-    if (this.auth && 'cookie' in this.auth) h.cookie = this.auth.cookie;
+    // The portal's CSRF header: session-cookie requests that change something must carry it.
+    if (this.auth && 'cookie' in this.auth) Object.assign(h, { cookie: this.auth.cookie, 'x-shoal-request': '1' });
     return h;
   }
 

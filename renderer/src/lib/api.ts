@@ -62,7 +62,8 @@ async function errorFrom(res: Response): Promise<ApiError> {
 }
 
 async function send(method: string, path: string, o: RequestOptions = {}): Promise<Response> {
-  const headers: Record<string, string> = { accept: o.accept ?? 'application/json' };
+  // X-Shoal-Request: the node refuses changes made with the session cookie without it (CSRF).
+  const headers: Record<string, string> = { accept: o.accept ?? 'application/json', 'x-shoal-request': '1' };
   if (o.body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   const sentAt = Date.now();
@@ -169,6 +170,7 @@ export const packagesApi = {
       xhr.open('POST', apiUrl(`/api/${SPACE_ID}/packages/raw${o.replace ? '?replace=true' : ''}`));
       xhr.withCredentials = true;
       xhr.setRequestHeader('accept', 'application/json');
+      xhr.setRequestHeader('x-shoal-request', '1');
       xhr.upload.onprogress = (e) => o.onProgress?.(e.loaded, e.lengthComputable ? e.total : file.size);
       xhr.onerror = () => reject(new ApiError(0, 'NetworkError', 'The upload could not reach the Shoal server. Check the connection and try again.'));
       xhr.onabort = () => reject(new ApiError(0, 'Aborted', 'The upload was canceled; nothing was stored.'));

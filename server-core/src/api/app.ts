@@ -4,7 +4,8 @@ import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { MigrationJob } from '../migration/migrationJob.js';
-import { registerAuth } from './auth.js';
+import { registerAuth, requireDeclaredAccess } from './auth.js';
+import { canonicalUrl } from './canonicalUrl.js';
 import type { NodeContext } from './context.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { artifactRoutes } from './routes/artifacts.js';
@@ -15,6 +16,7 @@ import { blockWritesWhileMigrating, migrationRoutes } from './routes/migration.j
 import { packageRoutes } from './routes/packages.js';
 import { storageConfigurationRoutes } from './routes/storageConfiguration.js';
 import { taskRoutes } from './routes/tasks.js';
+import { teamRoutes } from './routes/teams.js';
 import { userRoutes } from './routes/users.js';
 import { validatorCompiler } from './validation.js';
 
@@ -29,13 +31,16 @@ export async function buildApp(ctx: NodeContext): Promise<FastifyInstance> {
     bodyLimit: JSON_BODY_LIMIT,
     return503OnClosing: true,
     forceCloseConnections: true,
-    routerOptions: { ignoreTrailingSlash: true },
+    // Every spelling of a route's path reaches that route (and its declared access).
+    rewriteUrl: (req) => canonicalUrl(req.url ?? '/'),
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, caseSensitive: false },
     // req.ip is the rightmost address not in this list, so a client cannot forge its
     // address through X-Forwarded-For unless the peer is a trusted load balancer.
     trustProxy: ctx.config.trustedProxies.length ? ctx.config.trustedProxies : false,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(errorHandler);
+  requireDeclaredAccess(app);
   await app.register(cookie);
   registerAuth(app, ctx.shoal);
   const migration = new MigrationJob(ctx.config);
@@ -51,6 +56,7 @@ export async function buildApp(ctx: NodeContext): Promise<FastifyInstance> {
   nodeRoutes(app, ctx);
   taskRoutes(app, ctx);
   userRoutes(app, ctx);
+  teamRoutes(app, ctx);
   eventRoutes(app, ctx);
   configurationRoutes(app, ctx);
   storageConfigurationRoutes(app, ctx);
@@ -61,22 +67,25 @@ export async function buildApp(ctx: NodeContext): Promise<FastifyInstance> {
   const portal = ctx.config.portalDir;
   const index = portal && path.join(portal, 'index.html');
   if (index && fs.existsSync(index)) {
-    // wildcard: files are looked up per request, so a portal rebuilt or upgraded in place
-    // is served without restarting the node.
-    await app.register(fastifyStatic, { root: portal, wildcard: true, index: 'index.html' });
-    // The portal routes in the browser: a page path gets the app, but a missing asset or
-    // API route is a real 404 (never index.html served as JavaScript).
-    app.setNotFoundHandler((req, reply) => {
-      const pathname = req.url.split('?')[0]!;
-      const isPage = req.method === 'GET' && !pathname.startsWith('/api/') && !pathname.startsWith('/assets/') && !/\.[a-z0-9]+$/i.test(pathname);
+    // Files are looked up per request, so a portal rebuilt or upgraded in place is served
+    // without restarting the node. The route is declared here (serve: false) so that it,
+    // like every route, says who may call it.
+    await app.register(fastifyStatic, { root: portal, serve: false });
+    app.get<{ Params: { '*': string } }>('/*', { config: { access: 'anonymous' } }, async (req, reply) => {
+      const file = req.params['*'] || 'index.html';
+      // The portal routes in the browser: a page path gets the app, but a missing asset or
+      // API route is a real 404 (never index.html served as JavaScript).
+      if (/^api(\/|$)/i.test(file)) return notFoundHandler(req, reply);
+      if (fs.existsSync(path.join(portal, path.normalize(`/${file}`)))) return reply.sendFile(file);
+      const isPage = !file.startsWith('assets/') && !/\.[a-z0-9]+$/i.test(file);
       if (isPage) return reply.type('text/html').sendFile('index.html');
       return notFoundHandler(req, reply);
     });
   } else {
-    app.setNotFoundHandler(notFoundHandler);
-    app.get('/', { config: { anonymous: true } }, async (_req, reply) =>
+    app.get('/', { config: { access: 'anonymous' } }, async (_req, reply) =>
       reply.type('text/plain').send('Shoal is running. The web portal is not built here; run `npm run build`. The API is under /api.'),
     );
   }
+  app.setNotFoundHandler(notFoundHandler);
   return app;
 }

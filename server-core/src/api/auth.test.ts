@@ -64,7 +64,10 @@ describe('API authentication', () => {
     for (const headers of [{ 'x-api-key': tn.adminKey }, { authorization: `Bearer ${tn.adminKey}` }] as Record<string, string>[]) {
       const res = await me(headers);
       assert.equal(res.statusCode, 200, res.body);
-      assert.deepEqual(res.json(), { id: res.json().id, username: 'admin', isAdmin: true });
+      const body = res.json();
+      assert.equal(body.username, 'admin');
+      assert.equal(body.isAdmin, true);
+      assert.deepEqual(body.roles, ['Admin']);
     }
     const wrong: Record<string, string>[] = [
       { authorization: `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}` },
@@ -89,7 +92,7 @@ describe('API authentication', () => {
     assert.match(raw, /SameSite=(Lax|Strict)/i);
 
     assert.equal((await me({ cookie: header })).statusCode, 200);
-    const out = await tn.request({ method: 'POST', url: '/api/users/logout', headers: { cookie: header } });
+    const out = await tn.request({ method: 'POST', url: '/api/users/logout', headers: { cookie: header, 'x-shoal-request': '1' } });
     assert.equal(out.statusCode, 200, out.body);
     const cleared = out.cookies.find((c) => c.name === 'shoal_session');
     assert.ok(cleared && (cleared.value === '' || (cleared.expires && cleared.expires.getTime() < Date.now())), 'logout clears the cookie');
@@ -119,21 +122,22 @@ describe('API authentication', () => {
   });
 
   it('a user who is not an administrator may read but not change nodes or run scripts', async () => {
-    const created = await tn.request({ method: 'POST', url: '/api/users', payload: { username: 'bob', password: 'bob-password-1' } });
+    const viewers = (await tn.request({ method: 'GET', url: '/api/teams' })).json().find((t: { name: string }) => t.name === 'Viewers');
+    const created = await tn.request({ method: 'POST', url: '/api/users', payload: { username: 'bob', password: 'bob-password-1', teamIds: [viewers.id] } });
     assert.equal(created.statusCode, 201, created.body);
     assert.equal(created.json().isAdmin, false);
-    const dup = await tn.request({ method: 'POST', url: '/api/users', payload: { username: 'BOB', password: 'bob-password-2' } });
+    const dup = await tn.request({ method: 'POST', url: '/api/users', payload: { username: 'BOB', password: 'bob-password-22' } });
     assert.equal(dup.statusCode, 409);
     assert.equal(errorBody(dup).code, 'Conflict');
 
     const { header } = await login('bob', 'bob-password-1');
-    const as = (opts: Parameters<TestNode['request']>[0]) => tn.request({ ...opts, headers: { ...(opts.headers as object), cookie: header } });
+    const as = (opts: Parameters<TestNode['request']>[0]) => tn.request({ ...opts, headers: { ...(opts.headers as object), cookie: header, 'x-shoal-request': '1' } });
 
     const forbidden = [
       await as({ method: 'PATCH', url: '/api/nodes/auth-node', payload: { taskCap: 3 } }),
       await as({ method: 'POST', url: '/api/tasks', payload: { kind: 'AdHocScript', arguments: { script: 'echo hi' } } }),
       await as({ method: 'PUT', url: '/api/configuration/queue', payload: { paused: true } }),
-      await as({ method: 'POST', url: '/api/users', payload: { username: 'eve', password: 'eve-password-1', isAdmin: true } }),
+      await as({ method: 'POST', url: '/api/users', payload: { username: 'eve', password: 'eve-password-12', isAdmin: true } }),
       await as({ method: 'GET', url: '/api/events' }),
     ];
     for (const res of forbidden) {
@@ -148,7 +152,7 @@ describe('API authentication', () => {
     assert.equal(typeof list.json().total, 'number');
     assert.equal((await as({ method: 'GET', url: '/api/nodes' })).statusCode, 200);
     const check = await as({ method: 'POST', url: '/api/tasks', payload: { kind: 'SystemIntegrityCheck' } });
-    assert.equal(check.statusCode, 201, 'tasks that run no scripts are open to every user');
+    assert.equal(check.statusCode, 201, 'an integrity check is open to every role');
     assert.equal(check.json().createdBy, 'bob');
   });
 });

@@ -1,31 +1,47 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { userForApiKey } from '../auth/apiKeys.js';
-import { SESSION_COOKIE, userForSession } from '../auth/sessions.js';
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import type { Permission } from '../auth/permissions.js';
+import { principalFor, type Credential, type Principal } from '../auth/principal.js';
+import { SESSION_COOKIE } from '../auth/sessions.js';
 import { hashToken } from '../auth/tokens.js';
 import type { UserRow } from '../auth/users.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
-import { forbidden, unauthorized } from './errors.js';
+import { ApiError, forbidden, unauthorized } from './errors.js';
+
+/**
+ * Who may call a route, declared on the route itself (`config.access`):
+ * - `anonymous`: anyone (the pings, login, the portal's static files);
+ * - `authenticated`: any user, for their own things (who am I, log out, own API keys);
+ * - a permission: users whose roles grant it.
+ */
+export type Access = 'anonymous' | 'authenticated' | Permission;
 
 declare module 'fastify' {
   interface FastifyRequest {
+    /** The caller, once authenticated; null on anonymous routes called without credentials. */
+    principal: Principal | null;
+    /** Shortcut to `principal.user`. */
     user: UserRow | null;
   }
   interface FastifyInstance {
     /** Drops cached credential lookups: a logout or revocation on this node counts at once. */
     forgetCredentials(): void;
+    /** Every route the app serves, as registered, with its declared access. */
+    readonly declaredRoutes: DeclaredRoute[];
   }
   interface FastifyContextConfig {
-    /** The route answers without credentials. */
-    anonymous?: boolean;
-    /** The route needs an administrator. */
-    admin?: boolean;
+    access?: Access;
   }
 }
 
 /** How long a credential lookup is trusted; revocations reach every node within this. */
 export const AUTH_CACHE_MS = 1000;
 
-function credentialOf(req: FastifyRequest): { kind: 'key' | 'session'; value: string } | undefined {
+/** Non-GET requests made with the session cookie must carry this header (any value): cross-site pages cannot set it. */
+export const CSRF_HEADER = 'x-shoal-request';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function credentialOf(req: FastifyRequest): Credential | undefined {
   const header = req.headers['x-api-key'];
   if (typeof header === 'string' && header) return { kind: 'key', value: header };
   const auth = req.headers.authorization;
@@ -35,31 +51,74 @@ function credentialOf(req: FastifyRequest): { kind: 'key' | 'session'; value: st
   return undefined;
 }
 
-export function registerAuth(app: FastifyInstance, shoal: ShoalDb): { forget(): void } {
-  const cache = new Map<string, { user: UserRow | undefined; at: number }>();
+export interface DeclaredRoute {
+  method: string;
+  /** As registered, e.g. `/api/tasks/:id/log`. */
+  url: string;
+  access: Access;
+}
+
+/**
+ * Refuses to start an app with a route that does not say who may call it: the access
+ * decision is always the matched route's, never a guess from the URL's text. Records
+ * every route (HEAD twins included) in `app.declaredRoutes`.
+ */
+export function requireDeclaredAccess(app: FastifyInstance): void {
+  const routes: DeclaredRoute[] = [];
+  app.decorate('declaredRoutes', routes);
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const access = route.config?.access;
+    if (!access) {
+      throw new Error(`route ${String(route.method)} ${route.url} declares no access (config.access); every route must say who may call it`);
+    }
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, access });
+  });
+}
+
+/**
+ * Authentication and permission, decided from the route Fastify matched (its declared
+ * access), before the body is read and before any handler runs. A request that matches no
+ * route goes to the not-found handler, which changes nothing.
+ */
+export function registerAuth(app: FastifyInstance, shoal: ShoalDb): void {
+  const cache = new Map<string, { principal: Principal | undefined; at: number }>();
+  app.decorateRequest('principal', null);
   app.decorateRequest('user', null);
-  // onRequest (after the cookie plugin's): credentials are checked before the body is read
-  // or validated, so an anonymous caller learns nothing about a route's schema.
   app.addHook('onRequest', async (req) => {
-    const config = req.routeOptions.config;
+    if (req.is404) return;
+    const access = req.routeOptions.config.access;
+    if (!access) throw forbidden('This route declares no access and is refused.');
     const cred = credentialOf(req);
     if (cred) {
       const cacheKey = `${cred.kind}:${hashToken(cred.value)}`;
       let hit = cache.get(cacheKey);
       if (!hit || Date.now() - hit.at > AUTH_CACHE_MS) {
-        const user = cred.kind === 'key' ? await userForApiKey(shoal, cred.value) : await userForSession(shoal, cred.value);
-        hit = { user, at: Date.now() };
+        hit = { principal: await principalFor(shoal, cred), at: Date.now() };
         if (cache.size > 10_000) cache.clear();
         cache.set(cacheKey, hit);
       }
-      req.user = hit.user ?? null;
+      req.principal = hit.principal ?? null;
+      req.user = hit.principal?.user ?? null;
     }
-    // Only the API is guarded; the portal's static files are public.
-    if (config.anonymous || !req.url.startsWith('/api/')) return;
-    if (!req.user) throw unauthorized(cred ? 'The API key or session is not valid (revoked, expired or unknown).' : undefined);
-    if (config.admin && !req.user.is_admin) throw forbidden();
+    if (access === 'anonymous') return;
+    const p = req.principal;
+    if (!p) throw unauthorized(cred ? 'The API key or session is not valid (revoked, expired, disabled or unknown).' : undefined);
+    const writes = !SAFE_METHODS.has(req.method);
+    if (writes && p.via === 'session' && !req.headers[CSRF_HEADER]) {
+      throw new ApiError(403, 'CsrfHeaderMissing', `Requests that change something with a session cookie must carry the ${CSRF_HEADER} header.`);
+    }
+    if (writes && p.readOnly) throw new ApiError(403, 'ReadOnlyKey', 'This API key is read-only.');
+    if (access !== 'authenticated' && !p.permissions.has(access)) throw forbidden(permissionMessage(access));
   });
-  const forget = () => cache.clear();
-  app.decorate('forgetCredentials', forget);
-  return { forget };
+  app.decorate('forgetCredentials', () => cache.clear());
 }
+
+const PERMISSION_WORDS: Record<Permission, string> = {
+  read: 'This needs the Viewer role (or any other).',
+  'package.push': 'Pushing packages needs the Deployer, ProjectEditor or Admin role.',
+  deploy: 'This needs the Deployer role.',
+  'project.edit': 'This needs the ProjectEditor role.',
+  admin: 'This needs administrator rights.',
+};
+
+export const permissionMessage = (p: Permission): string => PERMISSION_WORDS[p];

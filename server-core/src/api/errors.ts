@@ -6,6 +6,8 @@ export class ApiError extends Error {
     readonly statusCode: number,
     readonly code: string,
     message: string,
+    /** Headers the answer carries (Retry-After on 429). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -15,6 +17,8 @@ export const badRequest = (message: string) => new ApiError(400, 'BadRequest', m
 export const notFound = (message: string) => new ApiError(404, 'NotFound', message);
 export const conflict = (message: string) => new ApiError(409, 'Conflict', message);
 export const forbidden = (message = 'This needs administrator rights.') => new ApiError(403, 'Forbidden', message);
+export const tooManyRequests = (message: string, retryAfterMs: number) =>
+  new ApiError(429, 'TooManyRequests', message, { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) });
 export const unauthorized = (message = 'Log in or send an API key (X-Api-Key or Authorization: Bearer).') =>
   new ApiError(401, 'Unauthorized', message);
 
@@ -27,6 +31,7 @@ const CODE_FOR_STATUS: Record<number, string> = {
   409: 'Conflict',
   413: 'PayloadTooLarge',
   415: 'UnsupportedMediaType',
+  429: 'TooManyRequests',
   503: 'DatabaseUnavailable',
 };
 
@@ -57,7 +62,7 @@ function isDatabaseDown(err: unknown): boolean {
 /** Every error leaves as `{"error":{"code","message"}}`; no stack traces reach the client. */
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
   if (err instanceof ApiError) {
-    void reply.status(err.statusCode).send({ error: { code: err.code, message: err.message } });
+    void reply.status(err.statusCode).headers(err.headers).send({ error: { code: err.code, message: err.message } });
     return;
   }
   if (err.validation) {

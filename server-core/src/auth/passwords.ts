@@ -5,10 +5,39 @@ const scrypt = promisify(crypto.scrypt) as (pw: string, salt: Buffer, len: numbe
 const PARAMS = { N: 16384, r: 8, p: 1 };
 const KEY_LEN = 32;
 
+/** Thrown when too many password checks are already waiting: the caller answers 429. */
+export class PasswordHashingBusy extends Error {}
+
+/**
+ * scrypt runs on libuv's small thread pool, which file reads and writes share: a login
+ * flood must not take it over. At most two hashes run at once and a bounded number wait.
+ */
+const MAX_RUNNING = 2;
+const MAX_WAITING = 64;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function limited<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= MAX_RUNNING) {
+    if (waiting.length >= MAX_WAITING) throw new PasswordHashingBusy('Too many logins are being checked right now; try again in a moment.');
+    // The slot is handed over by the check that ends, never taken again here.
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  } else {
+    running++;
+  }
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
+}
+
 /** `scrypt$N$r$p$salt$hash` so the parameters can be raised later without breaking old hashes. */
 export async function hashPassword(password: string): Promise<string> {
   const salt = crypto.randomBytes(16);
-  const hash = await scrypt(password, salt, KEY_LEN, PARAMS);
+  const hash = await limited(() => scrypt(password, salt, KEY_LEN, PARAMS));
   return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64'), hash.toString('base64')].join('$');
 }
 
@@ -16,7 +45,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [alg, n, r, p, salt, hash] = stored.split('$');
   if (alg !== 'scrypt' || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64');
-  const actual = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
+  const actual = await limited(() => scrypt(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p) }));
   return crypto.timingSafeEqual(actual, expected);
 }
 

@@ -5,8 +5,10 @@ export interface UsersTable {
   id: Generated<number>;
   username: string;
   password_hash: string;
-  is_admin: number;
+  /** Superseded by membership of the Administrators team (0003); kept so old rows migrate. */
+  is_admin: Generated<number>;
   created_at: number;
+  disabled: Generated<number>;
 }
 
 export interface SessionsTable {
@@ -14,6 +16,8 @@ export interface SessionsTable {
   user_id: number;
   created_at: number;
   expires_at: number;
+  /** Refreshed at most once a minute; a session unused for the idle limit ends. */
+  last_used_at: number | null;
 }
 
 export interface ApiKeysTable {
@@ -24,6 +28,8 @@ export interface ApiKeysTable {
   key_prefix: string;
   created_at: number;
   revoked_at: number | null;
+  expires_at: number | null;
+  read_only: Generated<number>;
 }
 
 export interface NodesTable {
@@ -96,6 +102,34 @@ export interface PackagesTable {
   published_by: string | null;
 }
 
+export interface TeamsTable {
+  id: Generated<number>;
+  name: string;
+  description: string;
+  /** Comma-separated role names. */
+  roles: string;
+  /** JSON array of environment ids Deployer is limited to; null for every environment. */
+  environment_ids: string | null;
+  built_in: Generated<number>;
+  created_at: number;
+}
+
+export interface TeamMembersTable {
+  id: Generated<number>;
+  team_id: number;
+  user_id: number;
+}
+
+/** Failed logins per `user:<name>` and per `ip:<address>`, shared by every node. */
+export interface LoginThrottleTable {
+  throttle_key: string;
+  failures: number;
+  locked_until: number;
+  updated_at: number;
+  /** When a failure from this key was last written to the audit log. */
+  audited_at: number;
+}
+
 export interface Schema {
   users: UsersTable;
   sessions: SessionsTable;
@@ -106,4 +140,7 @@ export interface Schema {
   settings: SettingsTable;
   spaces: SpacesTable;
   packages: PackagesTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
+  login_throttle: LoginThrottleTable;
 }

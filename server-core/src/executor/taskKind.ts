@@ -1,3 +1,4 @@
+import type { Permission } from '../auth/permissions.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import type { TaskLogWriter } from '../logs/taskLog.js';
 import type { StoragePaths } from '../storage/paths.js';
@@ -24,8 +25,8 @@ export interface TaskContext {
  */
 export interface TaskKind {
   readonly name: string;
-  /** Whether it runs scripts and so needs admin rights to queue. */
-  readonly runsScripts: boolean;
+  /** What a user needs to queue it (scripts on the server: admin). */
+  readonly permission: Permission;
   parseArguments(args: Record<string, unknown>): { error: string } | { description: string; concurrencyTag?: string | null };
   run(ctx: TaskContext): Promise<void>;
 }

@@ -8,7 +8,7 @@ export const HOLD_KIND = 'BenchHold';
  */
 export const holdKind: TaskKind = {
   name: HOLD_KIND,
-  runsScripts: false,
+  permission: 'read',
   parseArguments: (args) => (typeof args.ms === 'number' && args.ms >= 0 ? { description: `benchmark hold ${args.ms} ms` } : { error: 'arguments.ms: a number of milliseconds' }),
   run: ({ args, signal }) =>
     new Promise<void>((resolve, reject) => {

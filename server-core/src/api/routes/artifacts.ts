@@ -20,7 +20,7 @@ export function artifactRoutes(app: FastifyInstance, ctx: NodeContext): void {
     return { name, folder: taskArtifactsFolder(ctx.config.storage.artifacts, name) };
   };
 
-  app.get<{ Params: Static<typeof TaskParams> }>('/api/tasks/:id/artifacts', { schema: { params: TaskParams } }, async (req) => {
+  app.get<{ Params: Static<typeof TaskParams> }>('/api/tasks/:id/artifacts', { schema: { params: TaskParams }, config: { access: 'read' } }, async (req) => {
     const { name, folder } = await taskFolder(req.params.id);
     const items = listArtifacts(folder).map((a) => ({
       ...a,
@@ -29,7 +29,7 @@ export function artifactRoutes(app: FastifyInstance, ctx: NodeContext): void {
     return { items, total: items.length };
   });
 
-  app.get<{ Params: Static<typeof ArtifactParams> }>('/api/tasks/:id/artifacts/*', { schema: { params: ArtifactParams } }, async (req, reply) => {
+  app.get<{ Params: Static<typeof ArtifactParams> }>('/api/tasks/:id/artifacts/*', { schema: { params: ArtifactParams }, config: { access: 'read' } }, async (req, reply) => {
     const { name, folder } = await taskFolder(req.params.id);
     const artifact = req.params['*'];
     const missing = notFound(`Task ${name} has no artifact ${artifact}.`);

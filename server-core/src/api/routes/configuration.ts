@@ -10,11 +10,11 @@ const QueueConfig = Type.Object({ paused: Type.Boolean() }, { additionalProperti
 export function configurationRoutes(app: FastifyInstance, ctx: NodeContext): void {
   const queueState = async () => ({ paused: (await readSetting(ctx.shoal, SETTING.queuePaused)) === 'true' });
 
-  app.get('/api/configuration/queue', async () => queueState());
+  app.get('/api/configuration/queue', { config: { access: 'read' } }, async () => queueState());
 
   app.put<{ Body: Static<typeof QueueConfig> }>(
     '/api/configuration/queue',
-    { schema: { body: QueueConfig }, config: { admin: true } },
+    { schema: { body: QueueConfig }, config: { access: 'admin' } },
     async (req) => {
       await writeSetting(ctx.shoal, SETTING.queuePaused, String(req.body.paused));
       await recordEvent(ctx.shoal, { username: req.user!.username, action: req.body.paused ? 'queue.pause' : 'queue.resume', clientIp: req.ip });

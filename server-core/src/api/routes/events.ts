@@ -9,7 +9,7 @@ const Paging = Type.Object(
 );
 
 export function eventRoutes(app: FastifyInstance, ctx: NodeContext): void {
-  app.get<{ Querystring: Static<typeof Paging> }>('/api/events', { schema: { querystring: Paging }, config: { admin: true } }, async (req) =>
+  app.get<{ Querystring: Static<typeof Paging> }>('/api/events', { schema: { querystring: Paging }, config: { access: 'admin' } }, async (req) =>
     listEvents(ctx.shoal, req.query.take, req.query.skip),
   );
 }

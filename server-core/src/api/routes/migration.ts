@@ -39,16 +39,16 @@ export function blockWritesWhileMigrating(app: FastifyInstance, job: MigrationJo
 
 /** "Move to high availability": the same migration as `shoal migrate`, started from the portal. */
 export function migrationRoutes(app: FastifyInstance, ctx: NodeContext, job: MigrationJob): void {
-  app.get('/api/migration', { config: { admin: true } }, async () => job.current);
+  app.get('/api/migration', { config: { access: 'admin' } }, async () => job.current);
 
-  app.post<{ Body: Static<typeof Target> }>('/api/migration/plan', { schema: { body: Target }, config: { admin: true } }, async (req) => {
+  app.post<{ Body: Static<typeof Target> }>('/api/migration/plan', { schema: { body: Target }, config: { access: 'admin' } }, async (req) => {
     validate(req.body);
     return job.plan(req.body.targetUrl, req.body.storageRoot).catch((err) => {
       throw asApiError(err);
     });
   });
 
-  app.post<{ Body: Static<typeof Target> }>('/api/migration/start', { schema: { body: Target }, config: { admin: true } }, async (req, reply) => {
+  app.post<{ Body: Static<typeof Target> }>('/api/migration/start', { schema: { body: Target }, config: { access: 'admin' } }, async (req, reply) => {
     validate(req.body);
     if (!job.current.available) throw conflict('This node already runs on a shared database.');
     const target = redactUrl(req.body.targetUrl);

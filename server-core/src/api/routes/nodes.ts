@@ -38,8 +38,8 @@ export function nodeRoutes(app: FastifyInstance, ctx: NodeContext): void {
     const r = await ctx.ping.get();
     return reply.status(r.status).header('cache-control', 'no-store').send(r.body);
   };
-  app.get('/api/nodes/ping', { config: { anonymous: true } }, ping);
-  app.get('/api/octopusservernodes/ping', { config: { anonymous: true } }, ping);
+  app.get('/api/nodes/ping', { config: { access: 'anonymous' } }, ping);
+  app.get('/api/octopusservernodes/ping', { config: { access: 'anonymous' } }, ping);
 
   const versionOfCluster = async () => (await clusterVersion(ctx.shoal)) ?? ctx.version;
   const oneNode = async (name: string) => {
@@ -48,16 +48,16 @@ export function nodeRoutes(app: FastifyInstance, ctx: NodeContext): void {
     return nodeResource(n, await versionOfCluster());
   };
 
-  app.get('/api/nodes', async () => {
+  app.get('/api/nodes', { config: { access: 'read' } }, async () => {
     const version = await versionOfCluster();
     return (await listNodes(ctx.shoal)).map((n) => nodeResource(n, version));
   });
 
-  app.get<{ Params: Static<typeof NodeParams> }>('/api/nodes/:name', { schema: { params: NodeParams } }, async (req) => oneNode(req.params.name));
+  app.get<{ Params: Static<typeof NodeParams> }>('/api/nodes/:name', { schema: { params: NodeParams }, config: { access: 'read' } }, async (req) => oneNode(req.params.name));
 
   app.delete<{ Params: Static<typeof NodeParams> }>(
     '/api/nodes/:name',
-    { schema: { params: NodeParams }, config: { admin: true } },
+    { schema: { params: NodeParams }, config: { access: 'admin' } },
     async (req, reply) => {
       const node = await oneNode(req.params.name);
       if (node.status !== 'Offline') throw conflict(`Node ${node.name} is ${node.status}; only an Offline node can be deleted.`);
@@ -69,7 +69,7 @@ export function nodeRoutes(app: FastifyInstance, ctx: NodeContext): void {
 
   app.patch<{ Params: Static<typeof NodeParams>; Body: Static<typeof NodePatch> }>(
     '/api/nodes/:name',
-    { schema: { params: NodeParams, body: NodePatch }, config: { admin: true } },
+    { schema: { params: NodeParams, body: NodePatch }, config: { access: 'admin' } },
     async (req) => {
       const { name } = req.params;
       if (!(await updateNode(ctx.shoal, name, req.body))) throw notFound(`There is no node named ${name}.`);
@@ -80,7 +80,7 @@ export function nodeRoutes(app: FastifyInstance, ctx: NodeContext): void {
     },
   );
 
-  app.get<{ Params: Static<typeof NodeParams> }>('/api/nodes/:name/tasks', { schema: { params: NodeParams } }, async (req) => {
+  app.get<{ Params: Static<typeof NodeParams> }>('/api/nodes/:name/tasks', { schema: { params: NodeParams }, config: { access: 'read' } }, async (req) => {
     await oneNode(req.params.name);
     return (await activeTasksOfNode(ctx.shoal, req.params.name)).map(toTaskResource);
   });

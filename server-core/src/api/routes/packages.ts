@@ -14,7 +14,7 @@ import { spaceExists } from '../../packages/spaces.js';
 import { parseVersion, versionKey } from '../../packages/version.js';
 import { sendStoredFile } from '../fileDownload.js';
 import type { NodeContext } from '../context.js';
-import { ApiError, badRequest, conflict, notFound } from '../errors.js';
+import { ApiError, badRequest, conflict, forbidden, notFound } from '../errors.js';
 
 const SpaceParams = Type.Object({ spaceId: Type.String({ minLength: 1, maxLength: 50 }) });
 const PackageParams = Type.Object({ spaceId: Type.String({ minLength: 1, maxLength: 50 }), packageId: Type.String({ minLength: 1, maxLength: 100 }) });
@@ -67,7 +67,7 @@ export async function packageRoutes(app: FastifyInstance, ctx: NodeContext): Pro
     } as Parameters<typeof multipart>[1]);
     scope.post<{ Params: Static<typeof SpaceParams>; Querystring: Static<typeof UploadQuery> }>(
       '/api/:spaceId/packages/raw',
-      { schema: { params: SpaceParams, querystring: UploadQuery } },
+      { schema: { params: SpaceParams, querystring: UploadQuery }, config: { access: 'package.push' } },
       (req, reply) => upload(req, reply),
     );
   });
@@ -75,6 +75,8 @@ export async function packageRoutes(app: FastifyInstance, ctx: NodeContext): Pro
   async function upload(req: FastifyRequest<{ Params: Static<typeof SpaceParams>; Querystring: Static<typeof UploadQuery> }>, reply: FastifyReply) {
     const { spaceId } = req.params;
     const { replace } = req.query;
+    // Replacing destroys the stored version: the same right as deleting it.
+    if (replace && !req.principal!.permissions.has('admin')) throw forbidden('Replacing a package version needs the same right as deleting it: administrator.');
     if (!req.isMultipart()) throw new ApiError(415, 'UnsupportedMediaType', `Send the package as multipart/form-data, in a part named "${FILE_PART}".`);
     // Decided before a byte of the file is read; the connection closes so the rest is not waited for.
     const refuse = (file: Readable | undefined, err: Error): never => {
@@ -140,7 +142,7 @@ export async function packageRoutes(app: FastifyInstance, ctx: NodeContext): Pro
 
   app.get<{ Params: Static<typeof SpaceParams>; Querystring: Static<typeof ListQuery> }>(
     '/api/:spaceId/packages',
-    { schema: { params: SpaceParams, querystring: ListQuery } },
+    { schema: { params: SpaceParams, querystring: ListQuery }, config: { access: 'read' } },
     async (req) => {
       await requireSpace(req.params.spaceId);
       const { items, total } = await listPackageSummaries(ctx.shoal, req.params.spaceId, req.query);
@@ -148,20 +150,20 @@ export async function packageRoutes(app: FastifyInstance, ctx: NodeContext): Pro
     },
   );
 
-  app.get<{ Params: Static<typeof PackageParams> }>('/api/:spaceId/packages/:packageId/versions', { schema: { params: PackageParams } }, async (req) => {
+  app.get<{ Params: Static<typeof PackageParams> }>('/api/:spaceId/packages/:packageId/versions', { schema: { params: PackageParams }, config: { access: 'read' } }, async (req) => {
     await requireSpace(req.params.spaceId);
     const rows = await listVersions(ctx.shoal, req.params.spaceId, req.params.packageId.toLowerCase());
     if (!rows.length) throw notFound(`There is no package ${req.params.packageId} in ${req.params.spaceId}.`);
     return { items: rows.map(toPackageResource), total: rows.length };
   });
 
-  app.get<{ Params: Static<typeof VersionParams> }>('/api/:spaceId/packages/:packageId/versions/:version', { schema: { params: VersionParams } }, async (req) =>
+  app.get<{ Params: Static<typeof VersionParams> }>('/api/:spaceId/packages/:packageId/versions/:version', { schema: { params: VersionParams }, config: { access: 'read' } }, async (req) =>
     toPackageResource(await loadVersion(req.params)),
   );
 
   app.get<{ Params: Static<typeof VersionParams> }>(
     '/api/:spaceId/packages/:packageId/versions/:version/raw',
-    { schema: { params: VersionParams } },
+    { schema: { params: VersionParams }, config: { access: 'read' } },
     async (req, reply) => {
       const row = await loadVersion(req.params);
       return sendStoredFile(req, reply, {
@@ -178,7 +180,7 @@ export async function packageRoutes(app: FastifyInstance, ctx: NodeContext): Pro
 
   app.delete<{ Params: Static<typeof VersionParams> }>(
     '/api/:spaceId/packages/:packageId/versions/:version',
-    { schema: { params: VersionParams }, config: { admin: true } },
+    { schema: { params: VersionParams }, config: { access: 'admin' } },
     async (req, reply) => {
       const row = await loadVersion(req.params);
       // The record goes first: a record without its file must never be left behind.

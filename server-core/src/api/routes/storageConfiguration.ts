@@ -42,9 +42,9 @@ export function storageConfigurationRoutes(app: FastifyInstance, ctx: NodeContex
     };
   };
 
-  app.get('/api/configuration/storage', async () => describe());
+  app.get('/api/configuration/storage', { config: { access: 'admin' } }, async () => describe());
 
-  app.put<{ Body: Static<typeof StoragePut> }>('/api/configuration/storage', { schema: { body: StoragePut }, config: { admin: true } }, async (req) => {
+  app.put<{ Body: Static<typeof StoragePut> }>('/api/configuration/storage', { schema: { body: StoragePut }, config: { access: 'admin' } }, async (req) => {
     const wanted: Partial<StoragePaths> = {};
     for (const kind of STORAGE_KINDS) {
       const p = req.body[kind]?.trim();

@@ -9,6 +9,7 @@ import { enqueueTask } from '../../queue/enqueue.js';
 import { getTask, listTasks } from '../../queue/list.js';
 import { isFinal, TASK_STATES } from '../../queue/states.js';
 import { parseTaskId, taskId, toTaskResource } from '../../queue/taskRecord.js';
+import { permissionMessage } from '../auth.js';
 import type { NodeContext } from '../context.js';
 import { badRequest, forbidden, notFound } from '../errors.js';
 
@@ -57,11 +58,11 @@ export function taskRoutes(app: FastifyInstance, ctx: NodeContext): void {
     return row;
   };
 
-  app.post<{ Body: Static<typeof NewTaskBody> }>('/api/tasks', { schema: { body: NewTaskBody } }, async (req, reply) => {
+  app.post<{ Body: Static<typeof NewTaskBody> }>('/api/tasks', { schema: { body: NewTaskBody }, config: { access: 'authenticated' } }, async (req, reply) => {
     const { kind: kindName, arguments: args = {}, description, concurrencyTag } = req.body;
     const kind = ctx.kinds.get(kindName);
     if (!kind) throw badRequest(`kind: "${kindName}" is not a task kind this server runs (${[...ctx.kinds.keys()].join(', ')})`);
-    if (kind.runsScripts && !req.user!.is_admin) throw forbidden('Running scripts needs administrator rights.');
+    if (!req.principal!.permissions.has(kind.permission)) throw forbidden(`Queuing ${kindName} tasks: ${permissionMessage(kind.permission)}`);
     const parsed = kind.parseArguments(args);
     if ('error' in parsed) throw badRequest(parsed.error);
     const row = await enqueueTask(ctx.shoal, {
@@ -78,7 +79,7 @@ export function taskRoutes(app: FastifyInstance, ctx: NodeContext): void {
     return reply.status(201).send(task);
   });
 
-  app.get<{ Querystring: Static<typeof TaskQuery> }>('/api/tasks', { schema: { querystring: TaskQuery } }, async (req) => {
+  app.get<{ Querystring: Static<typeof TaskQuery> }>('/api/tasks', { schema: { querystring: TaskQuery }, config: { access: 'read' } }, async (req) => {
     const { items, total } = await listTasks(ctx.shoal, {
       states: parseStates(req.query.state),
       nodeName: req.query.node,
@@ -88,12 +89,15 @@ export function taskRoutes(app: FastifyInstance, ctx: NodeContext): void {
     return { items: items.map(toTaskResource), total };
   });
 
-  app.get<{ Params: Static<typeof TaskParams> }>('/api/tasks/:id', { schema: { params: TaskParams } }, async (req) =>
+  app.get<{ Params: Static<typeof TaskParams> }>('/api/tasks/:id', { schema: { params: TaskParams }, config: { access: 'read' } }, async (req) =>
     toTaskResource(await loadTask(req.params.id)),
   );
 
-  app.post<{ Params: Static<typeof TaskParams> }>('/api/tasks/:id/cancel', { schema: { params: TaskParams } }, async (req) => {
+  app.post<{ Params: Static<typeof TaskParams> }>('/api/tasks/:id/cancel', { schema: { params: TaskParams }, config: { access: 'authenticated' } }, async (req) => {
     const before = await loadTask(req.params.id);
+    // Your own task, or anyone's with administrator rights.
+    const mayCancel = before.created_by === req.user!.username || req.principal!.permissions.isAdmin;
+    if (!mayCancel) throw forbidden(`Only ${before.created_by ?? 'its creator'} or an administrator may cancel ${taskId(Number(before.id))}.`);
     if (isFinal(before.state)) return toTaskResource(before);
     const reason = `Canceled by ${req.user!.username}.`;
     const after = (await requestCancel(ctx.shoal, Number(before.id), reason))!;
@@ -102,7 +106,7 @@ export function taskRoutes(app: FastifyInstance, ctx: NodeContext): void {
     return toTaskResource(after);
   });
 
-  app.get<{ Params: Static<typeof TaskParams> }>('/api/tasks/:id/log', { schema: { params: TaskParams } }, async (req, reply) => {
+  app.get<{ Params: Static<typeof TaskParams> }>('/api/tasks/:id/log', { schema: { params: TaskParams }, config: { access: 'read' } }, async (req, reply) => {
     const row = await loadTask(req.params.id);
     const file = taskLogPath(ctx.config.storage.taskLogs, taskId(Number(row.id)));
     if (!String(req.headers.accept ?? '').includes('text/event-stream')) {

@@ -2,6 +2,7 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { ShoalDb, ShoalDialect } from '../dialects/dialect.js';
 import * as m0001 from './0001_initial.js';
 import * as m0002 from './0002_packages.js';
+import * as m0003 from './0003_security.js';
 
 type DialectMigration = { up(db: any, dialect: ShoalDialect): Promise<void> };
 
@@ -9,6 +10,7 @@ type DialectMigration = { up(db: any, dialect: ShoalDialect): Promise<void> };
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001_initial': m0001,
   '0002_packages': m0002,
+  '0003_security': m0003,
 };
 
 export const LATEST_SCHEMA_VERSION = Object.keys(MIGRATIONS).sort().at(-1)!;

@@ -24,7 +24,7 @@ function interpreter(syntax: Syntax, file: string): [string, string[]] {
 /** Runs a script on the node's built-in worker, in its own working folder and process group. */
 export const adHocScript: TaskKind = {
   name: 'AdHocScript',
-  runsScripts: true,
+  permission: 'admin',
 
   parseArguments(args) {
     const extra = Object.keys(args).filter((k) => !['script', 'syntax', 'description'].includes(k));

@@ -4,7 +4,7 @@ import type { TaskKind } from '../taskKind.js';
 /** Rebuilds the package index from the files on the packages path and logs the differences. */
 export const packageReindex: TaskKind = {
   name: 'PackageReindex',
-  runsScripts: false,
+  permission: 'package.push',
 
   parseArguments(args) {
     const extra = Object.keys(args);

@@ -6,7 +6,7 @@ import type { TaskKind } from '../taskKind.js';
 /** Verifies the schema version and that every storage path exists and is writable. */
 export const systemIntegrityCheck: TaskKind = {
   name: 'SystemIntegrityCheck',
-  runsScripts: false,
+  permission: 'read',
 
   parseArguments(args) {
     const extra = Object.keys(args);
