@@ -18,6 +18,7 @@ export function registerRun(program: Command): void {
     .option('--port <n>', 'port to listen on (default 8050, or $SHOAL_PORT)', parsePort)
     .option('--node-name <name>', 'name of this node (default: host name, or $SHOAL_NODE_NAME)', parseNonEmpty)
     .option('--task-cap <n>', 'how many tasks this node runs at once (default 5)', parseTaskCap)
+    .option('--built-in-worker-run-as <account>', 'run scripts on this node as this unprivileged OS account (the node must run as root)', parseNonEmpty)
     .action(async (flags: ConfigFlags) => {
       const config = resolveNodeConfig(flags);
       config.portalDir ??= defaultPortalDir();

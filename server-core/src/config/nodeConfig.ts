@@ -12,6 +12,8 @@ export interface NodeConfig {
   nodeName: string;
   taskCap: number;
   builtInWorker: boolean;
+  /** An unprivileged OS account the built-in worker runs scripts as (the node runs as root). */
+  builtInWorkerRunAs?: string;
   storage: StoragePaths;
   /** Base64 of 32 bytes; when absent a standalone node keeps one in its data dir. */
   masterKey?: string;
@@ -31,6 +33,7 @@ export interface ConfigFile {
   nodeName?: string;
   taskCap?: number;
   builtInWorker?: boolean;
+  builtInWorkerRunAs?: string;
   masterKey?: string;
   storage?: Partial<StoragePaths> & { root?: string };
   portalDir?: string;
@@ -45,6 +48,7 @@ export interface ConfigFlags {
   port?: number;
   nodeName?: string;
   taskCap?: number;
+  builtInWorkerRunAs?: string;
 }
 
 export class ConfigError extends Error {}
@@ -53,7 +57,7 @@ export const DEFAULT_PORT = 8050;
 export const DEFAULT_TASK_CAP = 5;
 export const CONFIG_FILE_NAME = 'shoal.config.json';
 
-const CONFIG_KEYS: (keyof ConfigFile)[] = ['databaseUrl', 'host', 'port', 'nodeName', 'taskCap', 'builtInWorker', 'masterKey', 'storage', 'portalDir', 'trustedProxies'];
+const CONFIG_KEYS: (keyof ConfigFile)[] = ['databaseUrl', 'host', 'port', 'nodeName', 'taskCap', 'builtInWorker', 'builtInWorkerRunAs', 'masterKey', 'storage', 'portalDir', 'trustedProxies'];
 
 export function readConfigFile(file: string): ConfigFile {
   let parsed: unknown;
@@ -99,6 +103,7 @@ export function resolveNodeConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = p
     nodeName: flags.nodeName ?? env.SHOAL_NODE_NAME ?? file.nodeName ?? os.hostname(),
     taskCap,
     builtInWorker: file.builtInWorker ?? true,
+    builtInWorkerRunAs: flags.builtInWorkerRunAs ?? env.SHOAL_BUILT_IN_WORKER_RUN_AS ?? file.builtInWorkerRunAs,
     storage: { ...storageUnder(storageRoot), ...storageOverrides },
     masterKey: env.SHOAL_MASTER_KEY || file.masterKey,
     portalDir: env.SHOAL_PORTAL_DIR || file.portalDir,
