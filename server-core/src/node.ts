@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { buildApp } from './api/app.js';
+import { startAuthHousekeeping } from './auth/housekeeping.js';
 import { ensureAdminUser } from './auth/users.js';
 import type { NodeConfig } from './config/nodeConfig.js';
 import type { DialectName, ShoalDb } from './db/dialects/dialect.js';
@@ -70,9 +71,10 @@ function taskWorkRoot(config: NodeConfig, runAs: RunAsUser | undefined): string 
   return root;
 }
 
-function advertisedUrl(host: string, port: number): string {
+function advertisedUrl(config: NodeConfig, port: number): string {
+  const { host } = config;
   const h = host === '0.0.0.0' || host === '::' ? os.hostname() : host.includes(':') ? `[${host}]` : host;
-  return `http://${h}:${port}`;
+  return `${config.tls ? 'https' : 'http'}://${h}:${port}`;
 }
 
 /** Starts a node: schema, admin, registration, HTTP, executor, heartbeat. */
@@ -110,11 +112,11 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     const ping = new PingCache(shoal, config.nodeName, SHOAL_VERSION, () => executor.runningCount);
     const ctxBase = { shoal, config, version: SHOAL_VERSION, kinds, ping, logger };
     // Register before listening so the first ping already finds the node row; the URL is final after listen.
-    await registerNode(shoal, { name: config.nodeName, version: SHOAL_VERSION, url: advertisedUrl(config.host, config.port), taskCap: config.taskCap });
+    await registerNode(shoal, { name: config.nodeName, version: SHOAL_VERSION, url: advertisedUrl(config, config.port), taskCap: config.taskCap });
     executor = new Executor({
       shoal,
       nodeName: config.nodeName,
-      serverUrl: advertisedUrl(config.host, config.port),
+      serverUrl: advertisedUrl(config, config.port),
       storage: config.storage,
       workRoot,
       runAs,
@@ -130,7 +132,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    const url = advertisedUrl(config.host, port);
+    const url = advertisedUrl(config, port);
     await registerNode(shoal, { name: config.nodeName, version: SHOAL_VERSION, url, taskCap: config.taskCap });
     // Markers into every storage folder, then the first check that the others' are visible.
     const storageVerifier = new StorageVerifier(shoal, config.storage, config.nodeName, logger);
@@ -183,6 +185,8 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     settingsRefresh.unref();
     closers.unshift(async () => clearInterval(settingsRefresh));
     executor.start();
+    const housekeeping = startAuthHousekeeping(shoal, logger);
+    closers.unshift(async () => housekeeping.stop());
 
     let stopping: Promise<void> | undefined;
     const stop = (reason = `Node ${config.nodeName} shut down.`) =>

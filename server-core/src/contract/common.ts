@@ -3,7 +3,7 @@ import { Type, type TSchema } from '@sinclair/typebox';
 /** Every error the native API answers: `{"error":{"code","message"}}`. */
 export const ErrorBody = Type.Object(
   { error: Type.Object({ code: Type.String(), message: Type.String() }, { additionalProperties: false }) },
-  { additionalProperties: false, $id: 'ErrorBody', description: 'Every error of the native API.' },
+  { additionalProperties: false, description: 'Every error of the native API.' },
 );
 
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
