@@ -1,5 +1,5 @@
 import { api, messageOf } from './api';
-import type { NodePatch, ShoalNode } from './types';
+import type { NodePatch, ShoalNode } from '@shoal/server-core/contract';
 
 /** The cluster's nodes, refreshed by whoever polls it, and the operator's changes to them. */
 export class NodeList {

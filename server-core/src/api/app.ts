@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import cookie from '@fastify/cookie';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { artifactRoutes } from '../artifacts/routes.js';

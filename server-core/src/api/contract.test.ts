@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import SwaggerParser from '@apidevtools/swagger-parser';
+import * as contract from '../contract/index.js';
+import type { Endpoint } from '../contract/endpoint.js';
 import { routesOf } from '../testing/routes.js';
 import { removeTempDirs } from '../testing/tempDir.js';
 import { startTestNode, type TestNode } from '../testing/testNode.js';
@@ -28,6 +30,16 @@ describe('API contract', () => {
       if (/[:*]/.test(r.path)) assert.ok(schema.params, `${name} has path parameters but no params schema`);
       if (/^(PUT|PATCH)$/.test(r.method)) assert.ok(schema.body, `${name} takes a body but has no body schema`);
     }
+  });
+
+  it('every API route is an endpoint of the contract (same method and path), so clients call what the node serves', () => {
+    const declared = new Set(
+      Object.values(contract)
+        .filter((v): v is Record<string, Endpoint> => typeof v === 'object' && v !== null && !('type' in v) && Object.values(v).every((e) => typeof e === 'object' && e !== null && 'method' in e && 'url' in e))
+        .flatMap((group) => Object.values(group).map((e) => `${e.method} ${e.url}`)),
+    );
+    assert.ok(declared.size >= 40, `${declared.size} endpoints in the contract`);
+    for (const r of apiRoutes()) assert.ok(declared.has(`${r.method} ${r.path}`), `${r.method} ${r.path} is not in the contract`);
   });
 
   it('GET /api/openapi.json is a valid OpenAPI document that lists every documented route with its access', async () => {

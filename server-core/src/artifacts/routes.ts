@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { NodeContext } from '../api/context.js';
+import { endpointSchema } from '../api/endpointSchema.js';
 import { notFound } from '../api/errors.js';
 import { sendStoredFile } from '../api/fileDownload.js';
-import { withErrors } from '../contract/common.js';
-import { ArtifactList, ArtifactParams, FileDownload, TaskParams } from '../contract/tasks.js';
+import { taskEndpoints } from '../contract/tasks.js';
 import { getTask } from '../queue/list.js';
 import { parseTaskId, taskId } from '../queue/taskRecord.js';
 import { listArtifacts, resolveArtifact, taskArtifactsFolder } from './artifacts.js';
@@ -18,7 +18,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = a
     return { name, folder: taskArtifactsFolder(ctx.config.storage.artifacts, name) };
   };
 
-  app.get('/api/tasks/:id/artifacts', { schema: { params: TaskParams, response: withErrors({ 200: ArtifactList }) }, config: { access: 'read' } }, async (req) => {
+  app.get(taskEndpoints.listArtifacts.url, { schema: endpointSchema(taskEndpoints.listArtifacts), config: { access: 'read' } }, async (req) => {
     const { name, folder } = await taskFolder(req.params.id);
     const items = listArtifacts(folder).map((a) => ({
       ...a,
@@ -27,9 +27,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = a
     return { items, total: items.length };
   });
 
-  app.get(
-    '/api/tasks/:id/artifacts/*',
-    { schema: { params: ArtifactParams, response: withErrors({ 200: FileDownload }) }, config: { access: 'read' } },
+  app.get(taskEndpoints.getArtifact.url, { schema: endpointSchema(taskEndpoints.getArtifact), config: { access: 'read' } },
     async (req, reply) => {
       const { name, folder } = await taskFolder(req.params.id);
       const artifact = req.params['*'];

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { NodeContext } from '../api/context.js';
+import { endpointSchema } from '../api/endpointSchema.js';
 import { badRequest } from '../api/errors.js';
 import { recordEvent } from '../audit/events.js';
-import { withErrors } from '../contract/common.js';
-import { QueueConfig, StorageConfiguration, StoragePathsPatch } from '../contract/configuration.js';
+import { configurationEndpoints, StorageConfiguration } from '../contract/configuration.js';
 import { clusterVersion } from '../nodes/clusterVersion.js';
 import { listNodes, nodeStatus } from '../nodes/registry.js';
 import { readSetting, readSettings, SETTING, writeSetting } from '../settings/settings.js';
@@ -20,9 +20,9 @@ import { inspectStoragePath } from '../storage/verifyPath.js';
 export const configurationRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async (app, { ctx }) => {
   const queueState = async () => ({ paused: (await readSetting(ctx.shoal, SETTING.queuePaused)) === 'true' });
 
-  app.get('/api/configuration/queue', { schema: { response: withErrors({ 200: QueueConfig }) }, config: { access: 'read' } }, async () => queueState());
+  app.get(configurationEndpoints.getQueue.url, { schema: endpointSchema(configurationEndpoints.getQueue), config: { access: 'read' } }, async () => queueState());
 
-  app.put('/api/configuration/queue', { schema: { body: QueueConfig, response: withErrors({ 200: QueueConfig }) }, config: { access: 'admin' } }, async (req) => {
+  app.put(configurationEndpoints.setQueue.url, { schema: endpointSchema(configurationEndpoints.setQueue), config: { access: 'admin' } }, async (req) => {
     await writeSetting(ctx.shoal, SETTING.queuePaused, String(req.body.paused));
     await recordEvent(ctx.shoal, { username: req.user!.username, action: req.body.paused ? 'queue.pause' : 'queue.resume', clientIp: req.ip });
     ctx.executor.queueChanged();
@@ -43,11 +43,9 @@ export const configurationRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }
     };
   };
 
-  app.get('/api/configuration/storage', { schema: { response: withErrors({ 200: StorageConfiguration }) }, config: { access: 'admin' } }, async () => describeStorage());
+  app.get(configurationEndpoints.getStorage.url, { schema: endpointSchema(configurationEndpoints.getStorage), config: { access: 'admin' } }, async () => describeStorage());
 
-  app.put(
-    '/api/configuration/storage',
-    { schema: { body: StoragePathsPatch, response: withErrors({ 200: StorageConfiguration }) }, config: { access: 'admin' } },
+  app.put(configurationEndpoints.setStorage.url, { schema: endpointSchema(configurationEndpoints.setStorage), config: { access: 'admin' } },
     async (req) => {
       const wanted: Partial<StoragePaths> = {};
       for (const kind of STORAGE_KINDS) {

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Nullable } from './common.js';
+import { endpoint } from './endpoint.js';
 import { NodeStatus, StorageStatus } from './nodes.js';
 
 /** A paused queue starts no new tasks on any node. */
@@ -48,3 +49,10 @@ export const StoragePathsPatch = Type.Object(
   { additionalProperties: false },
 );
 export type StoragePathsPatch = Static<typeof StoragePathsPatch>;
+
+export const configurationEndpoints = {
+  getQueue: endpoint({ method: 'GET', url: '/api/configuration/queue', summary: 'Whether the queue is paused for the whole cluster.', response: { 200: QueueConfig } }),
+  setQueue: endpoint({ method: 'PUT', url: '/api/configuration/queue', summary: 'Pause or resume the queue on every node.', body: QueueConfig, response: { 200: QueueConfig } }),
+  getStorage: endpoint({ method: 'GET', url: '/api/configuration/storage', summary: "Storage paths, checked from this node, and each node's shared-storage verdict.", response: { 200: StorageConfiguration } }),
+  setStorage: endpoint({ method: 'PUT', url: '/api/configuration/storage', summary: 'Set storage paths for the whole cluster.', body: StoragePathsPatch, response: { 200: StorageConfiguration } }),
+};

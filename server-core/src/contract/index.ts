@@ -5,6 +5,7 @@
  */
 export * from './common.js';
 export * from './configuration.js';
+export * from './endpoint.js';
 export * from './events.js';
 export * from './migration.js';
 export * from './nodes.js';

@@ -1,8 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Nullable } from './common.js';
+import { endpoint } from './endpoint.js';
 import { StorageKind } from './configuration.js';
 
-const Counter = Type.Object({ done: Type.Integer(), total: Type.Integer() }, { additionalProperties: false });
+export const MigrationCounter = Type.Object({ done: Type.Integer(), total: Type.Integer() }, { additionalProperties: false });
+export type MigrationCounter = Static<typeof MigrationCounter>;
 
 /** GET /api/migration: the node's "Move to high availability" job. */
 export const MigrationStatus = Type.Object(
@@ -10,8 +12,8 @@ export const MigrationStatus = Type.Object(
     available: Type.Boolean({ description: 'Only a standalone node (SQLite) has something to move.' }),
     state: Type.Union([Type.Literal('idle'), Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('failed')]),
     step: Nullable(Type.String()),
-    tables: Type.Record(Type.String(), Counter),
-    files: Type.Partial(Type.Record(StorageKind, Counter)),
+    tables: Type.Record(Type.String(), MigrationCounter),
+    files: Type.Partial(Type.Record(StorageKind, MigrationCounter)),
     target: Nullable(Type.String({ description: 'The target database URL without its password.' })),
     storageRoot: Nullable(Type.String()),
     error: Nullable(Type.String()),
@@ -53,3 +55,9 @@ export const MigrationPlan = Type.Object(
   { additionalProperties: false },
 );
 export type MigrationPlan = Static<typeof MigrationPlan>;
+
+export const migrationEndpoints = {
+  status: endpoint({ method: 'GET', url: '/api/migration', summary: 'The Move to high availability job of this node.', response: { 200: MigrationStatus } }),
+  plan: endpoint({ method: 'POST', url: '/api/migration/plan', summary: 'Check a target and say what would be copied; changes nothing.', body: MigrationTarget, response: { 200: MigrationPlan } }),
+  start: endpoint({ method: 'POST', url: '/api/migration/start', summary: 'Start the migration; poll the status.', body: MigrationTarget, response: { 202: MigrationStatus } }),
+};

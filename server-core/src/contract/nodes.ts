@@ -1,5 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Nullable, Timestamp } from './common.js';
+import { NoContent, Nullable, Timestamp } from './common.js';
+import { endpoint } from './endpoint.js';
+import { TaskList } from './tasks.js';
 
 export const NODE_STATUSES = ['Running', 'Draining', 'Drained', 'Offline', 'VersionMismatch'] as const;
 export const NodeStatus = Type.Union(NODE_STATUSES.map((s) => Type.Literal(s)));
@@ -52,3 +54,13 @@ export const Ping = Type.Object(
   { additionalProperties: false },
 );
 export type Ping = Static<typeof Ping>;
+
+export const nodeEndpoints = {
+  ping: endpoint({ method: 'GET', url: '/api/nodes/ping', summary: "The load balancer's health check: 200 running, 418 draining, 503 no database.", response: { 200: Ping } }),
+  octopusPing: endpoint({ method: 'GET', url: '/api/octopusservernodes/ping', summary: 'The same health check at the path Octopus load balancers use.', response: { 200: Ping } }),
+  listNodes: endpoint({ method: 'GET', url: '/api/nodes', summary: "The cluster's nodes.", response: { 200: NodeList } }),
+  getNode: endpoint({ method: 'GET', url: '/api/nodes/:name', summary: 'One node.', params: NodeParams, response: { 200: ShoalNode } }),
+  updateNode: endpoint({ method: 'PATCH', url: '/api/nodes/:name', summary: 'Drain or undrain a node, or change its task cap.', params: NodeParams, body: NodePatch, response: { 200: ShoalNode } }),
+  deleteNode: endpoint({ method: 'DELETE', url: '/api/nodes/:name', summary: 'Remove an Offline node.', params: NodeParams, response: { 204: NoContent } }),
+  nodeTasks: endpoint({ method: 'GET', url: '/api/nodes/:name/tasks', summary: 'The tasks a node is running.', params: NodeParams, response: { 200: TaskList } }),
+};

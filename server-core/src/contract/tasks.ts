@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Nullable, Page, PagingFields, Timestamp } from './common.js';
+import { endpoint } from './endpoint.js';
 
 export const TASK_STATES = ['Queued', 'Executing', 'Cancelling', 'Success', 'Failed', 'Canceled', 'TimedOut'] as const;
 export const TaskState = Type.Union(TASK_STATES.map((s) => Type.Literal(s)));
@@ -73,3 +74,19 @@ export const ArtifactList = Page(Artifact);
 export type Artifact = Static<typeof Artifact>;
 export const ArtifactParams = Type.Object({ id: Type.String({ maxLength: 40 }), '*': Type.String({ maxLength: 1000 }) });
 export const FileDownload = Type.String({ description: 'The file (application/octet-stream; Range requests answer 206).' });
+
+export const taskEndpoints = {
+  createTask: endpoint({ method: 'POST', url: '/api/tasks', summary: 'Queue a task.', body: NewTask, response: { 201: Task } }),
+  listTasks: endpoint({ method: 'GET', url: '/api/tasks', summary: 'Tasks, newest first.', querystring: TaskQuery, response: { 200: TaskPage } }),
+  getTask: endpoint({ method: 'GET', url: '/api/tasks/:id', summary: 'One task.', params: TaskParams, response: { 200: Task } }),
+  cancelTask: endpoint({
+    method: 'POST',
+    url: '/api/tasks/:id/cancel',
+    summary: 'Cancel a task: your own, or anyone\'s as an administrator.',
+    params: TaskParams,
+    response: { 200: Task },
+  }),
+  taskLog: endpoint({ method: 'GET', url: '/api/tasks/:id/log', summary: "A task's log, whole or followed live.", params: TaskParams, response: { 200: TaskLogText } }),
+  listArtifacts: endpoint({ method: 'GET', url: '/api/tasks/:id/artifacts', summary: 'Files a task attached.', params: TaskParams, response: { 200: ArtifactList } }),
+  getArtifact: endpoint({ method: 'GET', url: '/api/tasks/:id/artifacts/*', summary: 'One attached file.', params: ArtifactParams, response: { 200: FileDownload } }),
+};

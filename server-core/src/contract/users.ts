@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Nullable, Timestamp } from './common.js';
+import { NoContent, Nullable, Timestamp } from './common.js';
+import { endpoint } from './endpoint.js';
 
 export const ROLES = ['Viewer', 'Deployer', 'ProjectEditor', 'Admin'] as const;
 export const Role = Type.Union(ROLES.map((r) => Type.Literal(r)));
@@ -109,3 +110,32 @@ export const TeamBody = Type.Object(
 );
 export type TeamBody = Static<typeof TeamBody>;
 export const TeamParams = Type.Object({ id: Type.String({ pattern: '^(Teams-)?[0-9]{1,15}$' }) });
+
+export const userEndpoints = {
+  login: endpoint({ method: 'POST', url: '/api/users/login', summary: 'Log in: sets the session cookie (SameSite=Strict).', body: Login, response: { 200: User } }),
+  logout: endpoint({ method: 'POST', url: '/api/users/logout', summary: 'End this session.', response: { 200: LoggedOut } }),
+  me: endpoint({ method: 'GET', url: '/api/users/me', summary: 'Who you are, with your roles and permissions.', response: { 200: User } }),
+  changeOwnPassword: endpoint({ method: 'PUT', url: '/api/users/me/password', summary: 'Change your password (your other sessions end).', body: OwnPasswordChange, response: { 204: NoContent } }),
+  listOwnKeys: endpoint({ method: 'GET', url: '/api/users/me/apikeys', summary: 'Your API keys.', response: { 200: ApiKeyList } }),
+  createOwnKey: endpoint({ method: 'POST', url: '/api/users/me/apikeys', summary: 'A new API key (shown once), optionally read-only or expiring.', body: NewApiKey, response: { 201: CreatedApiKey } }),
+  revokeOwnKey: endpoint({ method: 'DELETE', url: '/api/users/me/apikeys/:id', summary: 'Revoke one of your API keys.', params: KeyParams, response: { 204: NoContent } }),
+  listUsers: endpoint({ method: 'GET', url: '/api/users', summary: 'Every user.', response: { 200: UserList } }),
+  createUser: endpoint({ method: 'POST', url: '/api/users', summary: 'Create a user.', body: NewUser, response: { 201: User } }),
+  getUser: endpoint({ method: 'GET', url: '/api/users/:id', summary: 'One user.', params: UserParams, response: { 200: User } }),
+  updateUser: endpoint({ method: 'PATCH', url: '/api/users/:id', summary: "Disable or enable a user, or set their teams.", params: UserParams, body: UserPatch, response: { 200: User } }),
+  deleteUser: endpoint({ method: 'DELETE', url: '/api/users/:id', summary: 'Delete a user with their keys and sessions.', params: UserParams, response: { 204: NoContent } }),
+  resetPassword: endpoint({ method: 'PUT', url: '/api/users/:id/password', summary: "Set a user's password (their sessions end).", params: UserParams, body: PasswordReset, response: { 204: NoContent } }),
+  listUserKeys: endpoint({ method: 'GET', url: '/api/users/:id/apikeys', summary: "A user's API keys.", params: UserParams, response: { 200: ApiKeyList } }),
+  revokeUserKey: endpoint({ method: 'DELETE', url: '/api/users/:id/apikeys/:keyId', summary: "Revoke a user's API key.", params: UserKeyParams, response: { 204: NoContent } }),
+  listUserSessions: endpoint({ method: 'GET', url: '/api/users/:id/sessions', summary: "A user's sessions.", params: UserParams, response: { 200: SessionList } }),
+  endUserSessions: endpoint({ method: 'DELETE', url: '/api/users/:id/sessions', summary: "End every session of a user.", params: UserParams, response: { 204: NoContent } }),
+  endUserSession: endpoint({ method: 'DELETE', url: '/api/users/:id/sessions/:sessionId', summary: 'End one session.', params: UserSessionParams, response: { 204: NoContent } }),
+};
+
+export const teamEndpoints = {
+  listTeams: endpoint({ method: 'GET', url: '/api/teams', summary: 'Every team, with its roles and members.', response: { 200: TeamList } }),
+  getTeam: endpoint({ method: 'GET', url: '/api/teams/:id', summary: 'One team.', params: TeamParams, response: { 200: Team } }),
+  createTeam: endpoint({ method: 'POST', url: '/api/teams', summary: 'Create a team.', body: TeamBody, response: { 201: Team } }),
+  updateTeam: endpoint({ method: 'PUT', url: '/api/teams/:id', summary: "Change a team's name, roles or environments.", params: TeamParams, body: TeamBody, response: { 200: Team } }),
+  deleteTeam: endpoint({ method: 'DELETE', url: '/api/teams/:id', summary: 'Delete a team (not a built-in one).', params: TeamParams, response: { 204: NoContent } }),
+};

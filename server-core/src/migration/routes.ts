@@ -1,10 +1,10 @@
 import path from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { NodeContext } from '../api/context.js';
+import { endpointSchema } from '../api/endpointSchema.js';
 import { badRequest, conflict } from '../api/errors.js';
 import { recordEvent } from '../audit/events.js';
-import { withErrors } from '../contract/common.js';
-import { MigrationPlan, MigrationStatus, MigrationTarget } from '../contract/migration.js';
+import { migrationEndpoints, MigrationTarget } from '../contract/migration.js';
 import { databaseKind, redactUrl } from '../db/open.js';
 import { MigrationCheckError } from './checks.js';
 import type { MigrationJob } from './migrationJob.js';
@@ -19,16 +19,16 @@ const asApiError = (err: unknown) => (err instanceof MigrationCheckError ? confl
 
 /** "Move to high availability": the same migration as `shoal migrate`, started from the portal. */
 export const migrationRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext; job: MigrationJob }> = async (app, { ctx, job }) => {
-  app.get('/api/migration', { schema: { response: withErrors({ 200: MigrationStatus }) }, config: { access: 'admin' } }, async () => job.current);
+  app.get(migrationEndpoints.status.url, { schema: endpointSchema(migrationEndpoints.status), config: { access: 'admin' } }, async () => job.current);
 
-  app.post('/api/migration/plan', { schema: { body: MigrationTarget, response: withErrors({ 200: MigrationPlan }) }, config: { access: 'admin' } }, async (req) => {
+  app.post(migrationEndpoints.plan.url, { schema: endpointSchema(migrationEndpoints.plan), config: { access: 'admin' } }, async (req) => {
     validate(req.body);
     return job.plan(req.body.targetUrl, req.body.storageRoot).catch((err) => {
       throw asApiError(err);
     });
   });
 
-  app.post('/api/migration/start', { schema: { body: MigrationTarget, response: withErrors({ 202: MigrationStatus }) }, config: { access: 'admin' } }, async (req, reply) => {
+  app.post(migrationEndpoints.start.url, { schema: endpointSchema(migrationEndpoints.start), config: { access: 'admin' } }, async (req, reply) => {
     validate(req.body);
     if (!job.current.available) throw conflict('This node already runs on a shared database.');
     const target = redactUrl(req.body.targetUrl);

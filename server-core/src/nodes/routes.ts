@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { NodeContext } from '../api/context.js';
+import { endpointSchema } from '../api/endpointSchema.js';
 import { conflict, notFound } from '../api/errors.js';
 import { recordEvent } from '../audit/events.js';
-import { NoContent, withErrors } from '../contract/common.js';
-import { NodeList, NodeParams, NodePatch, Ping, ShoalNode } from '../contract/nodes.js';
-import { TaskList } from '../contract/tasks.js';
+import { nodeEndpoints, Ping, ShoalNode } from '../contract/nodes.js';
 import { activeTasksOfNode } from '../queue/list.js';
 import { toTaskResource } from '../queue/taskRecord.js';
 import { parseStorageStatus } from '../storage/verify.js';
@@ -28,8 +27,10 @@ export function nodeResource(n: NodeWithLiveness, version: string): ShoalNode {
 
 /** The cluster's nodes: the load balancer's ping, the list, drain and task cap, removal of offline nodes. */
 export const nodeRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async (app, { ctx }) => {
-  for (const url of ['/api/nodes/ping', '/api/octopusservernodes/ping']) {
-    app.get(url, { schema: { response: { 200: Ping, 418: Ping, 503: Ping } }, config: { access: 'anonymous' } }, async (_req, reply) => {
+  for (const e of [nodeEndpoints.ping, nodeEndpoints.octopusPing]) {
+    const schema = endpointSchema(e);
+    // 418 (draining) and 503 (no database) carry the same body as 200.
+    app.get(e.url, { schema: { ...schema, response: { ...schema.response, 418: Ping, 503: Ping } }, config: { access: 'anonymous' } }, async (_req, reply) => {
       const r = await ctx.ping.get();
       return reply.status(r.status).send(r.body);
     });
@@ -42,16 +43,16 @@ export const nodeRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async
     return nodeResource(n, await versionOfCluster());
   };
 
-  app.get('/api/nodes', { schema: { response: withErrors({ 200: NodeList }) }, config: { access: 'read' } }, async () => {
+  app.get(nodeEndpoints.listNodes.url, { schema: endpointSchema(nodeEndpoints.listNodes), config: { access: 'read' } }, async () => {
     const version = await versionOfCluster();
     return (await listNodes(ctx.shoal)).map((n) => nodeResource(n, version));
   });
 
-  app.get('/api/nodes/:name', { schema: { params: NodeParams, response: withErrors({ 200: ShoalNode }) }, config: { access: 'read' } }, async (req) =>
+  app.get(nodeEndpoints.getNode.url, { schema: endpointSchema(nodeEndpoints.getNode), config: { access: 'read' } }, async (req) =>
     oneNode(req.params.name),
   );
 
-  app.delete('/api/nodes/:name', { schema: { params: NodeParams, response: withErrors({ 204: NoContent }) }, config: { access: 'admin' } }, async (req, reply) => {
+  app.delete(nodeEndpoints.deleteNode.url, { schema: endpointSchema(nodeEndpoints.deleteNode), config: { access: 'admin' } }, async (req, reply) => {
     const node = await oneNode(req.params.name);
     if (node.status !== 'Offline') throw conflict(`Node ${node.name} is ${node.status}; only an Offline node can be deleted.`);
     await deleteNode(ctx.shoal, node.name);
@@ -59,7 +60,7 @@ export const nodeRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async
     return reply.status(204).send(null);
   });
 
-  app.patch('/api/nodes/:name', { schema: { params: NodeParams, body: NodePatch, response: withErrors({ 200: ShoalNode }) }, config: { access: 'admin' } }, async (req) => {
+  app.patch(nodeEndpoints.updateNode.url, { schema: endpointSchema(nodeEndpoints.updateNode), config: { access: 'admin' } }, async (req) => {
     const { name } = req.params;
     if (!(await updateNode(ctx.shoal, name, req.body))) throw notFound(`There is no node named ${name}.`);
     await recordEvent(ctx.shoal, { username: req.user!.username, action: 'node.update', target: name, details: req.body, clientIp: req.ip });
@@ -68,7 +69,7 @@ export const nodeRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async
     return oneNode(name);
   });
 
-  app.get('/api/nodes/:name/tasks', { schema: { params: NodeParams, response: withErrors({ 200: TaskList }) }, config: { access: 'read' } }, async (req) => {
+  app.get(nodeEndpoints.nodeTasks.url, { schema: endpointSchema(nodeEndpoints.nodeTasks), config: { access: 'read' } }, async (req) => {
     await oneNode(req.params.name);
     return (await activeTasksOfNode(ctx.shoal, req.params.name)).map(toTaskResource);
   });

@@ -4,7 +4,12 @@ import type { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { NodeContext } from '../api/context.js';
+import { endpointSchema } from '../api/endpointSchema.js';
+import { ApiError, badRequest, conflict, forbidden, notFound } from '../api/errors.js';
+import { sendStoredFile } from '../api/fileDownload.js';
 import { recordEvent } from '../audit/events.js';
+import { packageEndpoints } from '../contract/packages.js';
 import { PackageNameError, parsePackageFileName } from './fileName.js';
 import { spaceFolder } from './packageFiles.js';
 import { alreadyExistsMessage, PackageExistsError, receivePackage } from './receive.js';
@@ -12,21 +17,6 @@ import { deletePackageRow, findPackage, listPackageSummaries, listVersions, type
 import { toPackageResource, toPackageSummaryResource } from './resource.js';
 import { spaceExists } from './spaces.js';
 import { parseVersion, versionKey } from './version.js';
-import { sendStoredFile } from '../api/fileDownload.js';
-import type { NodeContext } from '../api/context.js';
-import { NoContent, withErrors } from '../contract/common.js';
-import {
-  PackageListQuery,
-  PackageParams,
-  PackageSummaryPage,
-  PackageVersion,
-  PackageVersionPage,
-  SpaceParams,
-  UploadQuery,
-  VersionParams,
-} from '../contract/packages.js';
-import { FileDownload } from '../contract/tasks.js';
-import { ApiError, badRequest, conflict, forbidden, notFound } from '../api/errors.js';
 
 /** Buffer of the multipart parser and of the file stream it hands out: bounded, so memory stays flat. */
 const STREAM_BUFFER = 1024 * 1024;
@@ -61,9 +51,7 @@ export const packageRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = as
       highWaterMark: STREAM_BUFFER,
       fileHwm: STREAM_BUFFER,
     } as Parameters<typeof multipart>[1]);
-    scope.post(
-      '/api/:spaceId/packages/raw',
-      { schema: { params: SpaceParams, querystring: UploadQuery, response: withErrors({ 201: PackageVersion }) }, config: { access: 'package.push' } },
+    scope.post(packageEndpoints.upload.url, { schema: endpointSchema(packageEndpoints.upload), config: { access: 'package.push' } },
       (req, reply) => upload(req, reply, req.params.spaceId, req.query.replace),
     );
   });
@@ -134,9 +122,7 @@ export const packageRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = as
     }
   }
 
-  app.get(
-    '/api/:spaceId/packages',
-    { schema: { params: SpaceParams, querystring: PackageListQuery, response: withErrors({ 200: PackageSummaryPage }) }, config: { access: 'read' } },
+  app.get(packageEndpoints.list.url, { schema: endpointSchema(packageEndpoints.list), config: { access: 'read' } },
     async (req) => {
       await requireSpace(req.params.spaceId);
       const { items, total } = await listPackageSummaries(ctx.shoal, req.params.spaceId, req.query);
@@ -144,20 +130,18 @@ export const packageRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = as
     },
   );
 
-  app.get('/api/:spaceId/packages/:packageId/versions', { schema: { params: PackageParams, response: withErrors({ 200: PackageVersionPage }) }, config: { access: 'read' } }, async (req) => {
+  app.get(packageEndpoints.versions.url, { schema: endpointSchema(packageEndpoints.versions), config: { access: 'read' } }, async (req) => {
     await requireSpace(req.params.spaceId);
     const rows = await listVersions(ctx.shoal, req.params.spaceId, req.params.packageId.toLowerCase());
     if (!rows.length) throw notFound(`There is no package ${req.params.packageId} in ${req.params.spaceId}.`);
     return { items: rows.map(toPackageResource), total: rows.length };
   });
 
-  app.get('/api/:spaceId/packages/:packageId/versions/:version', { schema: { params: VersionParams, response: withErrors({ 200: PackageVersion }) }, config: { access: 'read' } }, async (req) =>
+  app.get(packageEndpoints.version.url, { schema: endpointSchema(packageEndpoints.version), config: { access: 'read' } }, async (req) =>
     toPackageResource(await loadVersion(req.params)),
   );
 
-  app.get(
-    '/api/:spaceId/packages/:packageId/versions/:version/raw',
-    { schema: { params: VersionParams, response: withErrors({ 200: FileDownload }) }, config: { access: 'read' } },
+  app.get(packageEndpoints.download.url, { schema: endpointSchema(packageEndpoints.download), config: { access: 'read' } },
     async (req, reply) => {
       const row = await loadVersion(req.params);
       return sendStoredFile(req, reply, {
@@ -173,9 +157,7 @@ export const packageRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = as
     },
   );
 
-  app.delete(
-    '/api/:spaceId/packages/:packageId/versions/:version',
-    { schema: { params: VersionParams, response: withErrors({ 204: NoContent }) }, config: { access: 'admin' } },
+  app.delete(packageEndpoints.remove.url, { schema: endpointSchema(packageEndpoints.remove), config: { access: 'admin' } },
     async (req, reply) => {
       const row = await loadVersion(req.params);
       // The record goes first: a record without its file must never be left behind.

@@ -3,9 +3,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { permissionMessage } from '../api/auth.js';
 import type { NodeContext } from '../api/context.js';
+import { endpointSchema } from '../api/endpointSchema.js';
 import { badRequest, forbidden, notFound } from '../api/errors.js';
-import { withErrors } from '../contract/common.js';
-import { NewTask, Task, TaskLogText, TaskPage, TaskParams, TaskQuery, TASK_STATES } from '../contract/tasks.js';
+import { taskEndpoints as e, TASK_STATES } from '../contract/tasks.js';
 import { followLog } from '../logs/followLog.js';
 import { taskLogPath } from '../logs/taskLog.js';
 import { getTask, listTasks } from '../queue/list.js';
@@ -35,7 +35,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async
     return row;
   };
 
-  app.post('/api/tasks', { schema: { body: NewTask, response: withErrors({ 201: Task }) }, config: { access: 'authenticated' } }, async (req, reply) => {
+  app.post(e.createTask.url, { schema: endpointSchema(e.createTask), config: { access: 'authenticated' } }, async (req, reply) => {
     const kind = ctx.kinds.get(req.body.kind);
     if (!kind) throw badRequest(`kind: "${req.body.kind}" is not a task kind this server runs (${[...ctx.kinds.keys()].join(', ')})`);
     if (!req.principal!.permissions.has(kind.permission)) throw forbidden(`Queuing ${req.body.kind} tasks: ${permissionMessage(kind.permission)}`);
@@ -43,16 +43,16 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async
     return reply.status(201).send(task);
   });
 
-  app.get('/api/tasks', { schema: { querystring: TaskQuery, response: withErrors({ 200: TaskPage }) }, config: { access: 'read' } }, async (req) => {
+  app.get(e.listTasks.url, { schema: endpointSchema(e.listTasks), config: { access: 'read' } }, async (req) => {
     const { items, total } = await listTasks(ctx.shoal, { states: parseStates(req.query.state), nodeName: req.query.node, take: req.query.take, skip: req.query.skip });
     return { items: items.map(toTaskResource), total };
   });
 
-  app.get('/api/tasks/:id', { schema: { params: TaskParams, response: withErrors({ 200: Task }) }, config: { access: 'read' } }, async (req) =>
+  app.get(e.getTask.url, { schema: endpointSchema(e.getTask), config: { access: 'read' } }, async (req) =>
     toTaskResource(await loadTask(req.params.id)),
   );
 
-  app.post('/api/tasks/:id/cancel', { schema: { params: TaskParams, response: withErrors({ 200: Task }) }, config: { access: 'authenticated' } }, async (req) => {
+  app.post(e.cancelTask.url, { schema: endpointSchema(e.cancelTask), config: { access: 'authenticated' } }, async (req) => {
     const before = await loadTask(req.params.id);
     // Your own task, or anyone's with administrator rights.
     const mayCancel = before.created_by === req.user!.username || req.principal!.permissions.isAdmin;
@@ -61,8 +61,8 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async
   });
 
   app.get(
-    '/api/tasks/:id/log',
-    { schema: { params: TaskParams, response: withErrors({ 200: TaskLogText }) }, config: { access: 'read' } },
+    e.taskLog.url,
+    { schema: endpointSchema(e.taskLog), config: { access: 'read' } },
     async (req, reply) => {
       const row = await loadTask(req.params.id);
       const file = taskLogPath(ctx.config.storage.taskLogs, taskId(Number(row.id)));

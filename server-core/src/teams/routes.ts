@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { NodeContext } from '../api/context.js';
+import { endpointSchema } from '../api/endpointSchema.js';
+import { conflict, notFound } from '../api/errors.js';
+import { recordEvent } from '../audit/events.js';
 import { grantOfTeam, type TeamRow } from '../auth/teams.js';
 import { parseNumericId, teamId, userId } from '../auth/userResource.js';
-import { recordEvent } from '../audit/events.js';
+import { TeamBody, teamEndpoints } from '../contract/users.js';
 import { insertReturning } from '../db/insertReturning.js';
-import type { NodeContext } from '../api/context.js';
-import { NoContent, withErrors } from '../contract/common.js';
-import { Team, TeamBody, TeamList, TeamParams } from '../contract/users.js';
-import { conflict, notFound } from '../api/errors.js';
 
 /** Teams give users their roles; a team may limit Deployer to named environments. */
 export const teamRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async (app, { ctx }) => {
@@ -41,25 +41,23 @@ export const teamRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async
     environment_ids: b.environmentIds ? JSON.stringify(b.environmentIds) : null,
   });
 
-  app.get('/api/teams', { schema: { response: withErrors({ 200: TeamList }) }, config: { access: 'admin' } }, async () => {
+  app.get(teamEndpoints.listTeams.url, { schema: endpointSchema(teamEndpoints.listTeams), config: { access: 'admin' } }, async () => {
     const rows = await db.selectFrom('teams').selectAll().orderBy('id').execute();
     return Promise.all(rows.map(resource));
   });
 
-  app.get('/api/teams/:id', { schema: { params: TeamParams, response: withErrors({ 200: Team }) }, config: { access: 'admin' } }, async (req) =>
+  app.get(teamEndpoints.getTeam.url, { schema: endpointSchema(teamEndpoints.getTeam), config: { access: 'admin' } }, async (req) =>
     resource(await load(req.params.id)),
   );
 
-  app.post('/api/teams', { schema: { body: TeamBody, response: withErrors({ 201: Team }) }, config: { access: 'admin' } }, async (req, reply) => {
+  app.post(teamEndpoints.createTeam.url, { schema: endpointSchema(teamEndpoints.createTeam), config: { access: 'admin' } }, async (req, reply) => {
     if (await nameTaken(req.body.name)) throw conflict(`A team named ${req.body.name} already exists.`);
     const row = await insertReturning(ctx.shoal, 'teams', { ...columns(req.body), created_at: ctx.shoal.dialect.now() });
     await recordEvent(ctx.shoal, { username: req.user!.username, action: 'team.create', target: row.name, details: req.body, clientIp: req.ip });
     return reply.status(201).send(await resource(row));
   });
 
-  app.put(
-    '/api/teams/:id',
-    { schema: { params: TeamParams, body: TeamBody, response: withErrors({ 200: Team }) }, config: { access: 'admin' } },
+  app.put(teamEndpoints.updateTeam.url, { schema: endpointSchema(teamEndpoints.updateTeam), config: { access: 'admin' } },
     async (req) => {
       const team = await load(req.params.id);
       if (team.built_in && team.name === 'Administrators' && (!req.body.roles.includes('Admin') || req.body.name !== team.name)) {
@@ -73,7 +71,7 @@ export const teamRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async
     },
   );
 
-  app.delete('/api/teams/:id', { schema: { params: TeamParams, response: withErrors({ 204: NoContent }) }, config: { access: 'admin' } }, async (req, reply) => {
+  app.delete(teamEndpoints.deleteTeam.url, { schema: endpointSchema(teamEndpoints.deleteTeam), config: { access: 'admin' } }, async (req, reply) => {
     const team = await load(req.params.id);
     if (team.built_in) throw conflict(`${team.name} is built in and cannot be deleted.`);
     await db.transaction().execute(async (trx) => {

@@ -1,5 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
+import type { NodeContext } from '../api/context.js';
+import { endpointSchema } from '../api/endpointSchema.js';
+import { ApiError, badRequest, conflict, notFound, tooManyRequests, unauthorized } from '../api/errors.js';
+import { recordEvent } from '../audit/events.js';
 import { createApiKey, listApiKeys, revokeApiKey, toApiKeyResource } from '../auth/apiKeys.js';
 import { LoginThrottle, throttleKeys } from '../auth/loginThrottle.js';
 import { PasswordHashingBusy } from '../auth/passwords.js';
@@ -26,28 +30,7 @@ import {
   setPassword,
   type UserRow,
 } from '../auth/users.js';
-import { recordEvent } from '../audit/events.js';
-import { NoContent, withErrors } from '../contract/common.js';
-import {
-  ApiKeyList,
-  CreatedApiKey,
-  KeyParams,
-  LoggedOut,
-  Login,
-  NewApiKey,
-  NewUser,
-  OwnPasswordChange,
-  PasswordReset,
-  SessionList,
-  User,
-  UserKeyParams,
-  UserList,
-  UserParams,
-  UserPatch,
-  UserSessionParams,
-} from '../contract/users.js';
-import type { NodeContext } from '../api/context.js';
-import { ApiError, badRequest, conflict, notFound, tooManyRequests, unauthorized } from '../api/errors.js';
+import { userEndpoints } from '../contract/users.js';
 
 const teamNumbers = (ids: string[] | undefined) => (ids ?? []).map((t) => parseNumericId('Teams', t)!);
 const keyNumber = (id: string) => parseNumericId('ApiKeys', id)!;
@@ -84,7 +67,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async
     }
   };
 
-  app.post('/api/users/login', { schema: { body: Login, response: withErrors({ 200: User }) }, config: { access: 'anonymous' } }, async (req, reply) => {
+  app.post(userEndpoints.login.url, { schema: endpointSchema(userEndpoints.login), config: { access: 'anonymous' } }, async (req, reply) => {
     // No session yet, so no CSRF header; but a browser's cross-site form or fetch carries
     // its Origin, and only this node's own pages may log in.
     const origin = req.headers.origin;
@@ -121,7 +104,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async
     return toUserResource(ctx.shoal, user);
   });
 
-  app.post('/api/users/logout', { schema: { response: withErrors({ 200: LoggedOut }) }, config: { access: 'authenticated' } }, async (req, reply) => {
+  app.post(userEndpoints.logout.url, { schema: endpointSchema(userEndpoints.logout), config: { access: 'authenticated' } }, async (req, reply) => {
     const token = req.cookies[SESSION_COOKIE];
     if (token) await deleteSession(ctx.shoal, token);
     app.forgetCredentials();
@@ -130,11 +113,9 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async
     return { ok: true };
   });
 
-  app.get('/api/users/me', { schema: { response: withErrors({ 200: User }) }, config: { access: 'authenticated' } }, async (req) => toUserResource(ctx.shoal, req.user!));
+  app.get(userEndpoints.me.url, { schema: endpointSchema(userEndpoints.me), config: { access: 'authenticated' } }, async (req) => toUserResource(ctx.shoal, req.user!));
 
-  app.put(
-    '/api/users/me/password',
-    { schema: { body: OwnPasswordChange, response: withErrors({ 204: NoContent }) }, config: { access: 'authenticated' } },
+  app.put(userEndpoints.changeOwnPassword.url, { schema: endpointSchema(userEndpoints.changeOwnPassword), config: { access: 'authenticated' } },
     async (req, reply) => {
       if (!(await passwordMatches(req.user!, req.body.currentPassword))) throw badRequest('currentPassword is wrong');
       await policy(() => setPassword(ctx.shoal, Number(req.user!.id), req.body.newPassword, req.user!.username));
@@ -156,9 +137,9 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async
     },
   );
 
-  app.get('/api/users', { schema: { response: withErrors({ 200: UserList }) }, config: { access: 'admin' } }, async () => toUserResources(ctx.shoal, await listUsers(ctx.shoal)));
+  app.get(userEndpoints.listUsers.url, { schema: endpointSchema(userEndpoints.listUsers), config: { access: 'admin' } }, async () => toUserResources(ctx.shoal, await listUsers(ctx.shoal)));
 
-  app.post('/api/users', { schema: { body: NewUser, response: withErrors({ 201: User }) }, config: { access: 'admin' } }, async (req, reply) => {
+  app.post(userEndpoints.createUser.url, { schema: endpointSchema(userEndpoints.createUser), config: { access: 'admin' } }, async (req, reply) => {
     const existing = (await listUsers(ctx.shoal)).some((u) => u.username.toLowerCase() === req.body.username.toLowerCase());
     if (existing) throw conflict(`A user named ${req.body.username} already exists.`);
     const teams = teamNumbers(req.body.teamIds);
@@ -169,13 +150,11 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async
     return reply.status(201).send(await toUserResource(ctx.shoal, user));
   });
 
-  app.get('/api/users/:id', { schema: { params: UserParams, response: withErrors({ 200: User }) }, config: { access: 'admin' } }, async (req) =>
+  app.get(userEndpoints.getUser.url, { schema: endpointSchema(userEndpoints.getUser), config: { access: 'admin' } }, async (req) =>
     toUserResource(ctx.shoal, await loadUser(req.params.id)),
   );
 
-  app.patch(
-    '/api/users/:id',
-    { schema: { params: UserParams, body: UserPatch, response: withErrors({ 200: User }) }, config: { access: 'admin' } },
+  app.patch(userEndpoints.updateUser.url, { schema: endpointSchema(userEndpoints.updateUser), config: { access: 'admin' } },
     async (req) => {
       const user = await loadUser(req.params.id);
       const id = Number(user.id);
@@ -203,7 +182,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async
     },
   );
 
-  app.delete('/api/users/:id', { schema: { params: UserParams, response: withErrors({ 204: NoContent }) }, config: { access: 'admin' } }, async (req, reply) => {
+  app.delete(userEndpoints.deleteUser.url, { schema: endpointSchema(userEndpoints.deleteUser), config: { access: 'admin' } }, async (req, reply) => {
     const user = await loadUser(req.params.id);
     if (Number(user.id) === Number(req.user!.id)) throw conflict('You cannot delete yourself.');
     await keepAnAdmin(user, 'deleting them');
@@ -213,9 +192,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async
     return reply.status(204).send(null);
   });
 
-  app.put(
-    '/api/users/:id/password',
-    { schema: { params: UserParams, body: PasswordReset, response: withErrors({ 204: NoContent }) }, config: { access: 'admin' } },
+  app.put(userEndpoints.resetPassword.url, { schema: endpointSchema(userEndpoints.resetPassword), config: { access: 'admin' } },
     async (req, reply) => {
       const user = await loadUser(req.params.id);
       await policy(() => setPassword(ctx.shoal, Number(user.id), req.body.newPassword, user.username));
@@ -226,13 +203,11 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async
     },
   );
 
-  app.get('/api/users/:id/apikeys', { schema: { params: UserParams, response: withErrors({ 200: ApiKeyList }) }, config: { access: 'admin' } }, async (req) =>
+  app.get(userEndpoints.listUserKeys.url, { schema: endpointSchema(userEndpoints.listUserKeys), config: { access: 'admin' } }, async (req) =>
     (await listApiKeys(ctx.shoal, Number((await loadUser(req.params.id)).id))).map(toApiKeyResource),
   );
 
-  app.delete(
-    '/api/users/:id/apikeys/:keyId',
-    { schema: { params: UserKeyParams, response: withErrors({ 204: NoContent }) }, config: { access: 'admin' } },
+  app.delete(userEndpoints.revokeUserKey.url, { schema: endpointSchema(userEndpoints.revokeUserKey), config: { access: 'admin' } },
     async (req, reply) => {
       const user = await loadUser(req.params.id);
       if (!(await revokeApiKey(ctx.shoal, Number(user.id), keyNumber(req.params.keyId)))) throw notFound(`${user.username} has no active API key ${req.params.keyId}.`);
@@ -242,11 +217,11 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async
     },
   );
 
-  app.get('/api/users/:id/sessions', { schema: { params: UserParams, response: withErrors({ 200: SessionList }) }, config: { access: 'admin' } }, async (req) =>
+  app.get(userEndpoints.listUserSessions.url, { schema: endpointSchema(userEndpoints.listUserSessions), config: { access: 'admin' } }, async (req) =>
     listSessionsOfUser(ctx.shoal, Number((await loadUser(req.params.id)).id)),
   );
 
-  app.delete('/api/users/:id/sessions', { schema: { params: UserParams, response: withErrors({ 204: NoContent }) }, config: { access: 'admin' } }, async (req, reply) => {
+  app.delete(userEndpoints.endUserSessions.url, { schema: endpointSchema(userEndpoints.endUserSessions), config: { access: 'admin' } }, async (req, reply) => {
     const user = await loadUser(req.params.id);
     const ended = await deleteSessionsOfUser(ctx.shoal, Number(user.id));
     app.forgetCredentials();
@@ -254,9 +229,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async
     return reply.status(204).send(null);
   });
 
-  app.delete(
-    '/api/users/:id/sessions/:sessionId',
-    { schema: { params: UserSessionParams, response: withErrors({ 204: NoContent }) }, config: { access: 'admin' } },
+  app.delete(userEndpoints.endUserSession.url, { schema: endpointSchema(userEndpoints.endUserSession), config: { access: 'admin' } },
     async (req, reply) => {
       const user = await loadUser(req.params.id);
       if (!(await deleteSessionById(ctx.shoal, Number(user.id), req.params.sessionId))) throw notFound(`${user.username} has no session ${req.params.sessionId}.`);
@@ -266,9 +239,9 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async
     },
   );
 
-  app.get('/api/users/me/apikeys', { schema: { response: withErrors({ 200: ApiKeyList }) }, config: { access: 'authenticated' } }, async (req) => (await listApiKeys(ctx.shoal, Number(req.user!.id))).map(toApiKeyResource));
+  app.get(userEndpoints.listOwnKeys.url, { schema: endpointSchema(userEndpoints.listOwnKeys), config: { access: 'authenticated' } }, async (req) => (await listApiKeys(ctx.shoal, Number(req.user!.id))).map(toApiKeyResource));
 
-  app.post('/api/users/me/apikeys', { schema: { body: NewApiKey, response: withErrors({ 201: CreatedApiKey }) }, config: { access: 'authenticated' } }, async (req, reply) => {
+  app.post(userEndpoints.createOwnKey.url, { schema: endpointSchema(userEndpoints.createOwnKey), config: { access: 'authenticated' } }, async (req, reply) => {
     const expiresAt = req.body.expiresAt === undefined ? undefined : Date.parse(req.body.expiresAt);
     if (expiresAt !== undefined && !(expiresAt > Date.now())) throw badRequest('expiresAt must be a time in the future');
     const { key, row } = await createApiKey(ctx.shoal, Number(req.user!.id), { name: req.body.name, expiresAt, readOnly: req.body.readOnly });
@@ -276,7 +249,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async
     return reply.status(201).send({ ...toApiKeyResource(row), apiKey: key });
   });
 
-  app.delete('/api/users/me/apikeys/:id', { schema: { params: KeyParams, response: withErrors({ 204: NoContent }) }, config: { access: 'authenticated' } }, async (req, reply) => {
+  app.delete(userEndpoints.revokeOwnKey.url, { schema: endpointSchema(userEndpoints.revokeOwnKey), config: { access: 'authenticated' } }, async (req, reply) => {
     const id = keyNumber(req.params.id);
     if (!(await revokeApiKey(ctx.shoal, Number(req.user!.id), id))) throw notFound(`You have no active API key ${req.params.id}.`);
     app.forgetCredentials();
