@@ -10,6 +10,24 @@ import { notFoundHandler } from './errors.js';
  * is served without restarting the node; the route is declared here (serve: false) so
  * that, like every route, it says who may call it.
  */
+/**
+ * A path under /api in any spelling, even one encoded twice: those answer 404 in the API's
+ * error shape, never the portal's page, so no request that meant the API gets a 200.
+ */
+function looksLikeApi(file: string): boolean {
+  let p = file;
+  for (let i = 0; i < 3; i++) {
+    try {
+      const next = decodeURIComponent(p);
+      if (next === p) break;
+      p = next;
+    } catch {
+      break;
+    }
+  }
+  return /^[/\\]*api([/\\;?]|$)/i.test(p);
+}
+
 export async function registerPortal(app: FastifyInstance, portal: string | undefined): Promise<void> {
   if (!portal || !fs.existsSync(path.join(portal, 'index.html'))) {
     app.get('/', { config: { access: 'anonymous' } }, async (_req, reply) =>
@@ -22,7 +40,7 @@ export async function registerPortal(app: FastifyInstance, portal: string | unde
     const file = req.params['*'] || 'index.html';
     // The portal routes in the browser: a page path gets the app, but a missing asset or
     // API route is a real 404 (never index.html served as JavaScript).
-    if (/^api(\/|$)/i.test(file)) return notFoundHandler(req, reply);
+    if (looksLikeApi(file)) return notFoundHandler(req, reply);
     if (fs.existsSync(path.join(portal, path.normalize(`/${file}`)))) return reply.sendFile(file);
     const isPage = !file.startsWith('assets/') && !/\.[a-z0-9]+$/i.test(file);
     if (isPage) return reply.type('text/html').sendFile('index.html');
