@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
-import { buildApp } from './api/app.js';
+import { buildApp } from './app.js';
 import { startAuthHousekeeping } from './auth/housekeeping.js';
 import { ensureAdminUser } from './auth/users.js';
 import type { NodeConfig } from './config/nodeConfig.js';

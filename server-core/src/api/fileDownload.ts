@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { parseRange } from '../packages/range.js';
+import { parseRange } from './range.js';
 import { ApiError } from './errors.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { rootEndpoints } from '../contract/root.js';
-import type { NodeContext } from './context.js';
+import type { NodeContext } from '../nodeContext.js';
 import { endpointSchema } from './endpointSchema.js';
 import { renderReference } from './referencePage.js';
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { NodeContext } from '../api/context.js';
+import type { NodeContext } from '../nodeContext.js';
 import { endpointSchema } from '../api/endpointSchema.js';
 import { auditEndpoints } from '../contract/events.js';
 import { listEvents } from './events.js';

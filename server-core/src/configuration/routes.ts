@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { NodeContext } from '../api/context.js';
+import type { NodeContext } from '../nodeContext.js';
 import { endpointSchema } from '../api/endpointSchema.js';
 import { badRequest } from '../api/errors.js';
 import { recordEvent } from '../audit/events.js';
@@ -9,7 +9,7 @@ import { listNodes, nodeStatus } from '../nodes/registry.js';
 import { readSetting, readSettings, SETTING, writeSetting } from '../settings/settings.js';
 import { clusterStoragePaths, setClusterStoragePaths } from '../storage/clusterStorage.js';
 import { STORAGE_KINDS, type StoragePaths } from '../storage/paths.js';
-import { parseStorageStatus } from '../storage/verify.js';
+import { parseStorageStatus } from '../nodes/storageStatus.js';
 import { inspectStoragePath } from '../storage/verifyPath.js';
 
 /**

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { NodeContext } from '../api/context.js';
+import type { NodeContext } from '../nodeContext.js';
 import { endpointSchema } from '../api/endpointSchema.js';
 import { badRequest, conflict } from '../api/errors.js';
 import { recordEvent } from '../audit/events.js';

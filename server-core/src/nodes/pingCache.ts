@@ -1,5 +1,5 @@
 import type { ShoalDb } from '../db/dialects/dialect.js';
-import { parseStorageStatus } from '../storage/verify.js';
+import { parseStorageStatus } from './storageStatus.js';
 
 /**
  * What the anonymous health check tells a load balancer: the status code, and in the body

@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { NodeContext } from '../api/context.js';
+import type { NodeContext } from '../nodeContext.js';
 import { endpointSchema } from '../api/endpointSchema.js';
 import { conflict, notFound } from '../api/errors.js';
 import { recordEvent } from '../audit/events.js';
 import { nodeEndpoints, Ping, ShoalNode } from '../contract/nodes.js';
 import { activeTasksOfNode } from '../queue/list.js';
 import { toTaskResource } from '../queue/taskRecord.js';
-import { parseStorageStatus } from '../storage/verify.js';
+import { parseStorageStatus } from './storageStatus.js';
 import { clusterVersion } from './clusterVersion.js';
 import { deleteNode, listNodes, nodeStatus, updateNode, type NodeWithLiveness } from './registry.js';
 

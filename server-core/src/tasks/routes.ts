@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { permissionMessage } from '../api/auth.js';
-import type { NodeContext } from '../api/context.js';
+import type { NodeContext } from '../nodeContext.js';
 import { endpointSchema } from '../api/endpointSchema.js';
 import { badRequest, forbidden, notFound } from '../api/errors.js';
 import { taskEndpoints as e, TASK_STATES } from '../contract/tasks.js';

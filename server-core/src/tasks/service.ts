@@ -1,4 +1,4 @@
-import type { NodeContext } from '../api/context.js';
+import type { NodeContext } from '../nodeContext.js';
 import { recordEvent } from '../audit/events.js';
 import type { NewTask, Task } from '../contract/tasks.js';
 import { badRequest } from '../api/errors.js';

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import type { NodeContext } from '../api/context.js';
+import type { NodeContext } from '../nodeContext.js';
 import { endpointSchema } from '../api/endpointSchema.js';
 import { ApiError, badRequest, conflict, notFound, tooManyRequests, unauthorized } from '../api/errors.js';
 import { recordEvent } from '../audit/events.js';

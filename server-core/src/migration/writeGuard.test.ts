@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Fastify from 'fastify';
-import type { MigrationJob } from '../migration/migrationJob.js';
-import { errorHandler } from './errors.js';
-import { blockWritesWhileMigrating } from './migrationGuard.js';
+import type { MigrationJob } from './migrationJob.js';
+import { errorHandler } from '../api/errors.js';
+import { blockWritesWhileMigrating } from './writeGuard.js';
 
 describe('changes during the portal migration', () => {
   it('are refused with 503 while it runs; reads are served; after it, changes pass', async () => {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { MigrationJob } from '../migration/migrationJob.js';
-import { ApiError } from './errors.js';
+import type { MigrationJob } from './migrationJob.js';
+import { ApiError } from '../api/errors.js';
 
 /**
  * While the portal's migration copies this node's database, the node takes no changes
