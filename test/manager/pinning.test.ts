@@ -12,7 +12,7 @@ import { startShoalProcess, type ShoalProcess } from '../helpers/shoalProcess.js
 import { teardown } from '../helpers/teardown.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { startTlsFront, type TlsFront } from '../helpers/tlsFront.js';
-import { waitFor } from '../helpers/waitFor.js';
+import { waitForHealth } from '../helpers/managerHealth.js';
 
 describe('manager: certificate pinning against a self-signed HTTPS front of a real node', { timeout: 120_000 }, () => {
   let node: ShoalProcess;
@@ -48,7 +48,7 @@ describe('manager: certificate pinning against a self-signed HTTPS front of a re
 
   it('an unpinned self-signed cluster is unreachable with the TLS problem in words', async () => {
     const c = await core.addConnection({ name: 'tls', url: front.url, apiKey });
-    const health = await waitFor(() => core.watcher.health(c.id)?.state === 'unreachable' && core.watcher.health(c.id), { message: 'the check never failed' });
+    const health = await waitForHealth(core, c.id, (h) => h.state === 'unreachable', 'the check never failed');
     assert.equal(health.error?.code, 'Tls');
     assert.match(health.error?.message ?? '', /self-signed.*confirmed and pinned/);
     assert.equal(front.requests(), 0, 'the key was never sent');
@@ -66,7 +66,7 @@ describe('manager: certificate pinning against a self-signed HTTPS front of a re
     assert.equal(test.user?.username, 'admin');
     assert.equal(test.user?.isAdmin, true);
     assert.ok(test.user?.roles.includes('Admin'), JSON.stringify(test.user));
-    const health = await waitFor(() => core.watcher.health(c.id)?.state === 'reachable' && core.watcher.health(c.id), { message: 'never reachable' });
+    const health = await waitForHealth(core, c.id, (h) => h.state === 'reachable', 'never reachable');
     assert.deepEqual(health.nodes.map((n) => n.name), ['tls-node']);
   });
 
@@ -74,7 +74,7 @@ describe('manager: certificate pinning against a self-signed HTTPS front of a re
     const c = (await core.listConnections()).find((x) => x.name === 'tls-pinned')!;
     const second = await selfSignedCertificate('shoal-second');
     await front.restart(second);
-    const health = await waitFor(() => core.watcher.health(c.id)?.state === 'unreachable' && core.watcher.health(c.id), { message: 'the change was not noticed' });
+    const health = await waitForHealth(core, c.id, (h) => h.state === 'unreachable', 'the change was not noticed');
     assert.equal(health.error?.code, 'CertificateChanged');
     assert.ok(health.error?.message.includes(first.thumbprint) && health.error.message.includes(second.thumbprint), health.error?.message);
     await assert.rejects(core.clientOf(c.id)!.json('GET', '/api/nodes'), (err: Error & { code?: string }) => err.code === 'CertificateChanged');
