@@ -4,6 +4,7 @@
  * GET /api/tasks?state=Queued&take=1.
  */
 import type { ClusterClient } from '../cluster/clusterClient.js';
+import { ClusterError } from '../cluster/clusterError.js';
 import { clusterVersionOf, NODE_STATUSES, type NodeStatus, type ShoalNode, type ShoalTaskPage } from '../cluster/shoalApi.js';
 
 export type ReachState = 'checking' | 'reachable' | 'unreachable';
@@ -35,9 +36,23 @@ export interface ClusterReading {
 }
 
 export async function readCluster(client: ClusterClient, timeoutMs: number): Promise<ClusterReading> {
-  const nodes = await client.json<ShoalNode[]>('GET', '/api/nodes', { timeoutMs });
-  const queued = await client.json<ShoalTaskPage>('GET', '/api/tasks?state=Queued&take=1', { timeoutMs });
+  const nodes = await getOnceMore<ShoalNode[]>(client, '/api/nodes', timeoutMs);
+  const queued = await getOnceMore<ShoalTaskPage>(client, '/api/tasks?state=Queued&take=1', timeoutMs);
   return { nodes, queueDepth: queued.total };
+}
+
+/**
+ * A GET tried a second time when the first found no answer: a balancer sends a request to a node
+ * that just died until its health check notices (a couple of seconds), and one unlucky request
+ * must not make the whole cluster look unreachable. The second goes to another node.
+ */
+async function getOnceMore<T>(client: ClusterClient, path: string, timeoutMs: number): Promise<T> {
+  try {
+    return await client.json<T>('GET', path, { timeoutMs });
+  } catch (err) {
+    if (!(err instanceof ClusterError && err.code === 'Unreachable')) throw err;
+    return client.json<T>('GET', path, { timeoutMs });
+  }
 }
 
 export function emptyHealth(connectionId: string, name: string): ClusterHealth {
