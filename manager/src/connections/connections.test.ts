@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { bridgeHandlers, invokeBridge, type BridgeCallError } from '../bridge/handlers.js';
 import { ManagerCore } from '../manager.js';
-import { makeTempDir, removeTempDirs } from '../testing/tempDirs.js';
+import { makeTempDir, removeTempDirs } from '../../../server-core/src/testing/tempDir.js';
 import { ConnectionStore } from './connectionStore.js';
 
 const KEY = 'API-CONNECTIONSTEST0000001';

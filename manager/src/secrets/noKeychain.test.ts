@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { invokeBridge, bridgeHandlers, BridgeCallError } from '../bridge/handlers.js';
 import { ManagerCore } from '../manager.js';
-import { makeTempDir, removeTempDirs } from '../testing/tempDirs.js';
+import { makeTempDir, removeTempDirs } from '../../../server-core/src/testing/tempDir.js';
 
 const KEY = 'API-NOKEYCHAINTEST000000001';
 

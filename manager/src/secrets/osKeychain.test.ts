@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { AsyncEntry } from '@napi-rs/keyring';
 import { ManagerCore } from '../manager.js';
-import { makeTempDir, removeTempDirs } from '../testing/tempDirs.js';
+import { makeTempDir, removeTempDirs } from '../../../server-core/src/testing/tempDir.js';
 import { secretServiceMissing, startSecretService, type SecretServiceSession } from '../testing/secretService.js';
 import { OsKeychain } from './osKeychain.js';
 
