@@ -138,11 +138,17 @@ export class ManagerCore {
   }
 
   async useSessionOnlySecrets(): Promise<SecretsStatus> {
-    return this.secrets.useSessionOnly(this.#accounts());
+    return this.#keysAvailable(await this.secrets.useSessionOnly(this.#accounts()));
   }
 
   async useEncryptedFileSecrets(passphrase: string): Promise<SecretsStatus> {
-    return this.secrets.useEncryptedFile(passphrase, this.#accounts());
+    return this.#keysAvailable(await this.secrets.useEncryptedFile(passphrase, this.#accounts()));
+  }
+
+  /** Keys may be there now (an encrypted file opened): check every connection again at once. */
+  #keysAvailable(status: SecretsStatus): SecretsStatus {
+    for (const id of this.#accounts()) this.watcher.refresh(id);
+    return status;
   }
 
   /** Adds (or points at its new address) the connection of the node this app runs. */

@@ -58,6 +58,14 @@ describe('fleet events', () => {
     assert.deepEqual(kinds(emptyHealth('c2', 'New'), fail(emptyHealth('c2', 'New'))), ['cluster-unreachable'], 'a cluster down at the first check is announced');
   });
 
+  it('a connection without a stored key is not announced as unreachable, nor as recovered once the key is entered', () => {
+    const h0 = emptyHealth('c3', 'Imported');
+    const h1 = healthFromFailure(h0, { code: 'NoApiKey', message: 'No API key is stored for Imported; enter it in the connection.' }, tick());
+    assert.equal(h1.state, 'unreachable');
+    assert.deepEqual(kinds(h0, h1), []);
+    assert.deepEqual(kinds(h1, read(h1, [node('node1', 'Running')])), []);
+  });
+
   it('waits the interval while a cluster answers and backs off while it does not', () => {
     assert.deepEqual([0, 1, 2, 3, 4, 5, 9].map((f) => nextCheckDelay(1000, f, 10_000)), [1000, 1000, 2000, 4000, 8000, 10_000, 10_000]);
   });

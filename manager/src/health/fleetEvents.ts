@@ -5,7 +5,8 @@
  *
  * Nodes already in trouble when the manager first reaches a cluster are shown on its card but
  * not announced: otherwise every start would repeat the fleet's old news. A cluster that cannot
- * be reached at its first check is announced.
+ * be reached at its first check is announced. A connection whose key is not stored (imported,
+ * or kept for a session that ended) is not called unreachable: its card asks for the key.
  */
 import type { ShoalNode } from '../cluster/shoalApi.js';
 import type { ClusterHealth } from './clusterHealth.js';
@@ -30,7 +31,8 @@ export function fleetEvents(before: ClusterHealth, after: ClusterHealth): FleetE
   const at = after.checkedAt ?? new Date().toISOString();
   const base = { connectionId: after.connectionId, connectionName: after.name, at };
   const events: FleetEvent[] = [];
-  if (after.state === 'unreachable' && before.state !== 'unreachable') {
+  const keyMissing = (h: ClusterHealth) => h.state === 'unreachable' && h.error?.code === 'NoApiKey';
+  if (after.state === 'unreachable' && before.state !== 'unreachable' && !keyMissing(after)) {
     events.push({
       ...base,
       kind: 'cluster-unreachable',
@@ -42,7 +44,7 @@ export function fleetEvents(before: ClusterHealth, after: ClusterHealth): FleetE
     });
   }
   if (after.state !== 'reachable') return events;
-  if (before.state === 'unreachable') {
+  if (before.state === 'unreachable' && !keyMissing(before)) {
     events.push({
       ...base,
       kind: 'cluster-recovered',

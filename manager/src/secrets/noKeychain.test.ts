@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { invokeBridge, bridgeHandlers, BridgeCallError } from '../bridge/handlers.js';
 import { ManagerCore } from '../manager.js';
 import { makeTempDir, removeTempDirs } from '../../../server-core/src/testing/tempDir.js';
+import { waitFor } from '../../../server-core/src/testing/wait.js';
 
 const KEY = 'API-NOKEYCHAINTEST000000001';
 
@@ -56,6 +57,10 @@ describe('no OS keychain', { timeout: 60_000 }, () => {
     const restarted = await start(dataDir);
     assert.equal((await restarted.listConnections())[0]?.name, 'prod', 'the connection itself is kept');
     assert.equal((await restarted.listConnections())[0]?.hasKey, false, 'its key is not');
+    const card = await waitFor(() => restarted.watcher.health(c.id)?.error, 'the card of a connection without its key');
+    assert.equal(card.code, 'NoApiKey');
+    assert.match(card.message, /No API key is stored for prod/);
+    assert.deepEqual(restarted.notifications.list(), [], 'a missing key is not announced as an unreachable cluster');
   });
 
   it('encrypted file: keys survive a restart, only the right passphrase opens them, and the file holds no key in clear', async () => {
