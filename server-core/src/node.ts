@@ -1,14 +1,18 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { buildApp } from './api/app.js';
+import { startAuthHousekeeping } from './auth/housekeeping.js';
 import { ensureAdminUser } from './auth/users.js';
 import type { NodeConfig } from './config/nodeConfig.js';
 import type { DialectName, ShoalDb } from './db/dialects/dialect.js';
 import { adoptClusterVersion, upgradeSchemaSafely } from './nodes/clusterVersion.js';
 import { openDatabase } from './db/open.js';
+import { secureDataDir } from './config/dataDirPermissions.js';
 import { Executor } from './executor/executor.js';
+import { resolveRunAsUser, type RunAsUser } from './executor/runAsUser.js';
 import { endLeftoverProcesses } from './executor/leftovers.js';
 import { taskKinds } from './executor/kinds/index.js';
 import type { TaskKind } from './executor/taskKind.js';
@@ -54,19 +58,39 @@ const FALLBACK_POLL_MS: Record<DialectName, number> = { sqlite: 1000, postgres: 
 /** How often cluster-wide settings cached in memory are read again (caches stay within 2 s). */
 const SETTINGS_REFRESH_MS = 1000;
 
-function advertisedUrl(host: string, port: number): string {
+/**
+ * Where tasks get their scratch folders: in the data dir, unless scripts run as another
+ * account, which must not reach the data dir (0700): then a root-owned folder it may only
+ * traverse (0711), under the system temp folder.
+ */
+function taskWorkRoot(config: NodeConfig, runAs: RunAsUser | undefined): string {
+  if (!runAs) return path.join(config.dataDir, 'work');
+  const root = path.join(os.tmpdir(), `shoal-work-${config.nodeName.replace(/[^A-Za-z0-9_.-]/g, '_')}`);
+  fs.mkdirSync(root, { recursive: true, mode: 0o711 });
+  fs.chmodSync(root, 0o711);
+  return root;
+}
+
+function advertisedUrl(config: NodeConfig, port: number): string {
+  const { host } = config;
   const h = host === '0.0.0.0' || host === '::' ? os.hostname() : host.includes(':') ? `[${host}]` : host;
-  return `http://${h}:${port}`;
+  return `${config.tls ? 'https' : 'http'}://${h}:${port}`;
 }
 
 /** Starts a node: schema, admin, registration, HTTP, executor, heartbeat. */
 export async function startNode(o: StartOptions): Promise<RunningNode> {
   const { config } = o;
   const logger = o.logger ?? pino({ level: process.env.SHOAL_LOG_LEVEL ?? 'info' });
+  // Files the node creates (task logs, packages, markers) are not for other local accounts.
+  if (process.platform !== 'win32') process.umask(0o027);
+  for (const change of secureDataDir(config.dataDir)) logger.warn(change);
+  const runAs = config.builtInWorkerRunAs ? resolveRunAsUser(config.builtInWorkerRunAs) : undefined;
   const onPoolError = (err: Error) => logger.warn({ err: err.message }, 'database connection lost');
   const shoal = await openDatabase(config.databaseUrl, { onError: onPoolError });
   const closers: (() => Promise<void>)[] = [() => shoal.close()];
   try {
+    // SQLite made its files just now: tighten them like the rest of the data dir.
+    for (const change of secureDataDir(config.dataDir)) logger.warn(change);
     await upgradeSchemaSafely(shoal, config.nodeName, SHOAL_VERSION);
     await verifyMasterKey(shoal, loadOrCreateMasterKey(config.masterKey, config.dataDir));
     const created = await ensureAdminUser(shoal, o.adminPassword);
@@ -78,7 +102,8 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     ensureStorage(config.storage);
 
     // Tasks this node had running when it last died can never finish now.
-    const leftovers = await endLeftoverProcesses(path.join(config.dataDir, 'work'));
+    const workRoot = taskWorkRoot(config, runAs);
+    const leftovers = await endLeftoverProcesses(workRoot);
     if (leftovers.length) logger.warn({ tasks: leftovers }, 'ended processes that tasks of the previous run left behind');
     await endTasksOfNode(shoal, config.nodeName, `Node ${config.nodeName} stopped unexpectedly while the task was running; it was ended when the node started again.`);
 
@@ -87,13 +112,14 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     const ping = new PingCache(shoal, config.nodeName, SHOAL_VERSION, () => executor.runningCount);
     const ctxBase = { shoal, config, version: SHOAL_VERSION, kinds, ping, logger };
     // Register before listening so the first ping already finds the node row; the URL is final after listen.
-    await registerNode(shoal, { name: config.nodeName, version: SHOAL_VERSION, url: advertisedUrl(config.host, config.port), taskCap: config.taskCap });
+    await registerNode(shoal, { name: config.nodeName, version: SHOAL_VERSION, url: advertisedUrl(config, config.port), taskCap: config.taskCap });
     executor = new Executor({
       shoal,
       nodeName: config.nodeName,
-      serverUrl: advertisedUrl(config.host, config.port),
+      serverUrl: advertisedUrl(config, config.port),
       storage: config.storage,
-      workRoot: path.join(config.dataDir, 'work'),
+      workRoot,
+      runAs,
       kinds,
       logger,
       pollMs: FALLBACK_POLL_MS[shoal.dialect.name],
@@ -106,7 +132,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    const url = advertisedUrl(config.host, port);
+    const url = advertisedUrl(config, port);
     await registerNode(shoal, { name: config.nodeName, version: SHOAL_VERSION, url, taskCap: config.taskCap });
     // Markers into every storage folder, then the first check that the others' are visible.
     const storageVerifier = new StorageVerifier(shoal, config.storage, config.nodeName, logger);
@@ -159,6 +185,8 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     settingsRefresh.unref();
     closers.unshift(async () => clearInterval(settingsRefresh));
     executor.start();
+    const housekeeping = startAuthHousekeeping(shoal, logger);
+    closers.unshift(async () => housekeeping.stop());
 
     let stopping: Promise<void> | undefined;
     const stop = (reason = `Node ${config.nodeName} shut down.`) =>

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import Fastify from 'fastify';
 import type { MigrationJob } from '../migration/migrationJob.js';
 import { errorHandler } from './errors.js';
-import { blockWritesWhileMigrating } from './routes/migration.js';
+import { blockWritesWhileMigrating } from './migrationGuard.js';
 
 describe('changes during the portal migration', () => {
   it('are refused with 503 while it runs; reads are served; after it, changes pass', async () => {

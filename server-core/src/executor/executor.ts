@@ -10,6 +10,7 @@ import { expireQueuedTasks } from '../queue/expire.js';
 import { notifyQueueChanged } from '../queue/notify.js';
 import { taskId, type TaskRow } from '../queue/taskRecord.js';
 import type { StoragePaths } from '../storage/paths.js';
+import type { RunAsUser } from './runAsUser.js';
 import type { TaskKindRegistry } from './taskKind.js';
 
 export interface ExecutorOptions {
@@ -18,6 +19,8 @@ export interface ExecutorOptions {
   serverUrl: string;
   storage: StoragePaths;
   workRoot: string;
+  /** Scripts run as this account (`builtInWorkerRunAs`). */
+  runAs?: RunAsUser;
   kinds: TaskKindRegistry;
   logger: Logger;
   /** Fallback poll for work queued elsewhere, remote cancels and expiry. */
@@ -175,6 +178,7 @@ export class Executor {
         shoal: this.o.shoal,
         nodeName: this.o.nodeName,
         serverUrl: this.o.serverUrl,
+        runAs: this.o.runAs,
       });
     } catch (err) {
       state = task.stopReason?.state ?? 'Failed';

@@ -2,6 +2,7 @@ import type { Permission } from '../auth/permissions.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import type { TaskLogWriter } from '../logs/taskLog.js';
 import type { StoragePaths } from '../storage/paths.js';
+import type { RunAsUser } from './runAsUser.js';
 
 export interface TaskContext {
   taskId: string;
@@ -17,6 +18,8 @@ export interface TaskContext {
   shoal: ShoalDb;
   nodeName: string;
   serverUrl: string;
+  /** The unprivileged account scripts run as (`builtInWorkerRunAs`), when one is set. */
+  runAs?: RunAsUser;
 }
 
 /**

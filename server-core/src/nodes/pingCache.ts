@@ -1,18 +1,21 @@
 import type { ShoalDb } from '../db/dialects/dialect.js';
-import { parseStorageStatus, type StorageStatus } from '../storage/verify.js';
+import { parseStorageStatus } from '../storage/verify.js';
 
+/**
+ * What the anonymous health check tells a load balancer: the status code, and in the body
+ * only what an operator reading it needs — never paths or problem details (those are in
+ * the authenticated GET /api/nodes).
+ */
 export interface PingResult {
   status: 200 | 418 | 503;
   body: {
     name: string;
     version: string;
-    taskCap: number | null;
     drain: boolean | null;
     runningTasks: number;
-    lastSeen: string | null;
     database: 'ok' | 'unreachable';
-    /** The node's last shared-storage verification; `ok: false` is the warning. */
-    storage: StorageStatus | null;
+    /** Whether the node's last shared-storage verification passed; null before the first. */
+    storage: { ok: boolean } | null;
     error?: string;
   };
 }
@@ -53,30 +56,19 @@ export class PingCache {
     try {
       const row = await this.shoal.db
         .selectFrom('nodes')
-        .select(['task_cap', 'drain', 'last_seen', 'storage_status'])
+        .select(['drain', 'storage_status'])
         .where('name', '=', this.nodeName)
         .executeTakeFirst();
       const drain = !!row?.drain;
+      const storage = parseStorageStatus(row?.storage_status);
       result = {
         status: drain ? 418 : 200,
-        body: {
-          name: this.nodeName,
-          version: this.version,
-          taskCap: row ? row.task_cap : null,
-          drain,
-          runningTasks: 0,
-          lastSeen: row ? new Date(Number(row.last_seen)).toISOString() : null,
-          database: 'ok',
-          storage: parseStorageStatus(row?.storage_status),
-        },
+        body: { name: this.nodeName, version: this.version, drain, runningTasks: 0, database: 'ok', storage: storage && { ok: storage.ok } },
       };
     } catch (err) {
       result = {
         status: 503,
-        body: {
-          name: this.nodeName, version: this.version, taskCap: null, drain: null, runningTasks: 0, lastSeen: null,
-          database: 'unreachable', storage: null, error: 'The node cannot reach its database.',
-        },
+        body: { name: this.nodeName, version: this.version, drain: null, runningTasks: 0, database: 'unreachable', storage: null, error: 'The node cannot reach its database.' },
       };
     }
     this.last = { at: Date.now(), result };

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { LineSplitter } from '../../logs/taskLog.js';
 import { LEADER_PID_FILE } from '../leftovers.js';
 import { killProcessTree } from '../processTree.js';
+import { scriptEnvironment } from '../scriptEnvironment.js';
+import { collectArtifacts, giveToRunAsUser } from '../workFolder.js';
 import type { TaskContext, TaskKind } from '../taskKind.js';
 
 const SYNTAXES = ['bash', 'sh', 'powershell'] as const;
@@ -13,12 +15,17 @@ const MAX_SCRIPT_BYTES = 512 * 1024;
 function interpreter(syntax: Syntax, file: string): [string, string[]] {
   switch (syntax) {
     case 'bash':
-      return ['bash', ['--noprofile', '--norc', '-e', file]];
+      return withUmask('bash', ['--noprofile', '--norc', '-e', file]);
     case 'sh':
-      return ['sh', ['-e', file]];
+      return withUmask('sh', ['-e', file]);
     case 'powershell':
-      return [process.platform === 'win32' ? 'powershell.exe' : 'pwsh', ['-NoProfile', '-NonInteractive', '-File', file]];
+      return process.platform === 'win32' ? ['powershell.exe', ['-NoProfile', '-NonInteractive', '-File', file]] : withUmask('pwsh', ['-NoProfile', '-NonInteractive', '-File', file]);
   }
+}
+
+/** The node keeps its own files from other accounts (umask 027); what scripts deploy gets the usual 022. */
+function withUmask(cmd: string, args: string[]): [string, string[]] {
+  return ['/bin/sh', ['-c', 'umask 022 && exec "$0" "$@"', cmd, ...args]];
 }
 
 /** Runs a script on the node's built-in worker, in its own working folder and process group. */
@@ -40,22 +47,34 @@ export const adHocScript: TaskKind = {
 
   async run(ctx: TaskContext) {
     const syntax = (ctx.args.syntax ?? (process.platform === 'win32' ? 'powershell' : 'bash')) as Syntax;
+    const runAs = ctx.runAs;
     const file = path.join(ctx.workDir, syntax === 'powershell' ? 'script.ps1' : 'script.sh');
     fs.writeFileSync(file, String(ctx.args.script));
+    // Run as another account, the script writes its artifacts into its own work folder (it
+    // can reach nothing else of Shoal's); they are collected into storage when it ends.
+    const artifactsDir = runAs ? path.join(ctx.workDir, 'artifacts') : ctx.artifactsDir;
+    if (runAs) {
+      fs.mkdirSync(artifactsDir);
+      giveToRunAsUser(ctx.workDir, runAs);
+    }
     const [cmd, argv] = interpreter(syntax, file);
-    ctx.log.info(`Running ${syntax} script on the built-in worker of ${ctx.nodeName}`);
+    ctx.log.info(`Running ${syntax} script on the built-in worker of ${ctx.nodeName}${runAs ? ` as ${runAs.name}` : ''}`);
     const child = spawn(cmd, argv, {
       cwd: ctx.workDir,
       detached: process.platform !== 'win32', // own process group, so cancel reaches everything it starts
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        SHOAL_TASK_ID: ctx.taskId,
-        SHOAL_ARTIFACTS_DIR: ctx.artifactsDir,
-        SHOAL_WORK_DIR: ctx.workDir,
-        SHOAL_NODE_NAME: ctx.nodeName,
-        SHOAL_SERVER_URL: ctx.serverUrl,
-      },
+      ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
+      env: scriptEnvironment(
+        process.env,
+        {
+          SHOAL_TASK_ID: ctx.taskId,
+          SHOAL_ARTIFACTS_DIR: artifactsDir,
+          SHOAL_WORK_DIR: ctx.workDir,
+          SHOAL_NODE_NAME: ctx.nodeName,
+          SHOAL_SERVER_URL: ctx.serverUrl,
+        },
+        runAs,
+      ),
     });
     // If this node dies, its next start finds the script's process group here and ends it.
     if (child.pid) fs.writeFileSync(path.join(ctx.workDir, LEADER_PID_FILE), String(child.pid));
@@ -81,6 +100,7 @@ export const adHocScript: TaskKind = {
       throw e;
     } finally {
       ctx.signal.removeEventListener('abort', onAbort);
+      if (runAs) await collectArtifacts(artifactsDir, ctx.artifactsDir);
     }
   },
 };

@@ -2,36 +2,31 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { recordEvent } from '../../audit/events.js';
-import { PackageNameError, parsePackageFileName } from '../../packages/fileName.js';
-import { spaceFolder } from '../../packages/packageFiles.js';
-import { alreadyExistsMessage, PackageExistsError, receivePackage } from '../../packages/receive.js';
-import { deletePackageRow, findPackage, listPackageSummaries, listVersions, type PackageRow } from '../../packages/records.js';
-import { toPackageResource, toPackageSummaryResource } from '../../packages/resource.js';
-import { spaceExists } from '../../packages/spaces.js';
-import { parseVersion, versionKey } from '../../packages/version.js';
-import { sendStoredFile } from '../fileDownload.js';
-import type { NodeContext } from '../context.js';
-import { ApiError, badRequest, conflict, forbidden, notFound } from '../errors.js';
-
-const SpaceParams = Type.Object({ spaceId: Type.String({ minLength: 1, maxLength: 50 }) });
-const PackageParams = Type.Object({ spaceId: Type.String({ minLength: 1, maxLength: 50 }), packageId: Type.String({ minLength: 1, maxLength: 100 }) });
-const VersionParams = Type.Object({
-  spaceId: Type.String({ minLength: 1, maxLength: 50 }),
-  packageId: Type.String({ minLength: 1, maxLength: 100 }),
-  version: Type.String({ minLength: 1, maxLength: 200 }),
-});
-const UploadQuery = Type.Object({ replace: Type.Boolean({ default: false }) }, { additionalProperties: false });
-const ListQuery = Type.Object(
-  {
-    filter: Type.Optional(Type.String({ maxLength: 100 })),
-    take: Type.Integer({ minimum: 1, maximum: 500, default: 30 }),
-    skip: Type.Integer({ minimum: 0, default: 0 }),
-  },
-  { additionalProperties: false },
-);
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { recordEvent } from '../audit/events.js';
+import { PackageNameError, parsePackageFileName } from './fileName.js';
+import { spaceFolder } from './packageFiles.js';
+import { alreadyExistsMessage, PackageExistsError, receivePackage } from './receive.js';
+import { deletePackageRow, findPackage, listPackageSummaries, listVersions, type PackageRow } from './records.js';
+import { toPackageResource, toPackageSummaryResource } from './resource.js';
+import { spaceExists } from './spaces.js';
+import { parseVersion, versionKey } from './version.js';
+import { sendStoredFile } from '../api/fileDownload.js';
+import type { NodeContext } from '../api/context.js';
+import { NoContent, withErrors } from '../contract/common.js';
+import {
+  PackageListQuery,
+  PackageParams,
+  PackageSummaryPage,
+  PackageVersion,
+  PackageVersionPage,
+  SpaceParams,
+  UploadQuery,
+  VersionParams,
+} from '../contract/packages.js';
+import { FileDownload } from '../contract/tasks.js';
+import { ApiError, badRequest, conflict, forbidden, notFound } from '../api/errors.js';
 
 /** Buffer of the multipart parser and of the file stream it hands out: bounded, so memory stays flat. */
 const STREAM_BUFFER = 1024 * 1024;
@@ -43,11 +38,11 @@ const FILE_PART = 'file';
  * The built-in package repository: uploads stream to the packages path (no size limit,
  * constant memory), the index lives in the database.
  */
-export async function packageRoutes(app: FastifyInstance, ctx: NodeContext): Promise<void> {
+export const packageRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async (app, { ctx }) => {
   const requireSpace = async (spaceId: string) => {
     if (!(await spaceExists(ctx.shoal, spaceId))) throw notFound(`There is no space ${spaceId}.`);
   };
-  const loadVersion = async (p: Static<typeof VersionParams>): Promise<PackageRow> => {
+  const loadVersion = async (p: { spaceId: string; packageId: string; version: string }): Promise<PackageRow> => {
     await requireSpace(p.spaceId);
     const v = parseVersion(p.version);
     const row = v && (await findPackage(ctx.shoal, p.spaceId, p.packageId.toLowerCase(), versionKey(v)));
@@ -56,7 +51,8 @@ export async function packageRoutes(app: FastifyInstance, ctx: NodeContext): Pro
   };
 
   // Multipart only in this scope; the rest of the API keeps its 1 MiB JSON limit.
-  await app.register(async (scope) => {
+  await app.register(async (plain) => {
+    const scope = plain.withTypeProvider<TypeBoxTypeProvider>();
     // preservePath: see the name as sent, so `../x.1.0.0.zip` is refused rather than quietly cut to its base name.
     // 1 MiB buffers instead of 16 KiB: far fewer pause/resume turns between socket, parser and disk (about 3× the throughput).
     await scope.register(multipart, {
@@ -65,16 +61,14 @@ export async function packageRoutes(app: FastifyInstance, ctx: NodeContext): Pro
       highWaterMark: STREAM_BUFFER,
       fileHwm: STREAM_BUFFER,
     } as Parameters<typeof multipart>[1]);
-    scope.post<{ Params: Static<typeof SpaceParams>; Querystring: Static<typeof UploadQuery> }>(
+    scope.post(
       '/api/:spaceId/packages/raw',
-      { schema: { params: SpaceParams, querystring: UploadQuery }, config: { access: 'package.push' } },
-      (req, reply) => upload(req, reply),
+      { schema: { params: SpaceParams, querystring: UploadQuery, response: withErrors({ 201: PackageVersion }) }, config: { access: 'package.push' } },
+      (req, reply) => upload(req, reply, req.params.spaceId, req.query.replace),
     );
   });
 
-  async function upload(req: FastifyRequest<{ Params: Static<typeof SpaceParams>; Querystring: Static<typeof UploadQuery> }>, reply: FastifyReply) {
-    const { spaceId } = req.params;
-    const { replace } = req.query;
+  async function upload(req: FastifyRequest, reply: FastifyReply, spaceId: string, replace: boolean) {
     // Replacing destroys the stored version: the same right as deleting it.
     if (replace && !req.principal!.permissions.has('admin')) throw forbidden('Replacing a package version needs the same right as deleting it: administrator.');
     if (!req.isMultipart()) throw new ApiError(415, 'UnsupportedMediaType', `Send the package as multipart/form-data, in a part named "${FILE_PART}".`);
@@ -140,9 +134,9 @@ export async function packageRoutes(app: FastifyInstance, ctx: NodeContext): Pro
     }
   }
 
-  app.get<{ Params: Static<typeof SpaceParams>; Querystring: Static<typeof ListQuery> }>(
+  app.get(
     '/api/:spaceId/packages',
-    { schema: { params: SpaceParams, querystring: ListQuery }, config: { access: 'read' } },
+    { schema: { params: SpaceParams, querystring: PackageListQuery, response: withErrors({ 200: PackageSummaryPage }) }, config: { access: 'read' } },
     async (req) => {
       await requireSpace(req.params.spaceId);
       const { items, total } = await listPackageSummaries(ctx.shoal, req.params.spaceId, req.query);
@@ -150,23 +144,24 @@ export async function packageRoutes(app: FastifyInstance, ctx: NodeContext): Pro
     },
   );
 
-  app.get<{ Params: Static<typeof PackageParams> }>('/api/:spaceId/packages/:packageId/versions', { schema: { params: PackageParams }, config: { access: 'read' } }, async (req) => {
+  app.get('/api/:spaceId/packages/:packageId/versions', { schema: { params: PackageParams, response: withErrors({ 200: PackageVersionPage }) }, config: { access: 'read' } }, async (req) => {
     await requireSpace(req.params.spaceId);
     const rows = await listVersions(ctx.shoal, req.params.spaceId, req.params.packageId.toLowerCase());
     if (!rows.length) throw notFound(`There is no package ${req.params.packageId} in ${req.params.spaceId}.`);
     return { items: rows.map(toPackageResource), total: rows.length };
   });
 
-  app.get<{ Params: Static<typeof VersionParams> }>('/api/:spaceId/packages/:packageId/versions/:version', { schema: { params: VersionParams }, config: { access: 'read' } }, async (req) =>
+  app.get('/api/:spaceId/packages/:packageId/versions/:version', { schema: { params: VersionParams, response: withErrors({ 200: PackageVersion }) }, config: { access: 'read' } }, async (req) =>
     toPackageResource(await loadVersion(req.params)),
   );
 
-  app.get<{ Params: Static<typeof VersionParams> }>(
+  app.get(
     '/api/:spaceId/packages/:packageId/versions/:version/raw',
-    { schema: { params: VersionParams }, config: { access: 'read' } },
+    { schema: { params: VersionParams, response: withErrors({ 200: FileDownload }) }, config: { access: 'read' } },
     async (req, reply) => {
       const row = await loadVersion(req.params);
       return sendStoredFile(req, reply, {
+        root: ctx.config.storage.packages,
         file: path.join(spaceFolder(ctx.config.storage.packages, row.space_id), row.file_name),
         downloadName: row.file_name,
         whenMissing: new ApiError(
@@ -178,9 +173,9 @@ export async function packageRoutes(app: FastifyInstance, ctx: NodeContext): Pro
     },
   );
 
-  app.delete<{ Params: Static<typeof VersionParams> }>(
+  app.delete(
     '/api/:spaceId/packages/:packageId/versions/:version',
-    { schema: { params: VersionParams }, config: { access: 'admin' } },
+    { schema: { params: VersionParams, response: withErrors({ 204: NoContent }) }, config: { access: 'admin' } },
     async (req, reply) => {
       const row = await loadVersion(req.params);
       // The record goes first: a record without its file must never be left behind.
@@ -193,7 +188,7 @@ export async function packageRoutes(app: FastifyInstance, ctx: NodeContext): Pro
         target: `${row.space_id}/${row.package_id}.${row.version}`,
         clientIp: req.ip,
       });
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
-}
+};

@@ -1,27 +1,15 @@
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
-import { ROLES } from '../../auth/permissions.js';
-import { grantOfTeam, type TeamRow } from '../../auth/teams.js';
-import { parseNumericId, teamId, userId } from '../../auth/userResource.js';
-import { recordEvent } from '../../audit/events.js';
-import { insertReturning } from '../../db/insertReturning.js';
-import type { NodeContext } from '../context.js';
-import { conflict, notFound } from '../errors.js';
-
-const TeamBody = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    description: Type.Optional(Type.String({ maxLength: 1000 })),
-    roles: Type.Array(Type.Union(ROLES.map((r) => Type.Literal(r))), { maxItems: ROLES.length, uniqueItems: true }),
-    /** Environments the team's Deployer role is limited to; null or absent: every environment. */
-    environmentIds: Type.Optional(Type.Union([Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 500 }), Type.Null()])),
-  },
-  { additionalProperties: false },
-);
-const TeamParams = Type.Object({ id: Type.String({ pattern: '^(Teams-)?[0-9]{1,15}$' }) });
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { grantOfTeam, type TeamRow } from '../auth/teams.js';
+import { parseNumericId, teamId, userId } from '../auth/userResource.js';
+import { recordEvent } from '../audit/events.js';
+import { insertReturning } from '../db/insertReturning.js';
+import type { NodeContext } from '../api/context.js';
+import { NoContent, withErrors } from '../contract/common.js';
+import { Team, TeamBody, TeamList, TeamParams } from '../contract/users.js';
+import { conflict, notFound } from '../api/errors.js';
 
 /** Teams give users their roles; a team may limit Deployer to named environments. */
-export function teamRoutes(app: FastifyInstance, ctx: NodeContext): void {
+export const teamRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async (app, { ctx }) => {
   const { db } = ctx.shoal;
   const resource = async (t: TeamRow) => {
     const members = await db.selectFrom('team_members').select('user_id').where('team_id', '=', t.id).orderBy('user_id').execute();
@@ -46,32 +34,32 @@ export function teamRoutes(app: FastifyInstance, ctx: NodeContext): void {
     const rows = await db.selectFrom('teams').select(['id', 'name']).execute();
     return rows.some((r) => r.name.toLowerCase() === name.toLowerCase() && Number(r.id) !== except);
   };
-  const columns = (b: Static<typeof TeamBody>) => ({
+  const columns = (b: TeamBody) => ({
     name: b.name,
     description: b.description ?? '',
     roles: b.roles.join(','),
     environment_ids: b.environmentIds ? JSON.stringify(b.environmentIds) : null,
   });
 
-  app.get('/api/teams', { config: { access: 'admin' } }, async () => {
+  app.get('/api/teams', { schema: { response: withErrors({ 200: TeamList }) }, config: { access: 'admin' } }, async () => {
     const rows = await db.selectFrom('teams').selectAll().orderBy('id').execute();
     return Promise.all(rows.map(resource));
   });
 
-  app.get<{ Params: Static<typeof TeamParams> }>('/api/teams/:id', { schema: { params: TeamParams }, config: { access: 'admin' } }, async (req) =>
+  app.get('/api/teams/:id', { schema: { params: TeamParams, response: withErrors({ 200: Team }) }, config: { access: 'admin' } }, async (req) =>
     resource(await load(req.params.id)),
   );
 
-  app.post<{ Body: Static<typeof TeamBody> }>('/api/teams', { schema: { body: TeamBody }, config: { access: 'admin' } }, async (req, reply) => {
+  app.post('/api/teams', { schema: { body: TeamBody, response: withErrors({ 201: Team }) }, config: { access: 'admin' } }, async (req, reply) => {
     if (await nameTaken(req.body.name)) throw conflict(`A team named ${req.body.name} already exists.`);
     const row = await insertReturning(ctx.shoal, 'teams', { ...columns(req.body), created_at: ctx.shoal.dialect.now() });
     await recordEvent(ctx.shoal, { username: req.user!.username, action: 'team.create', target: row.name, details: req.body, clientIp: req.ip });
     return reply.status(201).send(await resource(row));
   });
 
-  app.put<{ Params: Static<typeof TeamParams>; Body: Static<typeof TeamBody> }>(
+  app.put(
     '/api/teams/:id',
-    { schema: { params: TeamParams, body: TeamBody }, config: { access: 'admin' } },
+    { schema: { params: TeamParams, body: TeamBody, response: withErrors({ 200: Team }) }, config: { access: 'admin' } },
     async (req) => {
       const team = await load(req.params.id);
       if (team.built_in && team.name === 'Administrators' && (!req.body.roles.includes('Admin') || req.body.name !== team.name)) {
@@ -85,7 +73,7 @@ export function teamRoutes(app: FastifyInstance, ctx: NodeContext): void {
     },
   );
 
-  app.delete<{ Params: Static<typeof TeamParams> }>('/api/teams/:id', { schema: { params: TeamParams }, config: { access: 'admin' } }, async (req, reply) => {
+  app.delete('/api/teams/:id', { schema: { params: TeamParams, response: withErrors({ 204: NoContent }) }, config: { access: 'admin' } }, async (req, reply) => {
     const team = await load(req.params.id);
     if (team.built_in) throw conflict(`${team.name} is built in and cannot be deleted.`);
     await db.transaction().execute(async (trx) => {
@@ -94,6 +82,6 @@ export function teamRoutes(app: FastifyInstance, ctx: NodeContext): void {
     });
     app.forgetCredentials();
     await recordEvent(ctx.shoal, { username: req.user!.username, action: 'team.delete', target: team.name, clientIp: req.ip });
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
-}
+};

@@ -1,8 +1,8 @@
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { createApiKey, listApiKeys, revokeApiKey, toApiKeyResource } from '../../auth/apiKeys.js';
-import { LoginThrottle, throttleKeys } from '../../auth/loginThrottle.js';
-import { PasswordHashingBusy } from '../../auth/passwords.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { createApiKey, listApiKeys, revokeApiKey, toApiKeyResource } from '../auth/apiKeys.js';
+import { LoginThrottle, throttleKeys } from '../auth/loginThrottle.js';
+import { PasswordHashingBusy } from '../auth/passwords.js';
 import {
   createSession,
   deleteSession,
@@ -11,9 +11,9 @@ import {
   listSessionsOfUser,
   SESSION_COOKIE,
   SESSION_TTL_MS,
-} from '../../auth/sessions.js';
-import { teamIdByName } from '../../auth/teams.js';
-import { otherEnabledAdmins, parseNumericId, toUserResource, toUserResources } from '../../auth/userResource.js';
+} from '../auth/sessions.js';
+import { teamIdByName } from '../auth/teams.js';
+import { otherEnabledAdmins, parseNumericId, toUserResource, toUserResources } from '../auth/userResource.js';
 import {
   createUser,
   deleteUser,
@@ -25,42 +25,35 @@ import {
   setDisabled,
   setPassword,
   type UserRow,
-} from '../../auth/users.js';
-import { recordEvent } from '../../audit/events.js';
-import type { NodeContext } from '../context.js';
-import { ApiError, badRequest, conflict, notFound, tooManyRequests, unauthorized } from '../errors.js';
-
-const Username = Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._@-]+$' });
-const Password = Type.String({ minLength: 1, maxLength: 1000 });
-const TeamIds = Type.Array(Type.String({ pattern: '^(Teams-)?[0-9]{1,15}$' }), { maxItems: 100 });
-const Login = Type.Object({ username: Type.String({ minLength: 1, maxLength: 200 }), password: Password }, { additionalProperties: false });
-const NewUser = Type.Object(
-  { username: Username, password: Password, teamIds: Type.Optional(TeamIds), isAdmin: Type.Optional(Type.Boolean()) },
-  { additionalProperties: false },
-);
-const UserPatch = Type.Object({ disabled: Type.Optional(Type.Boolean()), teamIds: Type.Optional(TeamIds) }, { additionalProperties: false });
-const OwnPassword = Type.Object({ currentPassword: Password, newPassword: Password }, { additionalProperties: false });
-const ResetPassword = Type.Object({ newPassword: Password }, { additionalProperties: false });
-const NewKey = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    /** RFC 3339; absent: the key does not expire. */
-    expiresAt: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
-    readOnly: Type.Optional(Type.Boolean()),
-  },
-  { additionalProperties: false },
-);
-const KeyId = Type.String({ pattern: '^(ApiKeys-)?[0-9]{1,15}$' });
-const UserId = Type.String({ pattern: '^(Users-)?[0-9]{1,15}$' });
-const KeyParams = Type.Object({ id: KeyId });
-const UserParams = Type.Object({ id: UserId });
-const UserKeyParams = Type.Object({ id: UserId, keyId: KeyId });
-const UserSessionParams = Type.Object({ id: UserId, sessionId: Type.String({ maxLength: 40 }) });
+} from '../auth/users.js';
+import { recordEvent } from '../audit/events.js';
+import { NoContent, withErrors } from '../contract/common.js';
+import {
+  ApiKeyList,
+  CreatedApiKey,
+  KeyParams,
+  LoggedOut,
+  Login,
+  NewApiKey,
+  NewUser,
+  OwnPasswordChange,
+  PasswordReset,
+  SessionList,
+  User,
+  UserKeyParams,
+  UserList,
+  UserParams,
+  UserPatch,
+  UserSessionParams,
+} from '../contract/users.js';
+import type { NodeContext } from '../api/context.js';
+import { ApiError, badRequest, conflict, notFound, tooManyRequests, unauthorized } from '../api/errors.js';
 
 const teamNumbers = (ids: string[] | undefined) => (ids ?? []).map((t) => parseNumericId('Teams', t)!);
 const keyNumber = (id: string) => parseNumericId('ApiKeys', id)!;
 
-export function userRoutes(app: FastifyInstance, ctx: NodeContext): void {
+/** Login and sessions, the caller's own account and API keys, and user administration. */
+export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async (app, { ctx }) => {
   const throttle = new LoginThrottle(ctx.shoal);
   const audit = (req: FastifyRequest, action: string, target?: string, details?: unknown) =>
     recordEvent(ctx.shoal, { username: req.user?.username ?? null, action, target, details, clientIp: req.ip });
@@ -91,7 +84,7 @@ export function userRoutes(app: FastifyInstance, ctx: NodeContext): void {
     }
   };
 
-  app.post<{ Body: Static<typeof Login> }>('/api/users/login', { schema: { body: Login }, config: { access: 'anonymous' } }, async (req, reply) => {
+  app.post('/api/users/login', { schema: { body: Login, response: withErrors({ 200: User }) }, config: { access: 'anonymous' } }, async (req, reply) => {
     // No session yet, so no CSRF header; but a browser's cross-site form or fetch carries
     // its Origin, and only this node's own pages may log in.
     const origin = req.headers.origin;
@@ -128,7 +121,7 @@ export function userRoutes(app: FastifyInstance, ctx: NodeContext): void {
     return toUserResource(ctx.shoal, user);
   });
 
-  app.post('/api/users/logout', { config: { access: 'authenticated' } }, async (req, reply) => {
+  app.post('/api/users/logout', { schema: { response: withErrors({ 200: LoggedOut }) }, config: { access: 'authenticated' } }, async (req, reply) => {
     const token = req.cookies[SESSION_COOKIE];
     if (token) await deleteSession(ctx.shoal, token);
     app.forgetCredentials();
@@ -137,11 +130,11 @@ export function userRoutes(app: FastifyInstance, ctx: NodeContext): void {
     return { ok: true };
   });
 
-  app.get('/api/users/me', { config: { access: 'authenticated' } }, async (req) => toUserResource(ctx.shoal, req.user!));
+  app.get('/api/users/me', { schema: { response: withErrors({ 200: User }) }, config: { access: 'authenticated' } }, async (req) => toUserResource(ctx.shoal, req.user!));
 
-  app.put<{ Body: Static<typeof OwnPassword> }>(
+  app.put(
     '/api/users/me/password',
-    { schema: { body: OwnPassword }, config: { access: 'authenticated' } },
+    { schema: { body: OwnPasswordChange, response: withErrors({ 204: NoContent }) }, config: { access: 'authenticated' } },
     async (req, reply) => {
       if (!(await passwordMatches(req.user!, req.body.currentPassword))) throw badRequest('currentPassword is wrong');
       await policy(() => setPassword(ctx.shoal, Number(req.user!.id), req.body.newPassword, req.user!.username));
@@ -159,13 +152,13 @@ export function userRoutes(app: FastifyInstance, ctx: NodeContext): void {
       }
       app.forgetCredentials();
       await audit(req, 'user.password-change', req.user!.username);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
-  app.get('/api/users', { config: { access: 'admin' } }, async () => toUserResources(ctx.shoal, await listUsers(ctx.shoal)));
+  app.get('/api/users', { schema: { response: withErrors({ 200: UserList }) }, config: { access: 'admin' } }, async () => toUserResources(ctx.shoal, await listUsers(ctx.shoal)));
 
-  app.post<{ Body: Static<typeof NewUser> }>('/api/users', { schema: { body: NewUser }, config: { access: 'admin' } }, async (req, reply) => {
+  app.post('/api/users', { schema: { body: NewUser, response: withErrors({ 201: User }) }, config: { access: 'admin' } }, async (req, reply) => {
     const existing = (await listUsers(ctx.shoal)).some((u) => u.username.toLowerCase() === req.body.username.toLowerCase());
     if (existing) throw conflict(`A user named ${req.body.username} already exists.`);
     const teams = teamNumbers(req.body.teamIds);
@@ -176,13 +169,13 @@ export function userRoutes(app: FastifyInstance, ctx: NodeContext): void {
     return reply.status(201).send(await toUserResource(ctx.shoal, user));
   });
 
-  app.get<{ Params: Static<typeof UserParams> }>('/api/users/:id', { schema: { params: UserParams }, config: { access: 'admin' } }, async (req) =>
+  app.get('/api/users/:id', { schema: { params: UserParams, response: withErrors({ 200: User }) }, config: { access: 'admin' } }, async (req) =>
     toUserResource(ctx.shoal, await loadUser(req.params.id)),
   );
 
-  app.patch<{ Params: Static<typeof UserParams>; Body: Static<typeof UserPatch> }>(
+  app.patch(
     '/api/users/:id',
-    { schema: { params: UserParams, body: UserPatch }, config: { access: 'admin' } },
+    { schema: { params: UserParams, body: UserPatch, response: withErrors({ 200: User }) }, config: { access: 'admin' } },
     async (req) => {
       const user = await loadUser(req.params.id);
       const id = Number(user.id);
@@ -210,72 +203,72 @@ export function userRoutes(app: FastifyInstance, ctx: NodeContext): void {
     },
   );
 
-  app.delete<{ Params: Static<typeof UserParams> }>('/api/users/:id', { schema: { params: UserParams }, config: { access: 'admin' } }, async (req, reply) => {
+  app.delete('/api/users/:id', { schema: { params: UserParams, response: withErrors({ 204: NoContent }) }, config: { access: 'admin' } }, async (req, reply) => {
     const user = await loadUser(req.params.id);
     if (Number(user.id) === Number(req.user!.id)) throw conflict('You cannot delete yourself.');
     await keepAnAdmin(user, 'deleting them');
     await deleteUser(ctx.shoal, Number(user.id));
     app.forgetCredentials();
     await audit(req, 'user.delete', user.username);
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 
-  app.put<{ Params: Static<typeof UserParams>; Body: Static<typeof ResetPassword> }>(
+  app.put(
     '/api/users/:id/password',
-    { schema: { params: UserParams, body: ResetPassword }, config: { access: 'admin' } },
+    { schema: { params: UserParams, body: PasswordReset, response: withErrors({ 204: NoContent }) }, config: { access: 'admin' } },
     async (req, reply) => {
       const user = await loadUser(req.params.id);
       await policy(() => setPassword(ctx.shoal, Number(user.id), req.body.newPassword, user.username));
       await deleteSessionsOfUser(ctx.shoal, Number(user.id));
       app.forgetCredentials();
       await audit(req, 'user.password-reset', user.username);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
-  app.get<{ Params: Static<typeof UserParams> }>('/api/users/:id/apikeys', { schema: { params: UserParams }, config: { access: 'admin' } }, async (req) =>
+  app.get('/api/users/:id/apikeys', { schema: { params: UserParams, response: withErrors({ 200: ApiKeyList }) }, config: { access: 'admin' } }, async (req) =>
     (await listApiKeys(ctx.shoal, Number((await loadUser(req.params.id)).id))).map(toApiKeyResource),
   );
 
-  app.delete<{ Params: Static<typeof UserKeyParams> }>(
+  app.delete(
     '/api/users/:id/apikeys/:keyId',
-    { schema: { params: UserKeyParams }, config: { access: 'admin' } },
+    { schema: { params: UserKeyParams, response: withErrors({ 204: NoContent }) }, config: { access: 'admin' } },
     async (req, reply) => {
       const user = await loadUser(req.params.id);
       if (!(await revokeApiKey(ctx.shoal, Number(user.id), keyNumber(req.params.keyId)))) throw notFound(`${user.username} has no active API key ${req.params.keyId}.`);
       app.forgetCredentials();
       await audit(req, 'apikey.revoke', `ApiKeys-${keyNumber(req.params.keyId)}`, { user: user.username });
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
-  app.get<{ Params: Static<typeof UserParams> }>('/api/users/:id/sessions', { schema: { params: UserParams }, config: { access: 'admin' } }, async (req) =>
+  app.get('/api/users/:id/sessions', { schema: { params: UserParams, response: withErrors({ 200: SessionList }) }, config: { access: 'admin' } }, async (req) =>
     listSessionsOfUser(ctx.shoal, Number((await loadUser(req.params.id)).id)),
   );
 
-  app.delete<{ Params: Static<typeof UserParams> }>('/api/users/:id/sessions', { schema: { params: UserParams }, config: { access: 'admin' } }, async (req, reply) => {
+  app.delete('/api/users/:id/sessions', { schema: { params: UserParams, response: withErrors({ 204: NoContent }) }, config: { access: 'admin' } }, async (req, reply) => {
     const user = await loadUser(req.params.id);
     const ended = await deleteSessionsOfUser(ctx.shoal, Number(user.id));
     app.forgetCredentials();
     await audit(req, 'user.sessions-end', user.username, { sessions: ended });
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 
-  app.delete<{ Params: Static<typeof UserSessionParams> }>(
+  app.delete(
     '/api/users/:id/sessions/:sessionId',
-    { schema: { params: UserSessionParams }, config: { access: 'admin' } },
+    { schema: { params: UserSessionParams, response: withErrors({ 204: NoContent }) }, config: { access: 'admin' } },
     async (req, reply) => {
       const user = await loadUser(req.params.id);
       if (!(await deleteSessionById(ctx.shoal, Number(user.id), req.params.sessionId))) throw notFound(`${user.username} has no session ${req.params.sessionId}.`);
       app.forgetCredentials();
       await audit(req, 'user.session-end', user.username, { session: req.params.sessionId });
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
-  app.get('/api/users/me/apikeys', { config: { access: 'authenticated' } }, async (req) => (await listApiKeys(ctx.shoal, Number(req.user!.id))).map(toApiKeyResource));
+  app.get('/api/users/me/apikeys', { schema: { response: withErrors({ 200: ApiKeyList }) }, config: { access: 'authenticated' } }, async (req) => (await listApiKeys(ctx.shoal, Number(req.user!.id))).map(toApiKeyResource));
 
-  app.post<{ Body: Static<typeof NewKey> }>('/api/users/me/apikeys', { schema: { body: NewKey }, config: { access: 'authenticated' } }, async (req, reply) => {
+  app.post('/api/users/me/apikeys', { schema: { body: NewApiKey, response: withErrors({ 201: CreatedApiKey }) }, config: { access: 'authenticated' } }, async (req, reply) => {
     const expiresAt = req.body.expiresAt === undefined ? undefined : Date.parse(req.body.expiresAt);
     if (expiresAt !== undefined && !(expiresAt > Date.now())) throw badRequest('expiresAt must be a time in the future');
     const { key, row } = await createApiKey(ctx.shoal, Number(req.user!.id), { name: req.body.name, expiresAt, readOnly: req.body.readOnly });
@@ -283,14 +276,14 @@ export function userRoutes(app: FastifyInstance, ctx: NodeContext): void {
     return reply.status(201).send({ ...toApiKeyResource(row), apiKey: key });
   });
 
-  app.delete<{ Params: Static<typeof KeyParams> }>('/api/users/me/apikeys/:id', { schema: { params: KeyParams }, config: { access: 'authenticated' } }, async (req, reply) => {
+  app.delete('/api/users/me/apikeys/:id', { schema: { params: KeyParams, response: withErrors({ 204: NoContent }) }, config: { access: 'authenticated' } }, async (req, reply) => {
     const id = keyNumber(req.params.id);
     if (!(await revokeApiKey(ctx.shoal, Number(req.user!.id), id))) throw notFound(`You have no active API key ${req.params.id}.`);
     app.forgetCredentials();
     await audit(req, 'apikey.revoke', `ApiKeys-${id}`);
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
-}
+};
 
 async function adminTeamIds(ctx: NodeContext): Promise<number[]> {
   const rows = await ctx.shoal.db.selectFrom('teams').select(['id', 'roles']).execute();
