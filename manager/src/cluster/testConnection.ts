@@ -6,7 +6,8 @@
 import { inspectCertificate, type CertificateInfo } from './certificates.js';
 import { ClusterClient, type ClusterTarget } from './clusterClient.js';
 import { ClusterError, describeNetworkError } from './clusterError.js';
-import { clusterVersionOf, type ShoalNode, type ShoalUser } from './shoalApi.js';
+import type { RootDocument, ShoalNode, User } from '@shoal/server-core/contract';
+import { clusterVersionOf } from './clusterVersion.js';
 
 export interface ConnectionTest {
   ok: boolean;
@@ -46,7 +47,7 @@ export async function testConnection(target: ClusterTarget, apiKey: string | und
   const client = new ClusterClient(target, async () => apiKey, { keepAlive: false });
   try {
     const nodes = await client.json<ShoalNode[]>('GET', '/api/nodes', { timeoutMs });
-    const me = await client.json<ShoalUser>('GET', '/api/users/me', { timeoutMs });
+    const me = await client.json<User>('GET', '/api/users/me', { timeoutMs });
     result.nodeCount = nodes.length;
     result.version = (await rootVersion(client, timeoutMs)) ?? clusterVersionOf(nodes);
     result.user = { username: me.username, roles: me.roles ?? [], isAdmin: !!me.isAdmin };
@@ -58,10 +59,10 @@ export async function testConnection(target: ClusterTarget, apiKey: string | und
   }
 }
 
-/** The root document's version where the cluster has one (GET /api as JSON); older nodes do not. */
+/** The version in the root document (GET /api); nodes older than it have none, and then their nodes' version counts. */
 async function rootVersion(client: ClusterClient, timeoutMs: number): Promise<string | undefined> {
   try {
-    const root = await client.json<{ version?: unknown }>('GET', '/api', { timeoutMs });
+    const root = await client.json<Partial<RootDocument>>('GET', '/api', { timeoutMs });
     return typeof root?.version === 'string' ? root.version : undefined;
   } catch {
     return undefined;

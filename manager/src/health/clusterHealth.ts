@@ -5,7 +5,8 @@
  */
 import type { ClusterClient } from '../cluster/clusterClient.js';
 import { ClusterError } from '../cluster/clusterError.js';
-import { clusterVersionOf, NODE_STATUSES, type NodeStatus, type ShoalNode, type ShoalTaskPage } from '../cluster/shoalApi.js';
+import { NODE_STATUSES, type NodeStatus, type ShoalNode, type TaskPage } from '@shoal/server-core/contract';
+import { clusterVersionOf } from '../cluster/clusterVersion.js';
 
 export type ReachState = 'checking' | 'reachable' | 'unreachable';
 
@@ -37,7 +38,7 @@ export interface ClusterReading {
 
 export async function readCluster(client: ClusterClient, timeoutMs: number): Promise<ClusterReading> {
   const nodes = await getOnceMore<ShoalNode[]>(client, '/api/nodes', timeoutMs);
-  const queued = await getOnceMore<ShoalTaskPage>(client, '/api/tasks?state=Queued&take=1', timeoutMs);
+  const queued = await getOnceMore<TaskPage>(client, '/api/tasks?state=Queued&take=1', timeoutMs);
   return { nodes, queueDepth: queued.total };
 }
 

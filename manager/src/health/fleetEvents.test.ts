@@ -1,7 +1,7 @@
 /** Fleet events: one per transition, none at the first sight of a cluster's nodes, folded repeats in the centre. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ShoalNode } from '../cluster/shoalApi.js';
+import type { ShoalNode } from '@shoal/server-core/contract';
 import { NotificationCentre } from '../notifications/notificationCentre.js';
 import { nextCheckDelay } from './backoff.js';
 import { emptyHealth, healthFromFailure, healthFromReading, type ClusterHealth } from './clusterHealth.js';

@@ -8,7 +8,7 @@
  * be reached at its first check is announced. A connection whose key is not stored (imported,
  * or kept for a session that ended) is not called unreachable: its card asks for the key.
  */
-import type { ShoalNode } from '../cluster/shoalApi.js';
+import type { ShoalNode } from '@shoal/server-core/contract';
 import type { ClusterHealth } from './clusterHealth.js';
 
 export const FLEET_EVENT_KINDS = ['node-offline', 'node-version-mismatch', 'node-storage-problem', 'node-back', 'cluster-unreachable', 'cluster-recovered'] as const;
