@@ -96,8 +96,9 @@ export class ManagerCore {
   async updateConnection(id: string, patch: ConnectionPatch & { apiKey?: string }): Promise<ConnectionView> {
     const { apiKey, ...fields } = patch;
     if (this.store.get(id).embedded) throw new ConnectionError('BadInput', 'The embedded node connection is managed by the app itself.');
-    if (apiKey !== undefined) await this.secrets.set(id, apiKey);
+    if (apiKey !== undefined) this.secrets.assertReady();
     const c = this.store.update(id, fields);
+    if (apiKey !== undefined) await this.secrets.set(id, apiKey);
     return this.#reconnected(c);
   }
 

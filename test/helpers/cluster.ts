@@ -23,12 +23,8 @@ export interface Cluster {
  */
 export async function startCluster(count: number, taskCap: number, o: { pg?: ThrowawayPostgres; database?: string; startTimeoutMs?: number } = {}): Promise<Cluster> {
   const dir = tempDir('shoal-cluster-');
-  let pg = o.pg;
-  if (!pg) {
-    const own = await startThrowawayPostgres();
-    onTeardown(() => own.destroy());
-    pg = own;
-  }
+  const pg = o.pg ?? (await startThrowawayPostgres());
+  if (!o.pg) onTeardown(() => pg.destroy());
   const databaseUrl = await pg.createDatabase(o.database ?? 'shoal');
   const masterKey = crypto.randomBytes(32).toString('base64');
   const sharedRoot = path.join(dir, 'shared');
