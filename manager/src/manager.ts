@@ -97,9 +97,14 @@ export class ManagerCore {
     const { apiKey, ...fields } = patch;
     if (this.store.get(id).embedded) throw new ConnectionError('BadInput', 'The embedded node connection is managed by the app itself.');
     if (apiKey !== undefined) this.secrets.assertReady();
+    const before = this.store.get(id);
     const c = this.store.update(id, fields);
     if (apiKey !== undefined) await this.secrets.set(id, apiKey);
-    return this.#reconnected(c);
+    // A new address, certificate or key starts the card afresh; a new name, folder or colour does not.
+    if (apiKey !== undefined || c.url !== before.url || c.pinnedCertificate !== before.pinnedCertificate) return this.#reconnected(c);
+    this.watcher.rename(id, c.name);
+    await this.#connectionsChanged();
+    return this.#view(c);
   }
 
   async removeConnection(id: string): Promise<void> {

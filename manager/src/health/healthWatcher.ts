@@ -44,6 +44,12 @@ export class HealthWatcher {
     this.#schedule(connectionId, w, 0);
   }
 
+  /** A renamed connection keeps its card and its schedule. */
+  rename(connectionId: string, name: string): void {
+    const w = this.#clusters.get(connectionId);
+    if (w) w.health = { ...w.health, name };
+  }
+
   unwatch(connectionId: string): void {
     const w = this.#clusters.get(connectionId);
     if (!w) return;
