@@ -17,19 +17,22 @@ export interface Cluster {
   startNode(name: string, taskCap: number): Promise<ShoalProcess>;
 }
 
-/** A throwaway PostgreSQL, cluster-shared storage set through the CLI, and `count` real nodes. */
-export async function startCluster(count: number, taskCap: number): Promise<Cluster> {
+/**
+ * A throwaway PostgreSQL, cluster-shared storage set through the CLI, and `count` real nodes.
+ * Several clusters may share one PostgreSQL (`o.pg`, each with its own `o.database`).
+ */
+export async function startCluster(count: number, taskCap: number, o: { pg?: ThrowawayPostgres; database?: string; startTimeoutMs?: number } = {}): Promise<Cluster> {
   const dir = tempDir('shoal-cluster-');
-  const pg = await startThrowawayPostgres();
-  onTeardown(() => pg.destroy());
-  const databaseUrl = await pg.createDatabase('shoal');
+  const pg = o.pg ?? (await startThrowawayPostgres());
+  if (!o.pg) onTeardown(() => pg.destroy());
+  const databaseUrl = await pg.createDatabase(o.database ?? 'shoal');
   const masterKey = crypto.randomBytes(32).toString('base64');
   const sharedRoot = path.join(dir, 'shared');
   const env = { SHOAL_DATABASE_URL: databaseUrl, SHOAL_MASTER_KEY: masterKey, SHOAL_TRUSTED_PROXIES: '127.0.0.1' };
   const set = await runShoalCli(['storage', 'set', '--cluster-shared', sharedRoot, '--data-dir', path.join(dir, 'cli')], env);
   if (set.code !== 0) throw new Error(`shoal storage set failed: ${set.stderr}`);
   const startNode = (name: string, cap: number) =>
-    startShoalProcess({ dataDir: path.join(dir, name), nodeName: name, taskCap: cap, env });
+    startShoalProcess({ dataDir: path.join(dir, name), nodeName: name, taskCap: cap, env, startTimeoutMs: o.startTimeoutMs });
   const nodes: ShoalProcess[] = [];
   for (let i = 1; i <= count; i++) nodes.push(await startNode(`node${i}`, taskCap));
   return { pg, databaseUrl, masterKey, sharedRoot, dir, nodes, startNode };

@@ -44,13 +44,26 @@ export function haproxyConfig(port: number, servers: { name: string; port: numbe
 
 export interface Haproxy {
   url: string;
+  /** With `logRequests`: the requests it passed to a node so far (its own health checks are not counted). */
+  requests(): number;
   stop(): Promise<void>;
 }
 
+/** The config with one log line per request on HAProxy's stdout. */
+function withRequestLog(config: string): string {
+  return config.replace(/^global\n/m, 'global\n    log stdout format raw local0\n').replace(/^defaults\n/m, 'defaults\n    log global\n    option httplog\n');
+}
+
 /** Runs Debian's HAProxy in the foreground on `port` with the example config. */
-export async function startHaproxy(dir: string, port: number, servers: { name: string; port: number }[], o: ExampleOptions = {}): Promise<Haproxy> {
+export async function startHaproxy(
+  dir: string,
+  port: number,
+  servers: { name: string; port: number }[],
+  o: ExampleOptions & { logRequests?: boolean } = {},
+): Promise<Haproxy> {
   const file = path.join(dir, 'haproxy.cfg');
-  fs.writeFileSync(file, haproxyConfig(port, servers, o));
+  const config = haproxyConfig(port, servers, o);
+  fs.writeFileSync(file, o.logRequests ? withRequestLog(config) : config);
   const child = spawn('haproxy', ['-db', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] });
   trackChild(child);
   let output = '';
@@ -67,6 +80,7 @@ export async function startHaproxy(dir: string, port: number, servers: { name: s
   );
   return {
     url,
+    requests: () => output.match(/ "(GET|POST|PUT|PATCH|DELETE|HEAD) /g)?.length ?? 0,
     stop: async () => {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
