@@ -248,6 +248,7 @@ export const usersApi = {
   revokeKey: (id: string, keyId: string) => call(u.revokeUserKey, { params: { id, keyId } }),
   sessions: (id: string) => call(u.listUserSessions, { params: { id } }),
   endSessions: (id: string) => call(u.endUserSessions, { params: { id } }),
+  endSession: (id: string, sessionId: string) => call(u.endUserSession, { params: { id, sessionId } }),
   changeOwnPassword: (currentPassword: string, newPassword: string) => call(u.changeOwnPassword, { body: { currentPassword, newPassword } }),
   ownKeys: () => call(u.listOwnKeys, {}),
   createOwnKey: (key: NewApiKey) => call(u.createOwnKey, { body: key }),
