@@ -27,7 +27,7 @@ export type User = Static<typeof User>;
 export const UserList = Type.Array(User);
 
 const Username = Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._@-]+$' });
-const Password = Type.String({ minLength: 1, maxLength: 1000, description: 'At least 12 characters, not a common password.' });
+const Password = Type.String({ minLength: 1, maxLength: 1000, description: 'At least 12 characters; not a common password, the username, one or two characters repeated, or a run of keys or digits.' });
 const TeamIds = Type.Array(Type.String({ pattern: '^(Teams-)?[0-9]{1,15}$' }), { maxItems: 100 });
 
 export const Login = Type.Object({ username: Type.String({ minLength: 1, maxLength: 200 }), password: Password }, { additionalProperties: false });
