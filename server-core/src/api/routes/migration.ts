@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { recordEvent } from '../../audit/events.js';
-import { databaseKind, redactUrl } from '../../db/open.js';
+import { isServerDatabaseUrl, redactUrl } from '../../db/open.js';
 import { MigrationCheckError } from '../../migration/checks.js';
 import type { MigrationJob } from '../../migration/migrationJob.js';
 import type { NodeContext } from '../context.js';
@@ -17,7 +17,7 @@ const Target = Type.Object(
 );
 
 function validate(body: Static<typeof Target>): void {
-  if (databaseKind(body.targetUrl) === 'sqlite') throw badRequest('targetUrl must be a postgres:// or sqlserver:// URL');
+  if (!isServerDatabaseUrl(body.targetUrl)) throw badRequest('targetUrl must be a postgres:// or sqlserver:// URL');
   if (!path.isAbsolute(body.storageRoot) && !/^\\\\/.test(body.storageRoot)) throw badRequest('storageRoot must be an absolute path (or a UNC path)');
 }
 

@@ -4,7 +4,8 @@ import { recordEvent } from '../../audit/events.js';
 import { activeTasksOfNode } from '../../queue/list.js';
 import { toTaskResource } from '../../queue/taskRecord.js';
 import { clusterVersion } from '../../nodes/clusterVersion.js';
-import { deleteNode, listNodes, nodeStatus, updateNode, type NodeWithLiveness } from '../../nodes/registry.js';
+import { deleteOfflineNode, listNodes, nodeStatus, updateNode, type NodeWithLiveness } from '../../nodes/registry.js';
+import { failoverTimings } from '../../nodes/leaseTimings.js';
 import { parseStorageStatus } from '../../storage/verify.js';
 import type { NodeContext } from '../context.js';
 import { conflict, notFound } from '../errors.js';
@@ -41,6 +42,9 @@ export function nodeRoutes(app: FastifyInstance, ctx: NodeContext): void {
   app.get('/api/nodes/ping', { config: { access: 'anonymous' } }, ping);
   app.get('/api/octopusservernodes/ping', { config: { access: 'anonymous' } }, ping);
 
+  // The failure model's thresholds, so every client shows the cluster's, not its own guess.
+  app.get('/api/configuration/failover', { config: { access: 'read' } }, async () => failoverTimings());
+
   const versionOfCluster = async () => (await clusterVersion(ctx.shoal)) ?? ctx.version;
   const oneNode = async (name: string) => {
     const [n] = await listNodes(ctx.shoal, name);
@@ -60,8 +64,10 @@ export function nodeRoutes(app: FastifyInstance, ctx: NodeContext): void {
     { schema: { params: NodeParams }, config: { access: 'admin' } },
     async (req, reply) => {
       const node = await oneNode(req.params.name);
-      if (node.status !== 'Offline') throw conflict(`Node ${node.name} is ${node.status}; only an Offline node can be deleted.`);
-      await deleteNode(ctx.shoal, node.name);
+      // Offline is checked again inside the DELETE: a node that comes back meanwhile stays.
+      if (node.status !== 'Offline' || (await deleteOfflineNode(ctx.shoal, node.name)) !== 'deleted') {
+        throw conflict(`Node ${node.name} is ${node.status === 'Offline' ? 'back online' : node.status}; only an Offline node can be deleted.`);
+      }
       await recordEvent(ctx.shoal, { username: req.user!.username, action: 'node.delete', target: node.name, clientIp: req.ip });
       return reply.status(204).send();
     },
