@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { startThrowawayPostgres, type ThrowawayPostgres } from '../../server-core/src/testing/throwawayPostgres.js';
+import { startThrowawayPostgres, type ThrowawayPostgres, type ThrowawayPostgresOptions } from '../../server-core/src/testing/throwawayPostgres.js';
 import { runShoalCli } from './cli.js';
 import { startShoalProcess, type ShoalProcess } from './shoalProcess.js';
 import { onTeardown } from './teardown.js';
@@ -18,9 +18,9 @@ export interface Cluster {
 }
 
 /** A throwaway PostgreSQL, cluster-shared storage set through the CLI, and `count` real nodes. */
-export async function startCluster(count: number, taskCap: number): Promise<Cluster> {
+export async function startCluster(count: number, taskCap: number, o: { postgres?: ThrowawayPostgresOptions } = {}): Promise<Cluster> {
   const dir = tempDir('shoal-cluster-');
-  const pg = await startThrowawayPostgres();
+  const pg = await startThrowawayPostgres(o.postgres);
   onTeardown(() => pg.destroy());
   const databaseUrl = await pg.createDatabase('shoal');
   const masterKey = crypto.randomBytes(32).toString('base64');

@@ -21,7 +21,8 @@ export function lockDataDir(dataDir: string, describe: string): DataDirLock {
   const db = new Database(file, { timeout: 0, nativeBinding: sqliteNativeBinding() });
   try {
     db.pragma('locking_mode = EXCLUSIVE');
-    db.pragma('journal_mode = DELETE');
+    db.pragma('journal_mode = MEMORY'); // no journal file beside it
+    fs.chmodSync(file, 0o600);
     // The first write takes the exclusive lock; locking_mode keeps it until the connection closes.
     db.exec('create table if not exists lock (n integer); delete from lock; insert into lock values (1)');
   } catch (err) {

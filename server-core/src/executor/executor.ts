@@ -9,6 +9,7 @@ import { completeTask } from '../queue/complete.js';
 import { expireQueuedTasks } from '../queue/expire.js';
 import { getTask } from '../queue/list.js';
 import { notifyQueueChanged } from '../queue/notify.js';
+import { releaseLostClaim } from '../queue/releaseClaim.js';
 import { taskId, type TaskRow } from '../queue/taskRecord.js';
 import type { StoragePaths } from '../storage/paths.js';
 import { appendToTaskLog, GuardedTaskLog } from './guardedLog.js';
@@ -68,6 +69,8 @@ export class Executor {
   private cycle: Promise<void> | undefined;
   private again = false;
   private stopped = false;
+  /** Tokens of claims that failed on the way back: the database may have committed them. */
+  private readonly lostClaims = new Set<string>();
   /** When queued tasks were last checked for expiry (Date.now()); at most once per poll interval. */
   private lastExpiry = 0;
 
@@ -127,6 +130,11 @@ export class Executor {
   private async runCycle(): Promise<void> {
     if (!this.o.lease.check()) return;
     if (this.o.outbox.size) await this.replayOutbox();
+    for (const token of this.lostClaims) {
+      const released = await releaseLostClaim(this.o.leaseDb, token);
+      this.lostClaims.delete(token);
+      if (released) this.o.logger.warn({ released }, 'put back tasks of a claim whose answer was lost');
+    }
     await this.observeRemoteCancels();
     // Expiry reads every queued task, so not on each wake-up: the claim already skips expired
     // tasks, and marking them TimedOut can wait for the next poll interval.
@@ -136,7 +144,13 @@ export class Executor {
     }
     if (this.stopped || !this.o.lease.check()) return;
     const token = crypto.randomUUID();
-    const claimed = await claimTasks(this.o.leaseDb, { nodeName: this.o.nodeName, nodeId: this.o.nodeId, token });
+    let claimed: TaskRow[];
+    try {
+      claimed = await claimTasks(this.o.leaseDb, { nodeName: this.o.nodeName, nodeId: this.o.nodeId, token });
+    } catch (err) {
+      this.lostClaims.add(token);
+      throw err;
+    }
     // The lease may have run out while the claim was in flight (a freeze): then the tasks
     // must not start here, and are ended at once rather than left Executing.
     const lateBy = this.o.lease.check() ? undefined : `Node ${this.o.nodeName} lost its lease while claiming the task; it was not started.`;
@@ -267,11 +281,14 @@ export class Executor {
   }
 
   /** The task log's last line: the final state as the database holds it. */
-  private async finish(outcome: PendingOutcome, accepted: boolean): Promise<void> {
+  private async finish(outcome: PendingOutcome, recorded: boolean): Promise<void> {
     const name = taskId(outcome.taskId);
     let line = `Task ${name} ended: ${outcome.state}`;
+    let accepted = recorded;
+    const now = accepted ? undefined : await getTask(this.o.leaseDb, outcome.taskId).catch(() => undefined);
+    // Recorded by an earlier try whose answer was lost: the database holds this very outcome.
+    if (now && now.claim_token === outcome.token && now.state === outcome.state) accepted = true;
     if (!accepted) {
-      const now = await getTask(this.o.leaseDb, outcome.taskId).catch(() => undefined);
       this.o.logger.warn({ task: name, outcome: outcome.state, recorded: now?.state }, 'stale outcome refused: the cluster had already ended the task');
       line = `Task ${name} ended: ${now?.state ?? 'unknown'} (this node's result, ${outcome.state}, came after the cluster had ended it${now?.error_message ? `: ${now.error_message}` : ''})`;
     }

@@ -28,6 +28,7 @@ export class Lease extends EventEmitter<LeaseEvents> {
     private readonly clock: () => number = () => performance.now(),
   ) {
     super();
+    this.setMaxListeners(0); // every running script's supervisor follows the renewals
   }
 
   /** A heartbeat sent at `sentAt` (this clock) reached the database. */

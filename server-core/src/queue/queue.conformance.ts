@@ -31,6 +31,7 @@ import { claimTasks } from './claim.js';
 import { completeTask } from './complete.js';
 import { enqueueTask, type NewTask } from './enqueue.js';
 import { expireQueuedTasks } from './expire.js';
+import { releaseLostClaim } from './releaseClaim.js';
 import { endTasksOfEarlierRun, endTasksOfSilentNode } from './endTasksOfNode.js';
 import type { TaskRow } from './taskRecord.js';
 
@@ -388,6 +389,22 @@ export function queueConformance(label: string, open: () => Promise<ShoalDb>): v
     });
 
     describe('claim tokens', () => {
+      it('a claim whose answer was lost goes back to the queue in its place; one canceled meanwhile ends Canceled', async () => {
+        await addNode('n1', 5);
+        const a = await enqueue('a');
+        const b = await enqueue('b');
+        const lost = token();
+        await claim('n1', lost);
+        await requestCancel(shoal, Number(b.id), 'user');
+        assert.equal(await releaseLostClaim(shoal, lost), 2);
+        const [ra, rb] = [await task(a.id), await task(b.id)];
+        assert.deepEqual([ra.state, ra.node_name, ra.claim_token], ['Queued', null, null]);
+        assert.equal(Number(ra.queue_time), Number(a.queue_time));
+        assert.equal(rb.state, 'Canceled');
+        assert.deepEqual(ids(await claim('n1')), [Number(a.id)]);
+        assert.equal(await releaseLostClaim(shoal, lost), 0, 'only that claim, only while it is still its');
+      });
+
       it('only the current claim token completes a task, and only once', async () => {
         await addNode('n1', 5);
         const t = await enqueue('guarded');

@@ -97,7 +97,8 @@ export const adHocScript: TaskKind = {
       // Killed because of the stop request: the stop decides the outcome. Ended on its own
       // (even just before a cancel arrived): its exit code does.
       if (end.killed === 'stop' && ctx.signal.aborted) throw ctx.signal.reason;
-      if (end.killed === 'lease') throw new Error(`The script was killed: node ${ctx.nodeName} lost its lease.`);
+      // Its supervisor saw the lease run out (possibly a moment before this node fenced).
+      if (end.killed === 'lease') throw ctx.signal.aborted ? ctx.signal.reason : new Error(`Node ${ctx.nodeName} lost its lease (no heartbeat reached the database in time); the script's supervisor stopped it.`);
       const code = end.code ?? (end.signal ? 128 : null);
       if (code !== 0) throw new Error(`The script exited with code ${code}.`);
     } catch (e) {
