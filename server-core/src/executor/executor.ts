@@ -287,7 +287,7 @@ export class Executor {
     let accepted = recorded;
     const now = accepted ? undefined : await getTask(this.o.leaseDb, outcome.taskId).catch(() => undefined);
     // Recorded by an earlier try whose answer was lost: the database holds this very outcome.
-    if (now && now.claim_token === outcome.token && now.state === outcome.state) accepted = true;
+    if (now && now.claim_token === outcome.token && now.state === outcome.state && now.error_message === outcome.message) accepted = true;
     if (!accepted) {
       this.o.logger.warn({ task: name, outcome: outcome.state, recorded: now?.state }, 'stale outcome refused: the cluster had already ended the task');
       line = `Task ${name} ended: ${now?.state ?? 'unknown'} (this node's result, ${outcome.state}, came after the cluster had ended it${now?.error_message ? `: ${now.error_message}` : ''})`;
