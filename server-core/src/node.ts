@@ -20,6 +20,7 @@ import { Outbox, outboxFile } from './executor/outbox.js';
 import { resolveRunAsUser, type RunAsUser } from './executor/runAsUser.js';
 import type { TaskKind } from './executor/taskKind.js';
 import { adoptClusterVersion, upgradeSchemaSafely } from './nodes/clusterVersion.js';
+import { ClusterClock } from './nodes/clusterClock.js';
 import { Heartbeat } from './nodes/heartbeat.js';
 import { Lease } from './nodes/lease.js';
 import { HEARTBEAT_INTERVAL_MS, LEASE_STATEMENT_TIMEOUT_MS } from './nodes/leaseTimings.js';
@@ -89,7 +90,9 @@ function advertisedUrl(host: string, port: number): string {
  */
 export async function startNode(o: StartOptions): Promise<RunningNode> {
   const { config } = o;
-  const logger = o.logger ?? pino({ level: process.env.SHOAL_LOG_LEVEL ?? 'info' });
+  const clock = new ClusterClock();
+  // The node's own log in the cluster's time too (corrected once the database answered).
+  const logger = o.logger ?? pino({ level: process.env.SHOAL_LOG_LEVEL ?? 'info', timestamp: () => `,"time":${clock.nowMs()}` });
   // Files the node creates (task logs, packages, markers) are not for other local accounts.
   if (process.platform !== 'win32') process.umask(0o027);
   prepareDataDir(config.dataDir);
@@ -125,6 +128,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
         'FENCED: this node holds no lease; it claims nothing and has stopped its scripts until a heartbeat reaches the database',
       ),
     );
+    await clock.measure(leaseDb).catch(() => {});
     const registeredAt = performance.now();
     const registration = await registerNode(shoal, {
       name: config.nodeName,
@@ -152,6 +156,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
       logger,
       lease,
       outbox: new Outbox(outboxFile(config.dataDir)),
+      now: () => clock.now(),
       pollMs: shoal.dialect.wakeUpPollMs,
     });
     // What the last run of this node left: outcomes it kept (recorded first, they are real),
@@ -178,7 +183,15 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     const storageVerifier = new StorageVerifier(shoal, config.storage, config.nodeName, logger);
     await storageVerifier.start().catch((err) => logger.warn({ err }, 'shared storage verification failed'));
     const warn = (what: string) => (err: unknown) => logger.warn({ err: (err as Error)?.message ?? err }, what);
-    const heartbeat = new Heartbeat({ shoal: leaseDb, nodeName: config.nodeName, nodeId, lease, logger, intervalMs: o.heartbeatMs });
+    const heartbeat = new Heartbeat({
+      shoal: leaseDb,
+      nodeName: config.nodeName,
+      nodeId,
+      lease,
+      logger,
+      intervalMs: o.heartbeatMs,
+      onBeat: () => void clock.measure(leaseDb).catch(() => {}),
+    });
     let markedPaths = JSON.stringify(config.storage);
     const lifecycle = new Lifecycle();
     await lifecycle.start(

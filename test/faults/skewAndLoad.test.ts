@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startShoalProcess } from '../helpers/shoalProcess.js';
+import { taskLog } from '../helpers/tasks.js';
 import { onTeardown, teardown, trackChild } from '../helpers/teardown.js';
 import { assertAllAlive, assertNothingLostOrDoubled, queueSideEffects, sample, startFaultCluster, waitAllFinal, type FaultCluster } from './faultKit.js';
 
@@ -48,6 +49,13 @@ describe('clock skew and a saturated machine', { timeout: 400_000, skip: FAKETIM
     assert.deepEqual(tasks.filter((t) => t.state !== 'Success').map((t) => `${t.id} ${t.state} ${t.errorMessage}`), []);
     assertNothingLostOrDoubled(tasks, c.marks);
     assert.ok(new Set(tasks.map((t) => t.nodeName)).size === 3, 'every node ran tasks');
+    // Task logs are stamped with the cluster's clock, not the skewed node's.
+    for (const name of ['ahead', 'behind']) {
+      const t = tasks.find((x) => x.nodeName === name)!;
+      const first = (await taskLog(c.client, t.id)).split('\n')[0]!;
+      const stamped = Date.parse(first.split(' ')[0]!);
+      assert.ok(Math.abs(stamped - Date.parse(t.startTime!)) < 5000, `${name} stamped ${first} for a task started at ${t.startTime}`);
+    }
   });
 
   it('every core saturated for two minutes: 0 false Offlines', async () => {

@@ -33,6 +33,8 @@ export interface ExecutorOptions {
   logger: Logger;
   lease: Lease;
   outbox: Outbox;
+  /** Stamps task log lines with the cluster's time. */
+  now?: () => Date;
   /** Fallback poll for work queued elsewhere, remote cancels and expiry. */
   pollMs?: number;
 }
@@ -199,7 +201,7 @@ export class Executor {
     const { row, token } = task;
     const id = Number(row.id);
     const name = taskId(id);
-    const log = new GuardedTaskLog(this.o.storage.taskLogs, name);
+    const log = new GuardedTaskLog(this.o.storage.taskLogs, name, this.o.now);
     const signal = task.abort.signal;
     let outcome: PendingOutcome = { taskId: id, token, state: 'Success', message: null };
     const workDir = path.join(this.o.workRoot, name);
@@ -292,7 +294,7 @@ export class Executor {
       this.o.logger.warn({ task: name, outcome: outcome.state, recorded: now?.state }, 'stale outcome refused: the cluster had already ended the task');
       line = `Task ${name} ended: ${now?.state ?? 'unknown'} (this node's result, ${outcome.state}, came after the cluster had ended it${now?.error_message ? `: ${now.error_message}` : ''})`;
     }
-    const failure = appendToTaskLog(this.o.storage.taskLogs, name, (log) => (outcome.state === 'Success' && accepted ? log.info(line) : log.error(line)));
+    const failure = appendToTaskLog(this.o.storage.taskLogs, name, this.o.now ?? (() => new Date()), (log) => (outcome.state === 'Success' && accepted ? log.info(line) : log.error(line)));
     if (failure) this.o.logger.warn({ task: name, err: failure }, 'could not write the last line of the task log');
   }
 

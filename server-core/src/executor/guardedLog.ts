@@ -15,9 +15,9 @@ export class GuardedTaskLog implements TaskLog {
   private writer: TaskLogWriter | undefined;
   failure: string | undefined;
 
-  constructor(taskLogsDir: string, taskName: string) {
+  constructor(taskLogsDir: string, taskName: string, now?: () => Date) {
     try {
-      this.writer = new TaskLogWriter(taskLogPath(taskLogsDir, taskName));
+      this.writer = new TaskLogWriter(taskLogPath(taskLogsDir, taskName), now);
     } catch (err) {
       this.fail(err);
     }
@@ -51,8 +51,8 @@ export class GuardedTaskLog implements TaskLog {
 }
 
 /** Appends one line to a task's log after the task ended (its last line), never throwing. */
-export function appendToTaskLog(taskLogsDir: string, taskName: string, line: (log: TaskLog) => void): string | undefined {
-  const log = new GuardedTaskLog(taskLogsDir, taskName);
+export function appendToTaskLog(taskLogsDir: string, taskName: string, now: () => Date, line: (log: TaskLog) => void): string | undefined {
+  const log = new GuardedTaskLog(taskLogsDir, taskName, now);
   line(log);
   log.close();
   return log.failure;
