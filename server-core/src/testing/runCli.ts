@@ -58,7 +58,10 @@ export async function prepareCli(home: string): Promise<Cli> {
   fs.writeFileSync(path.join(root, 'dist', 'package.json'), packageJson);
   const bin = path.join(root, 'bin', 'shoal.js');
 
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SHOAL_') && !k.startsWith('NODE_TEST')));
+  // A clean environment, but for the SQLite addon of this runtime (a property of the machine, not config).
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => k === 'SHOAL_SQLITE_NATIVE_BINDING' || (!k.startsWith('SHOAL_') && !k.startsWith('NODE_TEST'))),
+  );
   return {
     bin,
     run(args, { env = {}, timeoutMs = 20_000 } = {}) {
