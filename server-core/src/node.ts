@@ -4,7 +4,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
-import { buildApp } from './api/app.js';
+import { buildApp } from './app.js';
+import { startAuthHousekeeping } from './auth/housekeeping.js';
 import { ensureAdminUser } from './auth/users.js';
 import { prepareDataDir } from './config/dataDirCheck.js';
 import { lockDataDir } from './config/dataDirLock.js';
@@ -79,9 +80,10 @@ function taskWorkRoot(config: NodeConfig, runAs: RunAsUser | undefined): string 
   return root;
 }
 
-function advertisedUrl(host: string, port: number): string {
+function advertisedUrl(config: NodeConfig, port: number): string {
+  const { host } = config;
   const h = host === '0.0.0.0' || host === '::' ? os.hostname() : host.includes(':') ? `[${host}]` : host;
-  return `http://${h}:${port}`;
+  return `${config.tls ? 'https' : 'http'}://${h}:${port}`;
 }
 
 /**
@@ -134,7 +136,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
       name: config.nodeName,
       nodeId,
       version: SHOAL_VERSION,
-      url: advertisedUrl(config.host, config.port),
+      url: advertisedUrl(config, config.port),
       taskCap: config.taskCap,
       overrideTaskCap: config.taskCapOverride,
     });
@@ -148,7 +150,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
       leaseDb,
       nodeName: config.nodeName,
       nodeId,
-      serverUrl: advertisedUrl(config.host, config.port),
+      serverUrl: advertisedUrl(config, config.port),
       storage: config.storage,
       workRoot,
       runAs,
@@ -174,7 +176,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     runningCount = () => executor.runningCount;
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    const url = advertisedUrl(config.host, port);
+    const url = advertisedUrl(config, port);
     await setNodeUrl(shoal, config.nodeName, nodeId, url);
     const version = await adoptClusterVersion(shoal, config.nodeName, SHOAL_VERSION);
     if (version !== SHOAL_VERSION) logger.warn(`this node runs ${SHOAL_VERSION} but the cluster runs ${version}; it will not take tasks (VersionMismatch)`);
@@ -212,6 +214,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
       everyInterval('storage verifier', STORAGE_CHECK_MS, () => storageVerifier.check(), warn('shared storage verification failed')),
       queueListener(shoal, executor, logger),
       { name: 'executor', start: () => executor.start(), stop: () => {} },
+      authHousekeeping(shoal, logger),
     );
 
     let stopping: Promise<void> | undefined;
@@ -227,6 +230,12 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     for (const close of closers) await Promise.resolve(close()).catch(() => {});
     throw err;
   }
+}
+
+/** Expired sessions and login throttles, removed in the background. */
+function authHousekeeping(shoal: ShoalDb, logger: Logger) {
+  let running: { stop(): void } | undefined;
+  return { name: 'auth housekeeping', start: () => void (running = startAuthHousekeeping(shoal, logger)), stop: () => running?.stop() };
 }
 
 /** Wakes the executor when another node queues work (where the database can tell). */

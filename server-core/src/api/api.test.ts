@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KyselyPlugin, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
-import { JSON_BODY_LIMIT } from './app.js';
+import { JSON_BODY_LIMIT } from '../app.js';
 import { registerNode, markNodeStopped } from '../nodes/registry.js';
 import { claimTasks } from '../queue/claim.js';
 import { nodeIdentity } from '../config/nodeIdentity.js';

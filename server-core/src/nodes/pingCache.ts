@@ -1,21 +1,24 @@
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import type { Lease, LeaseLoss } from './lease.js';
-import { parseStorageStatus, type StorageStatus } from '../storage/verify.js';
+import { parseStorageStatus } from './storageStatus.js';
 
+/**
+ * What the anonymous health check tells a load balancer: the status code, and in the body
+ * only what an operator reading it needs — never paths or problem details (those are in
+ * the authenticated GET /api/nodes).
+ */
 export interface PingResult {
   status: 200 | 418 | 503;
   body: {
     name: string;
     version: string;
-    taskCap: number | null;
     drain: boolean | null;
     runningTasks: number;
-    lastSeen: string | null;
     database: 'ok' | 'unreachable';
     /** Whether the node holds its lease (takes tasks); why not, in `error`. */
     lease: 'held' | LeaseLoss;
-    /** The node's last shared-storage verification; `ok: false` is the warning. */
-    storage: StorageStatus | null;
+    /** Whether the node's last shared-storage verification passed; null before the first. */
+    storage: { ok: boolean } | null;
     error?: string;
   };
 }
@@ -72,32 +75,23 @@ export class PingCache {
     try {
       const row = await this.shoal.db
         .selectFrom('nodes')
-        .select(['task_cap', 'drain', 'last_seen', 'storage_status'])
+        .select(['drain', 'storage_status'])
         .where('name', '=', this.nodeName)
         .executeTakeFirst();
       if (!row) throw new NodeRowMissing();
       const drain = !!row.drain;
+      const storage = parseStorageStatus(row.storage_status);
       result = {
         status: drain ? 418 : 200,
-        body: {
-          name: this.nodeName,
-          version: this.version,
-          taskCap: row.task_cap,
-          drain,
-          runningTasks: 0,
-          lastSeen: new Date(Number(row.last_seen)).toISOString(),
-          database: 'ok',
-          lease: 'held',
-          storage: parseStorageStatus(row.storage_status),
-        },
+        body: { name: this.nodeName, version: this.version, drain, runningTasks: 0, database: 'ok', lease: 'held', storage: storage && { ok: storage.ok } },
       };
     } catch (err) {
       const missing = err instanceof NodeRowMissing;
       result = {
         status: 503,
         body: {
-          name: this.nodeName, version: this.version, taskCap: null, drain: null, runningTasks: 0, lastSeen: null,
-          database: missing ? 'ok' : 'unreachable', lease: missing ? 'removed' : 'expired', storage: null,
+          name: this.nodeName, version: this.version, drain: null, runningTasks: 0, database: missing ? 'ok' : 'unreachable',
+          lease: missing ? 'removed' : 'expired', storage: null,
           error: missing ? LOSS_REASON.removed(this.nodeName, 0) : 'The node cannot reach its database.',
         },
       };
