@@ -24,7 +24,7 @@ import { adoptClusterVersion, upgradeSchemaSafely } from './nodes/clusterVersion
 import { ClusterClock } from './nodes/clusterClock.js';
 import { Heartbeat } from './nodes/heartbeat.js';
 import { Lease } from './nodes/lease.js';
-import { HEARTBEAT_INTERVAL_MS, LEASE_STATEMENT_TIMEOUT_MS } from './nodes/leaseTimings.js';
+import { HEARTBEAT_INTERVAL_MS, LEASE_STATEMENT_TIMEOUT_MS } from './queue/leaseTimings.js';
 import { everyInterval, Lifecycle } from './nodes/lifecycle.js';
 import { PingCache } from './nodes/pingCache.js';
 import { assertPortFree, listenOrExplain } from './nodes/port.js';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { OFFLINE_AFTER_MS } from '../../server-core/src/nodes/leaseTimings.js';
+import { OFFLINE_AFTER_MS } from '../../server-core/src/queue/leaseTimings.js';
 import { runShoalCli } from '../helpers/cli.js';
 import { startShoalProcess } from '../helpers/shoalProcess.js';
 import { teardown } from '../helpers/teardown.js';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { FENCE_AFTER_MS } from '../../server-core/src/nodes/leaseTimings.js';
+import { FENCE_AFTER_MS } from '../../server-core/src/queue/leaseTimings.js';
 import { processRuns } from '../../server-core/src/testing/processes.js';
 import { teardown } from '../helpers/teardown.js';
 import { sleep, waitFor } from '../helpers/waitFor.js';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { FENCE_AFTER_MS } from '../../server-core/src/nodes/leaseTimings.js';
+import { FENCE_AFTER_MS } from '../../server-core/src/queue/leaseTimings.js';
 import { startShoalProcess, type ShoalProcess } from '../helpers/shoalProcess.js';
 import { teardown } from '../helpers/teardown.js';
 import { waitFor } from '../helpers/waitFor.js';

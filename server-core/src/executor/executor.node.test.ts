@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import { nodeIdentity } from '../config/nodeIdentity.js';
 import { migrateToLatest } from '../db/migrations/index.js';
 import { openDatabase } from '../db/open.js';
-import { OFFLINE_AFTER_MS } from '../nodes/leaseTimings.js';
+import { OFFLINE_AFTER_MS } from '../queue/leaseTimings.js';
 import { heartbeat, listNodes, nodeStatus, registerNode, updateNode } from '../nodes/registry.js';
 import { requestCancel } from '../queue/cancel.js';
 import { claimTasks } from '../queue/claim.js';

@@ -12,7 +12,7 @@ import { makeTempDir, removeTempDirs } from '../testing/tempDir.js';
 import { testLogger } from '../testing/testNode.js';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '../testing/throwawayPostgres.js';
 import { waitFor } from '../testing/wait.js';
-import { FENCE_AFTER_MS, OFFLINE_AFTER_MS } from './leaseTimings.js';
+import { FENCE_AFTER_MS, OFFLINE_AFTER_MS } from '../queue/leaseTimings.js';
 
 describe('fencing: a node that cannot reach the database', () => {
   let pg: ThrowawayPostgres;

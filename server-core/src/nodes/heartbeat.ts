@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import type { Lease } from './lease.js';
-import { HEARTBEAT_INTERVAL_MS, OFFLINE_AFTER_MS } from './leaseTimings.js';
+import { HEARTBEAT_INTERVAL_MS, OFFLINE_AFTER_MS } from '../queue/leaseTimings.js';
 import { heartbeat } from './registry.js';
 
 export interface HeartbeatOptions {

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { FENCE_AFTER_MS } from './leaseTimings.js';
+import { FENCE_AFTER_MS } from '../queue/leaseTimings.js';
 
 /** Why the node holds no lease; said by the ping and in the log. */
 export type LeaseLoss = 'never-held' | 'expired' | 'removed';

@@ -1,7 +1,7 @@
 import { sql, type Selectable } from 'kysely';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import type { NodesTable } from '../db/schema.js';
-import { OFFLINE_AFTER_MS } from './leaseTimings.js';
+import { OFFLINE_AFTER_MS } from '../queue/leaseTimings.js';
 
 export type NodeRow = Selectable<NodesTable>;
 export type NodeStatus = 'Running' | 'Draining' | 'Drained' | 'Offline' | 'VersionMismatch';

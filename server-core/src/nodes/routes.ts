@@ -8,7 +8,7 @@ import { activeTasksOfNode } from '../queue/list.js';
 import { toTaskResource } from '../queue/taskRecord.js';
 import { parseStorageStatus } from './storageStatus.js';
 import { clusterVersion } from './clusterVersion.js';
-import { failoverTimings } from './leaseTimings.js';
+import { failoverTimings } from '../queue/leaseTimings.js';
 import { deleteOfflineNode, listNodes, nodeStatus, updateNode, type NodeWithLiveness } from './registry.js';
 
 export function nodeResource(n: NodeWithLiveness, version: string): ShoalNode {

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import { endTasksOfSilentNode } from '../queue/endTasksOfNode.js';
-import { OFFLINE_AFTER_MS } from './leaseTimings.js';
+import { OFFLINE_AFTER_MS } from '../queue/leaseTimings.js';
 
 /**
  * Ends the active tasks of every node that is Offline (silent past the threshold, stopped,

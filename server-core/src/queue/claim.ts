@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { ClaimQuery, ShoalDb, ShoalDialect } from '../db/dialects/dialect.js';
-import { FENCE_AFTER_MS } from '../nodes/leaseTimings.js';
+import { FENCE_AFTER_MS } from './leaseTimings.js';
 import { SETTING } from '../settings/settings.js';
 import type { TaskRow } from './taskRecord.js';
 

@@ -1,7 +1,7 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import type { Schema } from '../db/schema.js';
-import { OFFLINE_AFTER_MS } from '../nodes/leaseTimings.js';
+import { OFFLINE_AFTER_MS } from './leaseTimings.js';
 
 /** Executing tasks end Failed, Cancelling ones Canceled. */
 const endedState = sql<string>`case when state = 'Cancelling' then 'Canceled' else 'Failed' end`;

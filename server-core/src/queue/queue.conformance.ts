@@ -13,7 +13,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import { currentSchemaVersion, LATEST_SCHEMA_VERSION, migrateToLatest } from '../db/migrations/index.js';
-import { FENCE_AFTER_MS, OFFLINE_AFTER_MS } from '../nodes/leaseTimings.js';
+import { FENCE_AFTER_MS, OFFLINE_AFTER_MS } from './leaseTimings.js';
 import {
   deleteOfflineNode,
   heartbeat,
