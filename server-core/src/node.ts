@@ -24,7 +24,7 @@ import { adoptClusterVersion, upgradeSchemaSafely } from './nodes/clusterVersion
 import { ClusterClock } from './nodes/clusterClock.js';
 import { Heartbeat } from './nodes/heartbeat.js';
 import { Lease } from './nodes/lease.js';
-import { HEARTBEAT_INTERVAL_MS, LEASE_STATEMENT_TIMEOUT_MS } from './queue/leaseTimings.js';
+import { FENCE_AFTER_MS, HEARTBEAT_INTERVAL_MS, LEASE_STATEMENT_TIMEOUT_MS } from './queue/leaseTimings.js';
 import { everyInterval, Lifecycle } from './nodes/lifecycle.js';
 import { PingCache } from './nodes/pingCache.js';
 import { assertPortFree, listenOrExplain } from './nodes/port.js';
@@ -123,7 +123,8 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     // The lease paths get their own pool with short statement timeouts.
     const leaseDb = shoal.forLeasePaths(LEASE_STATEMENT_TIMEOUT_MS);
     closers.unshift(() => leaseDb.close());
-    const lease = new Lease();
+    // Alone on its database, nobody can take over a node's tasks: its lease never runs out.
+    const lease = new Lease(shoal.dialect.sharedByNodes ? FENCE_AFTER_MS : Infinity);
     lease.on('fenced', (why) =>
       logger.error(
         { sinceLastBeatMs: Math.round(lease.sinceRenewalMs()), why },

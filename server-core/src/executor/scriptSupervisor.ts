@@ -48,8 +48,10 @@ export function superviseScript(spec: Omit<SupervisorSpec, 'leaseMs'>, lease: Le
   const send = (line: string) => {
     if (!control.destroyed && control.writable) control.write(line);
   };
-  send(`${JSON.stringify({ ...spec, leaseMs: lease.remainingMs() } satisfies SupervisorSpec)}\n`);
-  const renew = (remainingMs: number) => send(renewLine(remainingMs));
+  // A lease that never runs out (a node alone on its database) is a very long one to the supervisor.
+  const finite = (ms: number) => (Number.isFinite(ms) ? ms : 2 ** 31 - 1);
+  send(`${JSON.stringify({ ...spec, leaseMs: finite(lease.remainingMs()) } satisfies SupervisorSpec)}\n`);
+  const renew = (remainingMs: number) => send(renewLine(finite(remainingMs)));
   lease.on('renewed', renew);
 
   const reports: SupervisorReport[] = [];

@@ -32,6 +32,13 @@ export interface ShoalDialect {
   /** How often an idle node looks for work queued elsewhere when nothing woke it. */
   readonly wakeUpPollMs: number;
   /**
+   * Whether several nodes share this database. Only then can another node take over a
+   * silent node's tasks, and only then must a node fence itself when its lease runs out; a
+   * node alone on its database (SQLite, one process per data dir) keeps running through a
+   * slow disk rather than kill its own scripts.
+   */
+  readonly sharedByNodes: boolean;
+  /**
    * Claims the oldest eligible tasks, up to the free slots, in one statement that skips
    * rows other nodes are claiming (never waits for them, never takes them twice).
    */

@@ -14,6 +14,7 @@ export const mssqlDialect: ShoalDialect = {
   autoIncrementedKey: (c) => c.primaryKey().identity(),
   // No LISTEN/NOTIFY: other nodes' queued tasks are found by a short poll.
   wakeUpPollMs: 100,
+  sharedByNodes: true,
   claim(db, q) {
     // The node's own row first (two processes with one name take turns), then READPAST
     // skips rows locked by another node's claim and UPDLOCK holds the picked ones.

@@ -19,6 +19,7 @@ export const postgresDialect: ShoalDialect = {
   autoIncrementedKey: (c) => c.primaryKey(),
   // LISTEN/NOTIFY wakes nodes at once; the poll is only a safety net.
   wakeUpPollMs: 1000,
+  sharedByNodes: true,
   claim(db, q) {
     // The node's own row is locked first, so two processes claiming for one node name take
     // turns; FOR UPDATE SKIP LOCKED then skips rows another node is claiming right now.

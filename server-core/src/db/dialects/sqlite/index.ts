@@ -14,6 +14,7 @@ export const sqliteDialect: ShoalDialect = {
   autoIncrementedKey: (c) => c.primaryKey().autoIncrement(),
   // One process owns a SQLite file; the poll only catches expiry and what the CLI queued.
   wakeUpPollMs: 1000,
+  sharedByNodes: false,
   async claim(db, q) {
     // One statement in its own implicit transaction: SQLite takes the write lock when a
     // writing statement starts, before its subqueries read (as BEGIN IMMEDIATE would), so two
