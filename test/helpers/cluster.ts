@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { startThrowawayPostgres, type ThrowawayPostgres } from '../../server-core/src/testing/throwawayPostgres.js';
+import { startThrowawayPostgres, type ThrowawayPostgres, type ThrowawayPostgresOptions } from '../../server-core/src/testing/throwawayPostgres.js';
 import { runShoalCli } from './cli.js';
 import { startShoalProcess, type ShoalProcess } from './shoalProcess.js';
 import { onTeardown } from './teardown.js';
@@ -19,11 +19,16 @@ export interface Cluster {
 
 /**
  * A throwaway PostgreSQL, cluster-shared storage set through the CLI, and `count` real nodes.
- * Several clusters may share one PostgreSQL (`o.pg`, each with its own `o.database`).
+ * Several clusters may share one PostgreSQL (`o.pg`, each with its own `o.database`); a
+ * cluster with its own may ask for one set up its way (`o.postgres`).
  */
-export async function startCluster(count: number, taskCap: number, o: { pg?: ThrowawayPostgres; database?: string; startTimeoutMs?: number } = {}): Promise<Cluster> {
+export async function startCluster(
+  count: number,
+  taskCap: number,
+  o: { pg?: ThrowawayPostgres; database?: string; startTimeoutMs?: number; postgres?: ThrowawayPostgresOptions } = {},
+): Promise<Cluster> {
   const dir = tempDir('shoal-cluster-');
-  const pg = o.pg ?? (await startThrowawayPostgres());
+  const pg = o.pg ?? (await startThrowawayPostgres(o.postgres));
   if (!o.pg) onTeardown(() => pg.destroy());
   const databaseUrl = await pg.createDatabase(o.database ?? 'shoal');
   const masterKey = crypto.randomBytes(32).toString('base64');

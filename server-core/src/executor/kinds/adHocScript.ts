@@ -1,16 +1,17 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { LineSplitter } from '../../logs/taskLog.js';
 import { LEADER_PID_FILE } from '../leftovers.js';
-import { killProcessTree } from '../processTree.js';
+import { superviseScript } from '../scriptSupervisor.js';
 import { scriptEnvironment } from '../scriptEnvironment.js';
 import { collectArtifacts, giveToRunAsUser } from '../workFolder.js';
-import type { TaskContext, TaskKind } from '../taskKind.js';
+import type { TaskContext, TaskKind, TaskStop } from '../taskKind.js';
 
 const SYNTAXES = ['bash', 'sh', 'powershell'] as const;
 type Syntax = (typeof SYNTAXES)[number];
 const MAX_SCRIPT_BYTES = 512 * 1024;
+/** A canceled script gets this long after SIGTERM before SIGKILL. */
+const STOP_GRACE_MS = 2000;
 
 function interpreter(syntax: Syntax, file: string): [string, string[]] {
   switch (syntax) {
@@ -59,41 +60,46 @@ export const adHocScript: TaskKind = {
     }
     const [cmd, argv] = interpreter(syntax, file);
     ctx.log.info(`Running ${syntax} script on the built-in worker of ${ctx.nodeName}${runAs ? ` as ${runAs.name}` : ''}`);
-    const child = spawn(cmd, argv, {
-      cwd: ctx.workDir,
-      detached: process.platform !== 'win32', // own process group, so cancel reaches everything it starts
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
-      env: scriptEnvironment(
-        process.env,
-        {
-          SHOAL_TASK_ID: ctx.taskId,
-          SHOAL_ARTIFACTS_DIR: artifactsDir,
-          SHOAL_WORK_DIR: ctx.workDir,
-          SHOAL_NODE_NAME: ctx.nodeName,
-          SHOAL_SERVER_URL: ctx.serverUrl,
-        },
-        runAs,
-      ),
-    });
-    // If this node dies, its next start finds the script's process group here and ends it.
-    if (child.pid) fs.writeFileSync(path.join(ctx.workDir, LEADER_PID_FILE), String(child.pid));
+    // Under a supervisor of its own: the script's process tree ends if this node dies or
+    // loses its lease, and the supervisor records its process-group leader for the next start.
+    const script = superviseScript(
+      {
+        command: cmd,
+        args: argv,
+        cwd: ctx.workDir,
+        ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
+        env: scriptEnvironment(
+          process.env,
+          {
+            SHOAL_TASK_ID: ctx.taskId,
+            SHOAL_ARTIFACTS_DIR: artifactsDir,
+            SHOAL_WORK_DIR: ctx.workDir,
+            SHOAL_NODE_NAME: ctx.nodeName,
+            SHOAL_SERVER_URL: ctx.serverUrl,
+          },
+          runAs,
+        ),
+        leaderPidFile: path.join(ctx.workDir, LEADER_PID_FILE),
+      },
+      ctx.lease,
+    );
     const out = new LineSplitter((l) => ctx.log.info(l));
     const err = new LineSplitter((l) => ctx.log.error(l));
-    child.stdout.setEncoding('utf8').on('data', (c: string) => out.push(c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => err.push(c));
-    const onAbort = () => {
-      if (child.pid) void killProcessTree(child.pid);
-    };
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    script.stdout.setEncoding('utf8').on('data', (c: string) => out.push(c));
+    script.stderr.setEncoding('utf8').on('data', (c: string) => err.push(c));
+    const onAbort = () => script.stop((ctx.signal.reason as TaskStop | undefined)?.immediate ? 0 : STOP_GRACE_MS);
+    if (ctx.signal.aborted) onAbort();
+    else ctx.signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const code = await new Promise<number | null>((resolve, reject) => {
-        child.once('error', reject);
-        child.once('close', (c, sig) => resolve(c ?? (sig ? 128 : null)));
-      });
+      const end = await script.ended;
       out.flush();
       err.flush();
-      if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error('canceled');
+      // Killed because of the stop request: the stop decides the outcome. Ended on its own
+      // (even just before a cancel arrived): its exit code does.
+      if (end.killed === 'stop' && ctx.signal.aborted) throw ctx.signal.reason;
+      // Its supervisor saw the lease run out (possibly a moment before this node fenced).
+      if (end.killed === 'lease') throw ctx.signal.aborted ? ctx.signal.reason : new Error(`Node ${ctx.nodeName} lost its lease (no heartbeat reached the database in time); the script's supervisor stopped it.`);
+      const code = end.code ?? (end.signal ? 128 : null);
       if (code !== 0) throw new Error(`The script exited with code ${code}.`);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${cmd} is not installed on ${ctx.nodeName}.`);

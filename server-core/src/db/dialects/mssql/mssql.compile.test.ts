@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DummyDriver, Kysely, MssqlAdapter, MssqlIntrospector, MssqlQueryCompiler, type CompiledQuery } from 'kysely';
-import { up } from '../migrations/0001_initial.js';
-import { claimMssql } from '../../queue/claim.js';
-import { mssqlDialect, parseMssqlUrl } from './mssql.js';
-import { MssqlPagingPlugin } from './mssqlPaging.js';
+import { up } from '../../migrations/0001_initial.js';
+import { claimQuery } from '../../../queue/claim.js';
+import { mssqlClaimStatement, mssqlDialect, parseMssqlUrl } from './index.js';
+import { MssqlPagingPlugin } from './paging.js';
 
 /** A Kysely that compiles SQL Server statements without a server and records them. */
 function compileOnly(): { db: Kysely<any>; statements: CompiledQuery[] } {
@@ -29,7 +29,7 @@ function compileOnly(): { db: Kysely<any>; statements: CompiledQuery[] } {
 describe('SQL Server statements (compiled, no server)', () => {
   it('claims with UPDLOCK, READPAST, ROWLOCK in one statement and returns the rows', () => {
     const { db } = compileOnly();
-    const { sql, parameters } = claimMssql('node-a', 'token-1', mssqlDialect.now()).compile(db);
+    const { sql, parameters } = mssqlClaimStatement(claimQuery(mssqlDialect, { nodeName: 'node-a', nodeId: 'id-1', token: 'token-1' })).compile(db);
     assert.match(sql, /with \(updlock, readpast, rowlock\)/);
     assert.match(sql, /output inserted\.\*/);
     assert.match(sql, /select top \(/);
