@@ -8,7 +8,7 @@ import { openDatabase } from '../db/open.js';
 import { registerNode } from '../nodes/registry.js';
 import { makeTempDir, removeTempDirs } from '../testing/tempDir.js';
 import { enqueueTask } from './enqueue.js';
-import { queueConformance } from './queue.conformance.js';
+import { queueConformance } from '../testing/queueConformance.js';
 
 after(removeTempDirs);
 

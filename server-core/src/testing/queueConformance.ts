@@ -13,7 +13,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import { currentSchemaVersion, LATEST_SCHEMA_VERSION, migrateToLatest } from '../db/migrations/index.js';
-import { FENCE_AFTER_MS, OFFLINE_AFTER_MS } from './leaseTimings.js';
+import { FENCE_AFTER_MS, OFFLINE_AFTER_MS } from '../queue/leaseTimings.js';
 import {
   deleteOfflineNode,
   heartbeat,
@@ -25,15 +25,15 @@ import {
   updateNode,
 } from '../nodes/registry.js';
 import { sweepOfflineNodes } from '../nodes/sweep.js';
-import { waitFor } from '../testing/wait.js';
-import { requestCancel } from './cancel.js';
-import { claimTasks } from './claim.js';
-import { completeTask } from './complete.js';
-import { enqueueTask, type NewTask } from './enqueue.js';
-import { expireQueuedTasks } from './expire.js';
-import { releaseLostClaim } from './releaseClaim.js';
-import { endTasksOfEarlierRun, endTasksOfSilentNode } from './endTasksOfNode.js';
-import type { TaskRow } from './taskRecord.js';
+import { waitFor } from './wait.js';
+import { requestCancel } from '../queue/cancel.js';
+import { claimTasks } from '../queue/claim.js';
+import { completeTask } from '../queue/complete.js';
+import { enqueueTask, type NewTask } from '../queue/enqueue.js';
+import { expireQueuedTasks } from '../queue/expire.js';
+import { releaseLostClaim } from '../queue/releaseClaim.js';
+import { endTasksOfEarlierRun, endTasksOfSilentNode } from '../queue/endTasksOfNode.js';
+import type { TaskRow } from '../queue/taskRecord.js';
 
 const VERSION = '9.9.9-conformance';
 
