@@ -26,6 +26,7 @@ import { loadOrCreateMasterKey } from './secrets/masterKey.js';
 import { clusterStoragePaths } from './storage/clusterStorage.js';
 import { ensureStorage } from './storage/paths.js';
 import { StorageVerifier } from './storage/verifier.js';
+import { TriggerScheduler } from './triggers/scheduler.js';
 import { SHOAL_VERSION } from './version.js';
 
 export interface StartOptions {
@@ -90,7 +91,8 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     // SQLite made its files just now: tighten them like the rest of the data dir.
     for (const change of secureDataDir(config.dataDir)) logger.warn(change);
     await upgradeSchemaSafely(shoal, config.nodeName, SHOAL_VERSION);
-    await verifyMasterKey(shoal, loadOrCreateMasterKey(config.masterKey, config.dataDir));
+    const masterKey = loadOrCreateMasterKey(config.masterKey, config.dataDir);
+    await verifyMasterKey(shoal, masterKey);
     const created = await ensureAdminUser(shoal, o.adminPassword);
     if (created !== undefined) o.onAdminCreated?.(created);
     // Cluster-wide paths from the database win over this node's own; the object is updated
@@ -105,10 +107,11 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     if (leftovers.length) logger.warn({ tasks: leftovers }, 'ended processes that tasks of the previous run left behind');
     await endTasksOfNode(shoal, config.nodeName, `Node ${config.nodeName} stopped unexpectedly while the task was running; it was ended when the node started again.`);
 
-    const kinds = taskKinds({ builtInWorker: config.builtInWorker, extra: o.extraKinds });
+    const applicationsDir = runAs ? path.join(runAs.home, 'Applications') : path.join(config.dataDir, 'applications');
+    const kinds = taskKinds({ builtInWorker: config.builtInWorker, extra: o.extraKinds, deployments: { masterKey, applicationsDir, queueExpiryMs: config.queueExpiryMs } });
     let executor!: Executor;
     const ping = new PingCache(shoal, config.nodeName, SHOAL_VERSION, () => executor.runningCount);
-    const ctxBase = { shoal, config, version: SHOAL_VERSION, kinds, ping, logger };
+    const ctxBase = { shoal, config, version: SHOAL_VERSION, kinds, ping, logger, masterKey };
     // Register before listening so the first ping already finds the node row; the URL is final after listen.
     await registerNode(shoal, { name: config.nodeName, version: SHOAL_VERSION, url: advertisedUrl(config.host, config.port), taskCap: config.taskCap });
     executor = new Executor({
@@ -183,6 +186,9 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     settingsRefresh.unref();
     closers.unshift(async () => clearInterval(settingsRefresh));
     executor.start();
+    const triggers = new TriggerScheduler({ shoal, nodeName: config.nodeName, logger, queueChanged: () => executor.queueChanged(), queueExpiryMs: config.queueExpiryMs });
+    triggers.start();
+    closers.unshift(() => triggers.stop());
 
     let stopping: Promise<void> | undefined;
     const stop = (reason = `Node ${config.nodeName} shut down.`) =>

@@ -4,6 +4,16 @@ import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { auditRoutes } from '../audit/routes.js';
+import { activityRoutes } from '../activities/routes.js';
+import { deploymentRoutes } from '../deployments/routes.js';
+import { environmentRoutes } from '../environments/routes.js';
+import { interruptionRoutes } from '../interruptions/routes.js';
+import { lifecycleRoutes } from '../lifecycles/routes.js';
+import { projectRoutes } from '../projects/routes.js';
+import { releaseRoutes } from '../releases/routes.js';
+import { runbookRoutes } from '../runbooks/routes.js';
+import { triggerRoutes } from '../triggers/routes.js';
+import { libraryVariableSetRoutes } from '../variables/routes.js';
 import { MigrationJob } from '../migration/migrationJob.js';
 import { registerAuth, requireDeclaredAccess } from './auth.js';
 import { canonicalUrl } from './canonicalUrl.js';
@@ -63,6 +73,9 @@ export async function buildApp(ctx: NodeContext): Promise<FastifyInstance> {
   artifactRoutes(app, ctx);
   migrationRoutes(app, ctx, migration);
   await packageRoutes(app, ctx);
+  for (const routes of [environmentRoutes, lifecycleRoutes, projectRoutes, libraryVariableSetRoutes, releaseRoutes, deploymentRoutes, interruptionRoutes, runbookRoutes, triggerRoutes, activityRoutes]) {
+    await app.register(routes, { ctx });
+  }
 
   const portal = ctx.config.portalDir;
   const index = portal && path.join(portal, 'index.html');

@@ -5,3 +5,6 @@
  */
 export * from './common.js';
 export * from './events.js';
+export * from './deployments.js';
+export * from './releases.js';
+export * from './runbooks.js';

@@ -95,8 +95,12 @@ export function taskRoutes(app: FastifyInstance, ctx: NodeContext): void {
 
   app.post<{ Params: Static<typeof TaskParams> }>('/api/tasks/:id/cancel', { schema: { params: TaskParams }, config: { access: 'authenticated' } }, async (req) => {
     const before = await loadTask(req.params.id);
-    // Your own task, or anyone's with administrator rights.
-    const mayCancel = before.created_by === req.user!.username || req.principal!.permissions.isAdmin;
+    // Your own task, anyone's with administrator rights, or whoever the task's kind also allows
+    // (a deployment: whoever may deploy to its environment).
+    const mayCancel =
+      before.created_by === req.user!.username ||
+      req.principal!.permissions.isAdmin ||
+      !!(await ctx.kinds.get(before.kind)?.mayCancel?.(ctx.shoal, Number(before.id), req.principal!.permissions));
     if (!mayCancel) throw forbidden(`Only ${before.created_by ?? 'its creator'} or an administrator may cancel ${taskId(Number(before.id))}.`);
     if (isFinal(before.state)) return toTaskResource(before);
     const reason = `Canceled by ${req.user!.username}.`;

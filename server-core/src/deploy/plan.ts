@@ -1,0 +1,84 @@
+import type { ShoalDb } from '../db/dialects/dialect.js';
+import { parseSnapshot, type Snapshot } from '../releases/snapshot.js';
+import { formatId } from '../resources/ids.js';
+import { taskId } from '../queue/taskRecord.js';
+
+/** What a Deployment or RunbookRun task runs: a snapshot in an environment, with the system variables. */
+export interface ProcessRunPlan {
+  spaceId: string;
+  /** `deployment` or `runbook run`, for messages. */
+  what: string;
+  environment: { id: string; name: string; key: number };
+  snapshot: Snapshot;
+  /** `Shoal.*` values every step sees. */
+  system: Record<string, string>;
+}
+
+export async function deploymentPlan({ db }: ShoalDb, taskNumber: number) {
+  const d = await db
+    .selectFrom('deployments as d')
+    .innerJoin('releases as r', 'r.id', 'd.release_id')
+    .innerJoin('environments as e', 'e.id', 'd.environment_id')
+    .innerJoin('projects as p', 'p.id', 'd.project_id')
+    .selectAll('d')
+    .select(['r.version', 'r.snapshot', 'r.notes', 'e.name as environment_name', 'p.name as project_name'])
+    .where('d.task_id', '=', taskNumber)
+    .executeTakeFirst();
+  if (!d) throw new Error(`${taskId(taskNumber)} has no deployment record; deployments are queued with POST /api/{spaceId}/deployments.`);
+  const environment = { id: formatId('environment', d.environment_id), name: d.environment_name, key: Number(d.environment_id) };
+  const plan: ProcessRunPlan = {
+    spaceId: d.space_id,
+    what: 'deployment',
+    environment,
+    snapshot: parseSnapshot(d.snapshot),
+    system: {
+      'Shoal.Space.Id': d.space_id,
+      'Shoal.Project.Id': formatId('project', d.project_id),
+      'Shoal.Project.Name': d.project_name,
+      'Shoal.Release.Id': formatId('release', d.release_id),
+      'Shoal.Release.Number': d.version,
+      'Shoal.Release.Notes': d.notes,
+      'Shoal.Environment.Id': environment.id,
+      'Shoal.Environment.Name': environment.name,
+      'Shoal.Deployment.Id': formatId('deployment', d.id),
+      'Shoal.Deployment.Comments': d.comments,
+      'Shoal.Deployment.CreatedBy': d.created_by ?? '',
+      'Shoal.Task.Id': taskId(taskNumber),
+    },
+  };
+  return { plan, deployment: d };
+}
+
+export async function runbookRunPlan({ db }: ShoalDb, taskNumber: number) {
+  const r = await db
+    .selectFrom('runbook_runs as x')
+    .innerJoin('runbook_snapshots as s', 's.id', 'x.snapshot_id')
+    .innerJoin('runbooks as b', 'b.id', 'x.runbook_id')
+    .innerJoin('environments as e', 'e.id', 'x.environment_id')
+    .innerJoin('projects as p', 'p.id', 'x.project_id')
+    .selectAll('x')
+    .select(['s.snapshot', 's.name as snapshot_name', 'b.name as runbook_name', 'e.name as environment_name', 'p.name as project_name'])
+    .where('x.task_id', '=', taskNumber)
+    .executeTakeFirst();
+  if (!r) throw new Error(`${taskId(taskNumber)} has no runbook run record; runbook runs are queued with POST /api/{spaceId}/runbook-runs.`);
+  const environment = { id: formatId('environment', r.environment_id), name: r.environment_name, key: Number(r.environment_id) };
+  const plan: ProcessRunPlan = {
+    spaceId: r.space_id,
+    what: 'runbook run',
+    environment,
+    snapshot: parseSnapshot(r.snapshot),
+    system: {
+      'Shoal.Space.Id': r.space_id,
+      'Shoal.Project.Id': formatId('project', r.project_id),
+      'Shoal.Project.Name': r.project_name,
+      'Shoal.Runbook.Id': formatId('runbook', r.runbook_id),
+      'Shoal.Runbook.Name': r.runbook_name,
+      'Shoal.Runbook.Snapshot.Name': r.snapshot_name,
+      'Shoal.RunbookRun.Id': formatId('runbookRun', r.id),
+      'Shoal.Environment.Id': environment.id,
+      'Shoal.Environment.Name': environment.name,
+      'Shoal.Task.Id': taskId(taskNumber),
+    },
+  };
+  return { plan, run: r };
+}
