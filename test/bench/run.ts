@@ -11,6 +11,7 @@
  *   --cluster-only      only the cluster benchmark
  *   --upload-only       only the package upload benchmark (upload.ts: 1 GiB through HAProxy beside dd)
  *   --migration-only    only the migration benchmark (migration.ts: 300,000 rows to PostgreSQL beside a plain insert)
+ *   --deployments-only  only the deployment benchmark (deployments.ts: 3-step deployment overhead beside bash; a 200-deployment burst on a cluster beside ad-hoc scripts)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,9 +28,10 @@ import { measureThroughput, type ThroughputResult } from './throughput.js';
 import { runClusterBench } from './cluster/run.js';
 import { runMigrationBench } from './migration.js';
 import { runUploadBench } from './upload.js';
+import { runDeploymentBench } from './deployments.js';
 
 const args = new Set(process.argv.slice(2));
-const SECTIONS = ['standalone', 'cluster', 'upload', 'migration'] as const;
+const SECTIONS = ['standalone', 'cluster', 'upload', 'migration', 'deployments'] as const;
 const only = SECTIONS.filter((s) => args.has(`--${s}-only`));
 if (only.length > 1) {
   process.stderr.write(`bench: ${only.map((s) => `--${s}-only`).join(' and ')} exclude each other\n`);
@@ -180,3 +182,4 @@ if (runs('standalone')) await standalone().catch(failed(''));
 if (runs('cluster')) await runClusterBench({ quick: QUICK, profile: args.has('--profile') }).catch(failed(' (cluster)'));
 if (runs('upload')) await runUploadBench({ sizeMiB: QUICK ? 256 : 1024 }).catch(failed(' (upload)'));
 if (runs('migration')) await runMigrationBench({ quick: QUICK }).catch(failed(' (migration)'));
+if (runs('deployments')) await runDeploymentBench({ quick: QUICK }).catch(failed(' (deployments)'));

@@ -14,6 +14,20 @@ export interface ProcessRunPlan {
   system: Record<string, string>;
 }
 
+/** The system variables every run has: space, project, environment, task. */
+function commonSystem(r: { space_id: string; project_id: number; project_name: string }, environment: ProcessRunPlan['environment'], taskNumber: number): Record<string, string> {
+  return {
+    'Shoal.Space.Id': r.space_id,
+    'Shoal.Project.Id': formatId('project', r.project_id),
+    'Shoal.Project.Name': r.project_name,
+    'Shoal.Environment.Id': environment.id,
+    'Shoal.Environment.Name': environment.name,
+    'Shoal.Task.Id': taskId(taskNumber),
+  };
+}
+
+const environmentOf = (r: { environment_id: number; environment_name: string }) => ({ id: formatId('environment', r.environment_id), name: r.environment_name, key: Number(r.environment_id) });
+
 export async function deploymentPlan({ db }: ShoalDb, taskNumber: number) {
   const d = await db
     .selectFrom('deployments as d')
@@ -25,25 +39,20 @@ export async function deploymentPlan({ db }: ShoalDb, taskNumber: number) {
     .where('d.task_id', '=', taskNumber)
     .executeTakeFirst();
   if (!d) throw new Error(`${taskId(taskNumber)} has no deployment record; deployments are queued with POST /api/{spaceId}/deployments.`);
-  const environment = { id: formatId('environment', d.environment_id), name: d.environment_name, key: Number(d.environment_id) };
+  const environment = environmentOf(d);
   const plan: ProcessRunPlan = {
     spaceId: d.space_id,
     what: 'deployment',
     environment,
     snapshot: parseSnapshot(d.snapshot),
     system: {
-      'Shoal.Space.Id': d.space_id,
-      'Shoal.Project.Id': formatId('project', d.project_id),
-      'Shoal.Project.Name': d.project_name,
+      ...commonSystem(d, environment, taskNumber),
       'Shoal.Release.Id': formatId('release', d.release_id),
       'Shoal.Release.Number': d.version,
       'Shoal.Release.Notes': d.notes,
-      'Shoal.Environment.Id': environment.id,
-      'Shoal.Environment.Name': environment.name,
       'Shoal.Deployment.Id': formatId('deployment', d.id),
       'Shoal.Deployment.Comments': d.comments,
       'Shoal.Deployment.CreatedBy': d.created_by ?? '',
-      'Shoal.Task.Id': taskId(taskNumber),
     },
   };
   return { plan, deployment: d };
@@ -61,23 +70,18 @@ export async function runbookRunPlan({ db }: ShoalDb, taskNumber: number) {
     .where('x.task_id', '=', taskNumber)
     .executeTakeFirst();
   if (!r) throw new Error(`${taskId(taskNumber)} has no runbook run record; runbook runs are queued with POST /api/{spaceId}/runbook-runs.`);
-  const environment = { id: formatId('environment', r.environment_id), name: r.environment_name, key: Number(r.environment_id) };
+  const environment = environmentOf(r);
   const plan: ProcessRunPlan = {
     spaceId: r.space_id,
     what: 'runbook run',
     environment,
     snapshot: parseSnapshot(r.snapshot),
     system: {
-      'Shoal.Space.Id': r.space_id,
-      'Shoal.Project.Id': formatId('project', r.project_id),
-      'Shoal.Project.Name': r.project_name,
+      ...commonSystem(r, environment, taskNumber),
       'Shoal.Runbook.Id': formatId('runbook', r.runbook_id),
       'Shoal.Runbook.Name': r.runbook_name,
       'Shoal.Runbook.Snapshot.Name': r.snapshot_name,
       'Shoal.RunbookRun.Id': formatId('runbookRun', r.id),
-      'Shoal.Environment.Id': environment.id,
-      'Shoal.Environment.Name': environment.name,
-      'Shoal.Task.Id': taskId(taskNumber),
     },
   };
   return { plan, run: r };

@@ -1,8 +1,9 @@
-import { badRequest, conflict, forbidden } from '../api/errors.js';
+import { conflict } from '../api/errors.js';
 import { recordEvent } from '../audit/events.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import { insertReturning } from '../db/insertReturning.js';
-import { findEnvironment, listEnvironments } from '../environments/environmentRows.js';
+import { deployableEnvironment } from '../environments/deployable.js';
+import { listEnvironments } from '../environments/environmentRows.js';
 import { findLifecycle, phasesOf } from '../lifecycles/lifecycleRows.js';
 import { automaticEnvironments, phaseIndexOf, promotionRefusal } from '../lifecycles/phases.js';
 import { findProject } from '../projects/projectRows.js';
@@ -10,7 +11,7 @@ import { enqueueTask } from '../queue/enqueue.js';
 import { taskId } from '../queue/taskRecord.js';
 import type { ReleaseRow } from '../releases/releaseRows.js';
 import type { Actor } from '../resources/actor.js';
-import { formatId, parseId } from '../resources/ids.js';
+import { formatId } from '../resources/ids.js';
 import { releaseReach } from './deploymentViews.js';
 
 export const DEPLOYMENT_KIND = 'Deployment';
@@ -51,13 +52,8 @@ export async function queueDeployment(
   o: QueueOptions = {},
 ): Promise<{ id: number; taskId: number }> {
   const spaceId = release.space_id;
-  const envId = parseId('environment', environmentRef);
-  const env = envId === undefined ? undefined : await findEnvironment(trx, spaceId, envId);
-  if (!env) throw badRequest(`environmentId: there is no environment ${environmentRef} in ${spaceId}`);
+  const env = await deployableEnvironment(trx, spaceId, environmentRef, 'actor' in who ? who.actor : undefined, 'deploy to');
   const envText = formatId('environment', env.id);
-  if ('actor' in who && !who.actor.permissions.canDeployTo(envText)) {
-    throw forbidden(`You may not deploy to ${env.name}: none of your teams lets you deploy there.`);
-  }
   const { project, phases, names } = await lifecycleView(trx, release);
   const { succeeded } = await releaseReach(trx, Number(release.id));
   if (o.alsoSucceeded) succeeded.add(o.alsoSucceeded);

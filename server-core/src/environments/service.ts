@@ -4,57 +4,40 @@ import type { EnvironmentBody } from '../contract/deployments.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import { insertReturning } from '../db/insertReturning.js';
 import type { Actor } from '../resources/actor.js';
-import { formatId, missing, nameKey, parseId } from '../resources/ids.js';
+import { formatId, missing, parseId } from '../resources/ids.js';
+import { namedColumns, saveNamed } from '../resources/namedRows.js';
 import { unitOfWork } from '../resources/shoalTrx.js';
-import { guardUniqueName } from '../resources/uniqueName.js';
 import { findEnvironment, listEnvironments, toEnvironment, type EnvironmentRow } from './environmentRows.js';
 
-const takenMessage = (name: string) => `An environment named ${name} already exists in this space.`;
-const nameTaken = (name: string) => conflict(takenMessage(name));
-const uniqueName = <T>(name: string, work: () => Promise<T>) => guardUniqueName(takenMessage(name), work);
+const taken = (name: string) => `An environment named ${name} already exists in this space.`;
 
 export async function createEnvironment(shoal: ShoalDb, actor: Actor, spaceId: string, body: EnvironmentBody) {
-  return uniqueName(body.name, () =>
-    unitOfWork(shoal, async (trx) => {
-      const all = await listEnvironments(trx, spaceId);
-      if (all.some((e) => e.name_key === nameKey(body.name))) throw nameTaken(body.name);
-      const now = trx.dialect.now();
-      const row = await insertReturning(trx, 'environments', {
-        space_id: spaceId,
-        name: body.name.trim(),
-        name_key: nameKey(body.name),
-        description: body.description ?? '',
-        sort_order: body.sortOrder ?? all.reduce((m, e) => Math.max(m, Number(e.sort_order) + 1), 0),
-        created_at: now,
-        updated_at: now,
-      });
-      await recordEvent(trx, { username: actor.username, action: 'environment.create', target: formatId('environment', row.id), details: body, clientIp: actor.clientIp });
-      return toEnvironment(row);
-    }),
-  );
+  return saveNamed(shoal, 'environments', { space: spaceId }, body.name, undefined, taken(body.name), async (trx) => {
+    const all = await listEnvironments(trx, spaceId);
+    const now = trx.dialect.now();
+    const row = await insertReturning(trx, 'environments', {
+      ...namedColumns(body.name, body.description),
+      space_id: spaceId,
+      sort_order: body.sortOrder ?? all.reduce((m, e) => Math.max(m, Number(e.sort_order) + 1), 0),
+      created_at: now,
+      updated_at: now,
+    });
+    await recordEvent(trx, { username: actor.username, action: 'environment.create', target: formatId('environment', row.id), details: body, clientIp: actor.clientIp });
+    return toEnvironment(row);
+  });
 }
 
 export async function updateEnvironment(shoal: ShoalDb, actor: Actor, spaceId: string, id: number, body: EnvironmentBody) {
-  return uniqueName(body.name, () =>
-    unitOfWork(shoal, async (trx) => {
-      const before = await requireEnvironment(trx, spaceId, id);
-      const all = await listEnvironments(trx, spaceId);
-      if (all.some((e) => e.name_key === nameKey(body.name) && Number(e.id) !== id)) throw nameTaken(body.name);
-      await trx.db
-        .updateTable('environments')
-        .set({
-          name: body.name.trim(),
-          name_key: nameKey(body.name),
-          description: body.description ?? before.description,
-          sort_order: body.sortOrder ?? before.sort_order,
-          updated_at: trx.dialect.now(),
-        })
-        .where('id', '=', id)
-        .execute();
-      await recordEvent(trx, { username: actor.username, action: 'environment.update', target: formatId('environment', id), details: body, clientIp: actor.clientIp });
-      return toEnvironment((await findEnvironment(trx, spaceId, id))!);
-    }),
-  );
+  return saveNamed(shoal, 'environments', { space: spaceId }, body.name, id, taken(body.name), async (trx) => {
+    const before = await requireEnvironment(trx, spaceId, id);
+    await trx.db
+      .updateTable('environments')
+      .set({ ...namedColumns(body.name, body.description, before.description), sort_order: body.sortOrder ?? before.sort_order, updated_at: trx.dialect.now() })
+      .where('id', '=', id)
+      .execute();
+    await recordEvent(trx, { username: actor.username, action: 'environment.update', target: formatId('environment', id), details: body, clientIp: actor.clientIp });
+    return toEnvironment((await findEnvironment(trx, spaceId, id))!);
+  });
 }
 
 /** Refused while deployments, runbook runs, lifecycles or triggers refer to it. */

@@ -7,8 +7,8 @@ import { listEnvironments } from '../environments/environmentRows.js';
 import type { Actor } from '../resources/actor.js';
 import { formatId, missing, nameKey, parseId } from '../resources/ids.js';
 import { unitOfWork } from '../resources/shoalTrx.js';
-import { guardUniqueName } from '../resources/uniqueName.js';
-import { findLifecycle, listLifecycles, toLifecycle, type LifecycleRow } from './lifecycleRows.js';
+import { namedColumns, saveNamed } from '../resources/namedRows.js';
+import { findLifecycle, toLifecycle, type LifecycleRow } from './lifecycleRows.js';
 
 /** Phases with their defaults, after checking every environment exists and sits in one phase only. */
 async function normalizePhases(shoal: ShoalDb, spaceId: string, phases: LifecycleBody['phases']): Promise<Phase[] | null> {
@@ -38,47 +38,37 @@ async function normalizePhases(shoal: ShoalDb, spaceId: string, phases: Lifecycl
   });
 }
 
-const takenMessage = (name: string) => `A lifecycle named ${name} already exists in this space.`;
-const nameTaken = (name: string) => conflict(takenMessage(name));
-const guardedName = <T>(name: string, work: () => Promise<T>) => guardUniqueName(takenMessage(name), work);
+const taken = (name: string) => `A lifecycle named ${name} already exists in this space.`;
 
 export async function createLifecycle(shoal: ShoalDb, actor: Actor, spaceId: string, body: LifecycleBody) {
-  return guardedName(body.name, () =>
-    unitOfWork(shoal, async (trx) => {
-      if ((await listLifecycles(trx, spaceId)).some((l) => l.name_key === nameKey(body.name))) throw nameTaken(body.name);
-      const phases = await normalizePhases(trx, spaceId, body.phases);
-      const now = trx.dialect.now();
-      const row = await insertReturning(trx, 'lifecycles', {
-        space_id: spaceId,
-        name: body.name.trim(),
-        name_key: nameKey(body.name),
-        description: body.description ?? '',
-        phases: phases && JSON.stringify(phases),
-        is_default: 0,
-        created_at: now,
-        updated_at: now,
-      });
-      await recordEvent(trx, { username: actor.username, action: 'lifecycle.create', target: formatId('lifecycle', row.id), details: body, clientIp: actor.clientIp });
-      return toLifecycle(row, await listEnvironments(trx, spaceId));
-    }),
-  );
+  return saveNamed(shoal, 'lifecycles', { space: spaceId }, body.name, undefined, taken(body.name), async (trx) => {
+    const phases = await normalizePhases(trx, spaceId, body.phases);
+    const now = trx.dialect.now();
+    const row = await insertReturning(trx, 'lifecycles', {
+      ...namedColumns(body.name, body.description),
+      space_id: spaceId,
+      phases: phases && JSON.stringify(phases),
+      is_default: 0,
+      created_at: now,
+      updated_at: now,
+    });
+    await recordEvent(trx, { username: actor.username, action: 'lifecycle.create', target: formatId('lifecycle', row.id), details: body, clientIp: actor.clientIp });
+    return toLifecycle(row, await listEnvironments(trx, spaceId));
+  });
 }
 
 export async function updateLifecycle(shoal: ShoalDb, actor: Actor, spaceId: string, id: number, body: LifecycleBody) {
-  return guardedName(body.name, () =>
-    unitOfWork(shoal, async (trx) => {
-      const before = await requireLifecycle(trx, spaceId, id);
-      if ((await listLifecycles(trx, spaceId)).some((l) => l.name_key === nameKey(body.name) && Number(l.id) !== id)) throw nameTaken(body.name);
-      const phases = await normalizePhases(trx, spaceId, body.phases);
-      await trx.db
-        .updateTable('lifecycles')
-        .set({ name: body.name.trim(), name_key: nameKey(body.name), description: body.description ?? before.description, phases: phases && JSON.stringify(phases), updated_at: trx.dialect.now() })
-        .where('id', '=', id)
-        .execute();
-      await recordEvent(trx, { username: actor.username, action: 'lifecycle.update', target: formatId('lifecycle', id), details: body, clientIp: actor.clientIp });
-      return toLifecycle((await findLifecycle(trx, spaceId, id))!, await listEnvironments(trx, spaceId));
-    }),
-  );
+  return saveNamed(shoal, 'lifecycles', { space: spaceId }, body.name, id, taken(body.name), async (trx) => {
+    const before = await requireLifecycle(trx, spaceId, id);
+    const phases = await normalizePhases(trx, spaceId, body.phases);
+    await trx.db
+      .updateTable('lifecycles')
+      .set({ ...namedColumns(body.name, body.description, before.description), phases: phases && JSON.stringify(phases), updated_at: trx.dialect.now() })
+      .where('id', '=', id)
+      .execute();
+    await recordEvent(trx, { username: actor.username, action: 'lifecycle.update', target: formatId('lifecycle', id), details: body, clientIp: actor.clientIp });
+    return toLifecycle((await findLifecycle(trx, spaceId, id))!, await listEnvironments(trx, spaceId));
+  });
 }
 
 export async function deleteLifecycle(shoal: ShoalDb, actor: Actor, spaceId: string, id: number): Promise<void> {

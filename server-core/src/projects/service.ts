@@ -5,9 +5,9 @@ import type { ShoalDb } from '../db/dialects/dialect.js';
 import { insertReturning } from '../db/insertReturning.js';
 import { defaultLifecycle, findLifecycle } from '../lifecycles/lifecycleRows.js';
 import type { Actor } from '../resources/actor.js';
-import { formatId, missing, nameKey, parseId } from '../resources/ids.js';
+import { formatId, missing, parseId } from '../resources/ids.js';
 import { unitOfWork } from '../resources/shoalTrx.js';
-import { guardUniqueName } from '../resources/uniqueName.js';
+import { namedColumns, saveNamed } from '../resources/namedRows.js';
 import { parseVariables, storeVariables, toVariable } from '../variables/storedVariables.js';
 import { knownIds } from './knownIds.js';
 import { normalizeProcess, parseProcess, runsScriptsOnServer, serializeProcess } from './process.js';
@@ -53,16 +53,11 @@ export async function requireProject(shoal: ShoalDb, spaceId: string, id: number
 }
 
 export async function createProject({ shoal }: ProjectDeps, actor: Actor, spaceId: string, body: ProjectBody) {
-  return guardUniqueName(takenMessage(body.name), () =>
-    unitOfWork(shoal, async (trx) => {
-      const taken = await trx.db.selectFrom('projects').select('id').where('space_id', '=', spaceId).where('name_key', '=', nameKey(body.name)).executeTakeFirst();
-      if (taken) throw conflict(takenMessage(body.name));
+  return saveNamed(shoal, 'projects', { space: spaceId }, body.name, undefined, takenMessage(body.name), async (trx) => {
       const now = trx.dialect.now();
       const row = await insertReturning(trx, 'projects', {
+        ...namedColumns(body.name, body.description),
         space_id: spaceId,
-        name: body.name.trim(),
-        name_key: nameKey(body.name),
-        description: body.description ?? '',
         lifecycle_id: await lifecycleFor(trx, spaceId, body.lifecycleId),
         process: serializeProcess([]),
         variables: '[]',
@@ -72,25 +67,19 @@ export async function createProject({ shoal }: ProjectDeps, actor: Actor, spaceI
       });
       await recordEvent(trx, { username: actor.username, action: 'project.create', target: formatId('project', row.id), details: body, clientIp: actor.clientIp });
       return toProject(row);
-    }),
-  );
+  });
 }
 
 export async function updateProject({ shoal, runAsConfigured }: ProjectDeps, actor: Actor, spaceId: string, id: number, body: ProjectBody) {
-  return guardUniqueName(takenMessage(body.name), () =>
-    unitOfWork(shoal, async (trx) => {
+  return saveNamed(shoal, 'projects', { space: spaceId }, body.name, id, takenMessage(body.name), async (trx) => {
       const before = await requireProject(trx, spaceId, id);
-      const taken = await trx.db.selectFrom('projects').select('id').where('space_id', '=', spaceId).where('name_key', '=', nameKey(body.name)).where('id', '<>', id).executeTakeFirst();
-      if (taken) throw conflict(takenMessage(body.name));
       const sets = body.libraryVariableSetIds === undefined ? before.library_variable_set_ids : JSON.stringify(await librarySetIds(trx, spaceId, body.libraryVariableSetIds));
       // Library variables reach the project's scripts, so changing which sets it uses is like changing its variables.
       if (sets !== before.library_variable_set_ids) requireServerScriptRights(actor, runAsConfigured, await projectRunsServerScripts(trx, id), `The project ${before.name}`);
       await trx.db
         .updateTable('projects')
         .set({
-          name: body.name.trim(),
-          name_key: nameKey(body.name),
-          description: body.description ?? before.description,
+          ...namedColumns(body.name, body.description, before.description),
           lifecycle_id: body.lifecycleId === undefined ? before.lifecycle_id : await lifecycleFor(trx, spaceId, body.lifecycleId),
           library_variable_set_ids: sets,
           updated_at: trx.dialect.now(),
@@ -99,8 +88,7 @@ export async function updateProject({ shoal, runAsConfigured }: ProjectDeps, act
         .execute();
       await recordEvent(trx, { username: actor.username, action: 'project.update', target: formatId('project', id), details: body, clientIp: actor.clientIp });
       return toProject((await findProject(trx, spaceId, id))!);
-    }),
-  );
+  });
 }
 
 /** Deletes the project with its releases, deployment records, runbooks and triggers; refused while one of its tasks is queued or running. */

@@ -1,9 +1,9 @@
-import { badRequest, conflict, forbidden } from '../api/errors.js';
+import { badRequest, conflict } from '../api/errors.js';
 import { recordEvent } from '../audit/events.js';
 import type { ProcessBody } from '../contract/deployments.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import { insertReturning } from '../db/insertReturning.js';
-import { findEnvironment } from '../environments/environmentRows.js';
+import { deployableEnvironment } from '../environments/deployable.js';
 import { knownIds } from '../projects/knownIds.js';
 import { normalizeProcess, parseProcess, runsScriptsOnServer, serializeProcess } from '../projects/process.js';
 import { requireServerScriptRights } from '../projects/serverScripts.js';
@@ -11,9 +11,9 @@ import { requireProject, type ProjectDeps } from '../projects/service.js';
 import { enqueueTask } from '../queue/enqueue.js';
 import { takeSnapshot } from '../releases/snapshot.js';
 import type { Actor } from '../resources/actor.js';
-import { formatId, nameKey, parseId } from '../resources/ids.js';
+import { formatId, parseId } from '../resources/ids.js';
 import { unitOfWork } from '../resources/shoalTrx.js';
-import { guardUniqueName } from '../resources/uniqueName.js';
+import { namedColumns, saveNamed } from '../resources/namedRows.js';
 import { requireRunbook, toRunbook, toRunbookSnapshot, type RunbookRow } from './runbookRows.js';
 
 export const RUNBOOK_RUN_KIND = 'RunbookRun';
@@ -21,21 +21,15 @@ export const RUNBOOK_RUN_KIND = 'RunbookRun';
 const takenMessage = (name: string) => `The project already has a runbook named ${name}.`;
 
 export async function saveRunbook({ shoal }: ProjectDeps, actor: Actor, spaceId: string, projectId: number, id: number | undefined, body: { name: string; description?: string }) {
-  return guardUniqueName(takenMessage(body.name), () =>
-    unitOfWork(shoal, async (trx) => {
+  return saveNamed(shoal, 'runbooks', { project: projectId }, body.name, id, takenMessage(body.name), async (trx) => {
       await requireProject(trx, spaceId, projectId);
-      let taken = trx.db.selectFrom('runbooks').select('id').where('project_id', '=', projectId).where('name_key', '=', nameKey(body.name));
-      if (id !== undefined) taken = taken.where('id', '<>', id);
-      if (await taken.executeTakeFirst()) throw conflict(takenMessage(body.name));
       const now = trx.dialect.now();
       let row: RunbookRow;
       if (id === undefined) {
         row = await insertReturning(trx, 'runbooks', {
           space_id: spaceId,
           project_id: projectId,
-          name: body.name.trim(),
-          name_key: nameKey(body.name),
-          description: body.description ?? '',
+          ...namedColumns(body.name, body.description),
           process: serializeProcess([]),
           published_snapshot_id: null,
           created_at: now,
@@ -43,13 +37,12 @@ export async function saveRunbook({ shoal }: ProjectDeps, actor: Actor, spaceId:
         });
       } else {
         const before = await requireRunbook(trx, spaceId, projectId, id);
-        await trx.db.updateTable('runbooks').set({ name: body.name.trim(), name_key: nameKey(body.name), description: body.description ?? before.description, updated_at: now }).where('id', '=', id).execute();
+        await trx.db.updateTable('runbooks').set({ ...namedColumns(body.name, body.description, before.description), updated_at: now }).where('id', '=', id).execute();
         row = await requireRunbook(trx, spaceId, projectId, id);
       }
       await recordEvent(trx, { username: actor.username, action: id === undefined ? 'runbook.create' : 'runbook.update', target: formatId('runbook', row.id), details: body, clientIp: actor.clientIp });
       return toRunbook(row);
-    }),
-  );
+  });
 }
 
 export async function deleteRunbook({ shoal }: ProjectDeps, actor: Actor, spaceId: string, projectId: number, id: number): Promise<void> {
@@ -115,12 +108,7 @@ export type RunRequester = { actor: Actor } | { trigger: { id: number; name: str
  */
 export async function queueRunbookRun(trx: ShoalDb, who: RunRequester, runbook: RunbookRow, environmentRef: string, snapshotRef: string | undefined, o: { queueExpiryMs?: number } = {}) {
   const spaceId = runbook.space_id;
-  const envId = parseId('environment', environmentRef);
-  const env = envId === undefined ? undefined : await findEnvironment(trx, spaceId, envId);
-  if (!env) throw badRequest(`environmentId: there is no environment ${environmentRef} in ${spaceId}`);
-  if ('actor' in who && !who.actor.permissions.canDeployTo(formatId('environment', env.id))) {
-    throw forbidden(`You may not run runbooks in ${env.name}: none of your teams lets you deploy there.`);
-  }
+  const env = await deployableEnvironment(trx, spaceId, environmentRef, 'actor' in who ? who.actor : undefined, 'run runbooks in');
   let snapshotId = runbook.published_snapshot_id;
   if (snapshotRef !== undefined) {
     snapshotId = parseId('runbookSnapshot', snapshotRef) ?? null;

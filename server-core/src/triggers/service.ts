@@ -1,5 +1,5 @@
 import { sql, type Selectable } from 'kysely';
-import { badRequest, conflict } from '../api/errors.js';
+import { badRequest } from '../api/errors.js';
 import { recordEvent } from '../audit/events.js';
 import type { TriggerBody } from '../contract/runbooks.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
@@ -8,9 +8,9 @@ import { insertReturning } from '../db/insertReturning.js';
 import { knownIds } from '../projects/knownIds.js';
 import { requireProject, type ProjectDeps } from '../projects/service.js';
 import type { Actor } from '../resources/actor.js';
-import { formatId, iso, missing, nameKey, parseId } from '../resources/ids.js';
+import { formatId, iso, missing, parseId } from '../resources/ids.js';
 import { unitOfWork } from '../resources/shoalTrx.js';
-import { guardUniqueName } from '../resources/uniqueName.js';
+import { namedColumns, saveNamed } from '../resources/namedRows.js';
 import { nextDue, ScheduleError } from './schedule.js';
 
 type TriggerRow = Selectable<TriggersTable>;
@@ -50,8 +50,7 @@ const takenMessage = (name: string) => `The project already has a trigger named 
 /** Creates or changes a scheduled trigger; its next due time is computed from the database clock. */
 export async function saveTrigger({ shoal }: ProjectDeps, actor: Actor, spaceId: string, projectId: number, id: number | undefined, body: TriggerBody) {
   const timeZone = body.timeZone ?? 'UTC';
-  return guardUniqueName(takenMessage(body.name), () =>
-    unitOfWork(shoal, async (trx) => {
+  return saveNamed(shoal, 'triggers', { project: projectId }, body.name, id, takenMessage(body.name), async (trx) => {
       await requireProject(trx, spaceId, projectId);
       const runbookId = parseId('runbook', body.runbookId);
       const runbook = runbookId === undefined ? undefined : await trx.db.selectFrom('runbooks').select('id').where('project_id', '=', projectId).where('id', '=', runbookId).executeTakeFirst();
@@ -63,9 +62,6 @@ export async function saveTrigger({ shoal }: ProjectDeps, actor: Actor, spaceId:
         if (!known.has(text)) throw badRequest(`environmentIds[${i}]: there is no environment ${raw} in ${spaceId}`);
         return text;
       });
-      let taken = trx.db.selectFrom('triggers').select('id').where('project_id', '=', projectId).where('name_key', '=', nameKey(body.name));
-      if (id !== undefined) taken = taken.where('id', '<>', id);
-      if (await taken.executeTakeFirst()) throw conflict(takenMessage(body.name));
       const now = Number((await sql<{ now: number }>`select ${trx.dialect.now()} as now`.execute(trx.db)).rows[0]!.now);
       let next: number;
       try {
@@ -75,8 +71,7 @@ export async function saveTrigger({ shoal }: ProjectDeps, actor: Actor, spaceId:
         throw err;
       }
       const values = {
-        name: body.name.trim(),
-        name_key: nameKey(body.name),
+        ...namedColumns(body.name, undefined),
         runbook_id: runbookId!,
         cron: body.cron.trim(),
         time_zone: timeZone,
@@ -86,7 +81,7 @@ export async function saveTrigger({ shoal }: ProjectDeps, actor: Actor, spaceId:
         updated_at: now,
       };
       let row: TriggerRow;
-      if (id === undefined) row = await insertReturning(trx, 'triggers', { ...values, space_id: spaceId, project_id: projectId, description: '', created_at: now });
+      if (id === undefined) row = await insertReturning(trx, 'triggers', { ...values, space_id: spaceId, project_id: projectId, created_at: now });
       else {
         await requireTrigger(trx, spaceId, projectId, id);
         await trx.db.updateTable('triggers').set(values).where('id', '=', id).execute();
@@ -94,8 +89,7 @@ export async function saveTrigger({ shoal }: ProjectDeps, actor: Actor, spaceId:
       }
       await recordEvent(trx, { username: actor.username, action: id === undefined ? 'trigger.create' : 'trigger.update', target: formatId('trigger', row.id), details: body, clientIp: actor.clientIp });
       return toTrigger(trx, row);
-    }),
-  );
+  });
 }
 
 export async function deleteTrigger({ shoal }: ProjectDeps, actor: Actor, spaceId: string, projectId: number, id: number): Promise<void> {

@@ -9,9 +9,9 @@ import { knownIds } from '../projects/knownIds.js';
 import { projectRunsServerScripts, requireServerScriptRights } from '../projects/serverScripts.js';
 import type { ProjectDeps } from '../projects/service.js';
 import type { Actor } from '../resources/actor.js';
-import { formatId, missing, nameKey } from '../resources/ids.js';
+import { formatId, missing } from '../resources/ids.js';
 import { unitOfWork } from '../resources/shoalTrx.js';
-import { guardUniqueName } from '../resources/uniqueName.js';
+import { namedColumns, saveNamed } from '../resources/namedRows.js';
 import { parseVariables, storeVariables, toVariable } from './storedVariables.js';
 
 type SetRow = Selectable<LibraryVariableSetsTable>;
@@ -44,11 +44,7 @@ const takenMessage = (name: string) => `A library variable set named ${name} alr
 
 async function save(deps: ProjectDeps, actor: Actor, spaceId: string, id: number | undefined, body: LibraryVariableSetBody) {
   const { shoal, masterKey, runAsConfigured } = deps;
-  return guardUniqueName(takenMessage(body.name), () =>
-    unitOfWork(shoal, async (trx) => {
-      let taken = trx.db.selectFrom('library_variable_sets').select('id').where('space_id', '=', spaceId).where('name_key', '=', nameKey(body.name));
-      if (id !== undefined) taken = taken.where('id', '<>', id);
-      if (await taken.executeTakeFirst()) throw conflict(takenMessage(body.name));
+  return saveNamed(shoal, 'library_variable_sets', { space: spaceId }, body.name, id, takenMessage(body.name), async (trx) => {
       const before = id === undefined ? undefined : await requireLibraryVariableSet(trx, spaceId, id);
       if (id !== undefined) {
         for (const p of await projectsUsing(trx, spaceId, id)) {
@@ -59,7 +55,7 @@ async function save(deps: ProjectDeps, actor: Actor, spaceId: string, id: number
         body.variables === undefined && before ? parseVariables(before.variables) : storeVariables(body.variables ?? [], before ? parseVariables(before.variables) : [], masterKey, (await knownIds(trx, spaceId)).environments),
       );
       const now = trx.dialect.now();
-      const values = { name: body.name.trim(), name_key: nameKey(body.name), description: body.description ?? before?.description ?? '', variables, updated_at: now };
+      const values = { ...namedColumns(body.name, body.description, before?.description), variables, updated_at: now };
       let row: SetRow;
       if (id === undefined) row = await insertReturning(trx, 'library_variable_sets', { ...values, space_id: spaceId, created_at: now });
       else {
@@ -69,8 +65,7 @@ async function save(deps: ProjectDeps, actor: Actor, spaceId: string, id: number
       const resource = toLibraryVariableSet(row);
       await recordEvent(trx, { username: actor.username, action: id === undefined ? 'libraryVariableSet.create' : 'libraryVariableSet.update', target: resource.id, details: resource, clientIp: actor.clientIp });
       return resource;
-    }),
-  );
+  });
 }
 
 export const createLibraryVariableSet = (deps: ProjectDeps, actor: Actor, spaceId: string, body: LibraryVariableSetBody) => save(deps, actor, spaceId, undefined, body);

@@ -21,7 +21,7 @@ async function zipFile(dir: string, name: string, entries: ZipEntry[]): Promise<
   }
   z.end();
   const file = path.join(dir, name);
-  await new Promise((resolve, reject) => z.outputStream.pipe(fs.createWriteStream(file)).on('close', resolve).on('error', reject));
+  await new Promise((resolve, reject) => z.outputStream.pipe(fs.createWriteStream(file)).on('close', () => resolve(undefined)).on('error', reject));
   return file;
 }
 
