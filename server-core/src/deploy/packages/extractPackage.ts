@@ -1,7 +1,5 @@
 import type { Readable } from 'node:stream';
 import { checkEntries, SafeExtractor, type ArchiveEntry } from './safeExtractor.js';
-import { openZip } from './zipArchive.js';
-import { listTar, readTar } from './tarArchive.js';
 
 async function write(x: SafeExtractor, e: ArchiveEntry, content: () => Promise<Readable> | Readable): Promise<void> {
   if (e.type === 'directory') x.directory(e.name);
@@ -15,7 +13,9 @@ async function write(x: SafeExtractor, e: ArchiveEntry, content: () => Promise<R
  * package writes nothing. Returns how many files were written.
  */
 export async function extractPackage(file: string, extension: string, folder: string): Promise<number> {
+  // The archive libraries load on first use: every `shoal` command imports the node's modules.
   if (extension === '.zip' || extension === '.nupkg') {
+    const { openZip } = await import('./zipArchive.js');
     const zip = await openZip(file, extension === '.nupkg');
     try {
       checkEntries(zip.entries);
@@ -26,6 +26,7 @@ export async function extractPackage(file: string, extension: string, folder: st
       zip.close();
     }
   }
+  const { listTar, readTar } = await import('./tarArchive.js');
   checkEntries(await listTar(file));
   const x = new SafeExtractor(folder);
   await readTar(file, async (e, content) => {
