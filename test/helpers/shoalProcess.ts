@@ -15,6 +15,8 @@ export interface ShoalProcessOptions {
   args?: string[];
   /** How long to wait for the first answer to GET /api/nodes/ping. */
   startTimeoutMs?: number;
+  /** A command the node runs under (`ip netns exec NS`), for nodes in another network namespace. */
+  prefix?: string[];
 }
 
 export interface ExitInfo {
@@ -65,7 +67,8 @@ export async function startShoalProcess(o: ShoalProcessOptions): Promise<ShoalPr
   if (o.taskCap !== undefined) args.push('--task-cap', String(o.taskCap));
   args.push(...(o.args ?? []));
 
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [cmd, ...cmdArgs] = [...(o.prefix ?? []), process.execPath, ...args];
+  const child = spawn(cmd!, cmdArgs, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   trackChild(child);
   const out = new Tail();
   const err = new Tail();

@@ -14,11 +14,15 @@ export async function readEventStream(
   headers: Record<string, string>,
   onEvent: (e: SseEvent) => void = () => {},
   timeoutMs = 60_000,
-): Promise<{ status: number; contentType: string; events: SseEvent[] }> {
-  const res = await fetch(url, { headers: { ...headers, accept: 'text/event-stream' }, signal: AbortSignal.timeout(timeoutMs) });
+  /** Ends the reading early (an endless stream); what was read so far is returned. */
+  stop?: AbortSignal,
+): Promise<{ status: number; contentType: string; events: SseEvent[]; raw: string }> {
+  const signal = stop ? AbortSignal.any([AbortSignal.timeout(timeoutMs), stop]) : AbortSignal.timeout(timeoutMs);
+  const res = await fetch(url, { headers: { ...headers, accept: 'text/event-stream' }, signal });
   const contentType = res.headers.get('content-type') ?? '';
   const events: SseEvent[] = [];
-  if (!res.body) return { status: res.status, contentType, events };
+  let raw = '';
+  if (!res.body) return { status: res.status, contentType, events, raw };
   const decoder = new TextDecoder();
   let buf = '';
   const flush = (block: string) => {
@@ -37,14 +41,20 @@ export async function readEventStream(
     events.push(e);
     onEvent(e);
   };
-  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-    buf += decoder.decode(chunk, { stream: true }).replace(/\r\n?/g, '\n');
-    let idx: number;
-    while ((idx = buf.indexOf('\n\n')) >= 0) {
-      flush(buf.slice(0, idx));
-      buf = buf.slice(idx + 2);
+  try {
+    for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+      const text = decoder.decode(chunk, { stream: true });
+      raw += text;
+      buf += text.replace(/\r\n?/g, '\n');
+      let idx: number;
+      while ((idx = buf.indexOf('\n\n')) >= 0) {
+        flush(buf.slice(0, idx));
+        buf = buf.slice(idx + 2);
+      }
     }
+  } catch (err) {
+    if (!stop?.aborted) throw err;
   }
   if (buf.trim()) flush(buf);
-  return { status: res.status, contentType, events };
+  return { status: res.status, contentType, events, raw };
 }

@@ -1,6 +1,7 @@
 import { api, messageOf } from './api';
 import { parseLogLine, splitLog, type LogLine } from './logLine';
-import { isFinalState, isTaskState, type TaskState } from './types';
+import { isFinalTaskState, type TaskState } from '@shoal/server-core/contract';
+import { isTaskState } from './taskStates';
 
 export type FollowStatus = 'connecting' | 'live' | 'recovering' | 'ended';
 
@@ -119,7 +120,7 @@ export class LogFollower {
       if (this.#stopped) return;
       const raw = splitLog(text);
       if (raw.length >= this.#lines.length) this.#lines = raw.map((l, i) => parseLogLine(l, i + 1));
-      if (isFinalState(task.state)) {
+      if (isFinalTaskState(task.state)) {
         this.#finish(task.state);
         return;
       }

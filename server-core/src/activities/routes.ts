@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { NodeContext } from '../api/context.js';
+import type { NodeContext } from '../nodeContext.js';
 import { notFound } from '../api/errors.js';
 import { withErrors } from '../contract/common.js';
 import { TaskDetails, TaskDetailsQuery } from '../contract/releases.js';

@@ -56,6 +56,8 @@ export interface DeclaredRoute {
   /** As registered, e.g. `/api/tasks/:id/log`. */
   url: string;
   access: Access;
+  /** The route's schemas as registered (params, querystring, body, response). */
+  schema: RouteOptions['schema'];
 }
 
 /**
@@ -71,7 +73,7 @@ export function requireDeclaredAccess(app: FastifyInstance): void {
     if (!access) {
       throw new Error(`route ${String(route.method)} ${route.url} declares no access (config.access); every route must say who may call it`);
     }
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url, access });
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, access, schema: route.schema });
   });
 }
 

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Nullable, PagingFields, Timestamp } from './common.js';
+import { Nullable, PagingFields, SpaceParams, Timestamp } from './common.js';
 
 /**
  * The deployment model's configuration: environments, lifecycles, projects with their
@@ -12,7 +12,7 @@ const Description = Type.String({ maxLength: 2000, description: "Default ''." })
 export const ResourceId = Type.String({ minLength: 1, maxLength: 50 });
 const IdList = (description: string) => Type.Array(ResourceId, { maxItems: 500, description });
 
-export const SpaceParams = Type.Object({ spaceId: Type.String({ minLength: 1, maxLength: 50 }) });
+export { SpaceParams };
 export const SpaceIdParams = Type.Object({ spaceId: Type.String({ minLength: 1, maxLength: 50 }), id: ResourceId });
 
 // Environments ------------------------------------------------------------------------

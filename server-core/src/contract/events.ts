@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Nullable, Page, Timestamp } from './common.js';
+import { Nullable, Page, Paging, Timestamp } from './common.js';
+import { endpoint } from './endpoint.js';
 
 /** One audit event: who did what to what, from where. */
 export const AuditEvent = Type.Object(
@@ -18,3 +19,7 @@ export type AuditEvent = Static<typeof AuditEvent>;
 
 export const AuditEventPage = Page(AuditEvent);
 export type AuditEventPage = Static<typeof AuditEventPage>;
+
+export const auditEndpoints = {
+  listEvents: endpoint({ method: 'GET', url: '/api/events', summary: 'The audit log, newest first.', querystring: Paging, response: { 200: AuditEventPage } }),
+};

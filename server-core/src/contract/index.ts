@@ -4,7 +4,15 @@
  * the agent; depends on TypeBox only.
  */
 export * from './common.js';
+export * from './configuration.js';
+export * from './endpoint.js';
 export * from './events.js';
+export * from './migration.js';
+export * from './nodes.js';
+export * from './packages.js';
+export * from './root.js';
+export * from './tasks.js';
+export * from './users.js';
 export * from './deployments.js';
 export * from './releases.js';
 export * from './runbooks.js';

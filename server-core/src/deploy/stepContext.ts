@@ -72,6 +72,7 @@ export function stepContext(
           artifactsDir: task.artifactsDir,
           runAs: task.runAs,
           signal: task.signal,
+          lease: task.lease,
           nodeName: task.nodeName,
           onLine: (line, stream) => (stream === 'out' ? log.info(line) : log.error(line)),
         });

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { NodeContext } from '../api/context.js';
+import type { NodeContext } from '../nodeContext.js';
 import { badRequest, conflict } from '../api/errors.js';
 import { withErrors } from '../contract/common.js';
 import { SpaceIdParams, SpaceParams } from '../contract/deployments.js';

@@ -1,16 +1,18 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { LineSplitter } from '../logs/taskLog.js';
 import { LEADER_PID_FILE } from './leftovers.js';
-import { killProcessTree } from './processTree.js';
 import type { RunAsUser } from './runAsUser.js';
 import { scriptEnvironment } from './scriptEnvironment.js';
+import { superviseScript } from './scriptSupervisor.js';
+import type { LeaseView, TaskStop } from './taskKind.js';
 import { collectArtifacts, giveToRunAsUser } from './workFolder.js';
 
 export const SCRIPT_SYNTAXES = ['bash', 'sh', 'powershell'] as const;
 export type ScriptSyntax = (typeof SCRIPT_SYNTAXES)[number];
 export const defaultSyntax = (): ScriptSyntax => (process.platform === 'win32' ? 'powershell' : 'bash');
+/** A canceled script gets this long after SIGTERM before SIGKILL. */
+const STOP_GRACE_MS = 2000;
 
 export interface ScriptRun {
   script: string;
@@ -28,7 +30,10 @@ export interface ScriptRun {
   /** The task's artifacts folder (shared storage); a run-as script writes into its work folder and they are collected. */
   artifactsDir: string;
   runAs?: RunAsUser;
+  /** The task's signal; its reason is a `TaskStop`. */
   signal: AbortSignal;
+  /** The node's lease: the script's supervisor ends it when the lease runs out. */
+  lease: LeaseView;
   nodeName: string;
   onLine(line: string, stream: 'out' | 'err'): void;
 }
@@ -50,9 +55,10 @@ function command(syntax: ScriptSyntax, file: string): [string, string[]] {
 }
 
 /**
- * Runs one script on the node's built-in worker: in its own process group (a cancel reaches
- * everything it starts), with an allow-listed environment, optionally as the unprivileged
- * run-as account. Resolves on exit code 0; throws otherwise, or with the abort reason.
+ * Runs one script on the node's built-in worker, under a supervisor of its own: in its own
+ * process group (a cancel reaches everything it starts), ended if this node dies or loses
+ * its lease, with an allow-listed environment, optionally as the unprivileged run-as
+ * account. Resolves on exit code 0; throws otherwise, or with the stop's reason.
  */
 export async function runScript(o: ScriptRun): Promise<void> {
   const stem = o.fileStem ?? 'script';
@@ -69,32 +75,28 @@ export async function runScript(o: ScriptRun): Promise<void> {
   const env = scriptEnvironment(process.env, { ...o.env, SHOAL_ARTIFACTS_DIR: artifactsDir, SHOAL_WORK_DIR: o.workDir, SHOAL_NODE_NAME: o.nodeName }, o.runAs);
   if (o.pathPrefix) env.PATH = `${o.pathPrefix}${path.delimiter}${env.PATH ?? ''}`;
   if (o.cwd && path.resolve(o.cwd) !== path.resolve(o.workDir)) env.SHOAL_SCRIPT_CWD = o.cwd;
-  const child = spawn(cmd, argv, {
-    cwd: o.workDir,
-    detached: process.platform !== 'win32', // own process group, so cancel reaches everything it starts
-    stdio: ['ignore', 'pipe', 'pipe'],
-    ...(o.runAs ? { uid: o.runAs.uid, gid: o.runAs.gid } : {}),
-    env,
-  });
-  // If this node dies, its next start finds the script's process group here and ends it.
-  if (child.pid) fs.writeFileSync(path.join(o.workDir, LEADER_PID_FILE), String(child.pid));
+  // The supervisor records the script's process-group leader, so a restarted node ends what this one left.
+  const script = superviseScript(
+    { command: cmd, args: argv, cwd: o.workDir, env, ...(o.runAs ? { uid: o.runAs.uid, gid: o.runAs.gid } : {}), leaderPidFile: path.join(o.workDir, LEADER_PID_FILE) },
+    o.lease,
+  );
   const out = new LineSplitter((l) => o.onLine(l, 'out'));
   const err = new LineSplitter((l) => o.onLine(l, 'err'));
-  child.stdout.setEncoding('utf8').on('data', (c: string) => out.push(c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => err.push(c));
-  const onAbort = () => {
-    if (child.pid) void killProcessTree(child.pid);
-  };
+  script.stdout.setEncoding('utf8').on('data', (c: string) => out.push(c));
+  script.stderr.setEncoding('utf8').on('data', (c: string) => err.push(c));
+  const onAbort = () => script.stop((o.signal.reason as TaskStop | undefined)?.immediate ? 0 : STOP_GRACE_MS);
   if (o.signal.aborted) onAbort();
-  o.signal.addEventListener('abort', onAbort, { once: true });
+  else o.signal.addEventListener('abort', onAbort, { once: true });
   try {
-    const code = await new Promise<number | null>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('close', (c, sig) => resolve(c ?? (sig ? 128 : null)));
-    });
+    const end = await script.ended;
     out.flush();
     err.flush();
-    if (o.signal.aborted) throw o.signal.reason ?? new Error('canceled');
+    // Killed because of the stop request: the stop decides the outcome. Ended on its own
+    // (even just before a cancel arrived): its exit code does.
+    if (end.killed === 'stop' && o.signal.aborted) throw o.signal.reason;
+    // Its supervisor saw the lease run out (possibly a moment before this node fenced).
+    if (end.killed === 'lease') throw o.signal.aborted ? o.signal.reason : new Error(`Node ${o.nodeName} lost its lease (no heartbeat reached the database in time); the script's supervisor stopped it.`);
+    const code = end.code ?? (end.signal ? 128 : null);
     if (code !== 0) throw new Error(`The script exited with code ${code}.`);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${cmd} is not installed on ${o.nodeName}.`);

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { NodeContext } from '../api/context.js';
+import type { NodeContext } from '../nodeContext.js';
 import { NoContent, withErrors } from '../contract/common.js';
 import { Lifecycle, LifecycleBody, LifecycleList, SpaceIdParams, SpaceParams } from '../contract/deployments.js';
 import { listEnvironments } from '../environments/environmentRows.js';

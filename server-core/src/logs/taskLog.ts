@@ -12,14 +12,18 @@ export const taskLogPath = (taskLogsDir: string, taskId: string): string => path
 export class TaskLogWriter {
   private fd: number | undefined;
 
-  constructor(readonly file: string) {
+  constructor(
+    readonly file: string,
+    /** The time each line is stamped with: the cluster's clock, not this machine's (nodes/clusterClock.ts). */
+    private readonly now: () => Date = () => new Date(),
+  ) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     this.fd = fs.openSync(file, 'a');
   }
 
   write(level: LogLevel, text: string): void {
     if (this.fd === undefined) return;
-    const stamp = new Date().toISOString();
+    const stamp = this.now().toISOString();
     const lines = text.replace(/\r?\n$/, '').split(/\r?\n/);
     fs.writeSync(this.fd, lines.map((l) => `${stamp} ${level.padEnd(5)} ${l}\n`).join(''));
   }

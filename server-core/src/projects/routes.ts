@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { NodeContext } from '../api/context.js';
+import type { NodeContext } from '../nodeContext.js';
 import { NoContent, withErrors } from '../contract/common.js';
 import { NameQuery, Process, ProcessBody, Project, ProjectBody, ProjectPage, SpaceIdParams, SpaceParams, VariableSet, VariablesBody } from '../contract/deployments.js';
 import { actorOf } from '../resources/actor.js';

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import type { StorageStatus } from '../contract/nodes.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import { listNodes, nodeIsOffline } from '../nodes/registry.js';
 import { checkStoragePath, STORAGE_KINDS, type StoragePaths } from './paths.js';
@@ -15,12 +16,6 @@ import { checkStoragePath, STORAGE_KINDS, type StoragePaths } from './paths.js';
  */
 export const MARKER_FOLDER = '.shoal-nodes';
 
-export interface StorageStatus {
-  ok: boolean;
-  /** When the node last checked (its own clock; informational). */
-  checkedAt: string;
-  problems: string[];
-}
 
 const safeName = (node: string) => node.replace(/[^A-Za-z0-9_.-]/g, '_');
 export const markerPath = (folder: string, node: string): string => path.join(folder, MARKER_FOLDER, `${safeName(node)}.marker`);
@@ -43,24 +38,6 @@ export async function writeMarkers(paths: StoragePaths, node: string, nonce: str
     }
   }
   return failed;
-}
-
-export async function saveNonce({ db }: ShoalDb, node: string, nonce: string): Promise<void> {
-  await db.updateTable('nodes').set({ storage_nonce: nonce }).where('name', '=', node).execute();
-}
-
-export async function saveStorageStatus({ db }: ShoalDb, node: string, status: StorageStatus): Promise<void> {
-  await db.updateTable('nodes').set({ storage_status: JSON.stringify(status) }).where('name', '=', node).execute();
-}
-
-export function parseStorageStatus(json: string | null | undefined): StorageStatus | null {
-  if (!json) return null;
-  try {
-    const s = JSON.parse(json) as StorageStatus;
-    return { ok: !!s.ok, checkedAt: String(s.checkedAt), problems: Array.isArray(s.problems) ? s.problems.map(String) : [] };
-  } catch {
-    return null;
-  }
 }
 
 async function readMarker(file: string): Promise<string | undefined> {

@@ -3,7 +3,7 @@ import type { TaskContext, TaskKind } from '../taskKind.js';
 
 const MAX_SCRIPT_BYTES = 512 * 1024;
 
-/** Runs a script on the node's built-in worker, in its own working folder and process group. */
+/** Runs a script on the node's built-in worker, in its own working folder and process group, under its supervisor. */
 export const adHocScript: TaskKind = {
   name: 'AdHocScript',
   permission: 'admin',
@@ -31,6 +31,7 @@ export const adHocScript: TaskKind = {
       artifactsDir: ctx.artifactsDir,
       runAs: ctx.runAs,
       signal: ctx.signal,
+      lease: ctx.lease,
       nodeName: ctx.nodeName,
       onLine: (line, stream) => (stream === 'out' ? ctx.log.info(line) : ctx.log.error(line)),
     });
