@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { TaskDetails } from '../contract/releases.js';
+import type { TaskDetails } from '../contract/activities.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import { taskLogPath } from '../logs/taskLog.js';
 import { isFinal } from '../queue/states.js';

@@ -1,220 +1,170 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Nullable, PagingFields, SpaceParams, Timestamp } from './common.js';
+import { Nullable, Page, PagingFields, ResourceId, SpaceIdParams, SpaceParams, Timestamp } from './common.js';
+import { endpoint } from './endpoint.js';
 
-/**
- * The deployment model's configuration: environments, lifecycles, projects with their
- * process and variables, library variable sets. Ids carry their kind (`Environments-1`).
- * Sensitive variable values are write-only: no response schema here has room for one.
- */
+/** Deployments of releases to environments, manual interventions, and the dashboard. */
 
-const Name = Type.String({ minLength: 1, maxLength: 200, description: 'Unique per space, whatever its case.' });
-const Description = Type.String({ maxLength: 2000, description: "Default ''." });
-export const ResourceId = Type.String({ minLength: 1, maxLength: 50 });
-const IdList = (description: string) => Type.Array(ResourceId, { maxItems: 500, description });
-
-export { SpaceParams };
-export const SpaceIdParams = Type.Object({ spaceId: Type.String({ minLength: 1, maxLength: 50 }), id: ResourceId });
-
-// Environments ------------------------------------------------------------------------
-
-export const Environment = Type.Object(
-  { id: Type.String(), spaceId: Type.String(), name: Type.String(), description: Type.String(), sortOrder: Type.Integer() },
-  { additionalProperties: false },
-);
-export type Environment = Static<typeof Environment>;
-
-export const EnvironmentBody = Type.Object(
-  {
-    name: Name,
-    description: Type.Optional(Description),
-    sortOrder: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Default: after the last environment.' })),
-  },
-  { additionalProperties: false },
-);
-export type EnvironmentBody = Static<typeof EnvironmentBody>;
-
-export const EnvironmentOrderBody = Type.Object(
-  { environmentIds: Type.Array(ResourceId, { minItems: 1, maxItems: 500, uniqueItems: true, description: 'Every environment of the space, in the new order.' }) },
-  { additionalProperties: false },
-);
-
-// Lifecycles --------------------------------------------------------------------------
-
-export const PhaseBody = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    environmentIds: Type.Optional(IdList('Environments deployed to by hand. Default [].')),
-    automaticDeploymentEnvironmentIds: Type.Optional(IdList('Environments deployed to automatically once the earlier phases are complete. Default [].')),
-    minimumEnvironmentsBeforePromotion: Type.Optional(Type.Integer({ minimum: 0, maximum: 500, description: 'Successful environments that complete the phase; 0 (default): all of them.' })),
-    isOptional: Type.Optional(Type.Boolean({ description: 'An optional phase never holds back a later one. Default false.' })),
-  },
-  { additionalProperties: false },
-);
-export const Phase = Type.Object(
-  {
-    name: Type.String(),
-    environmentIds: Type.Array(Type.String()),
-    automaticDeploymentEnvironmentIds: Type.Array(Type.String()),
-    minimumEnvironmentsBeforePromotion: Type.Integer(),
-    isOptional: Type.Boolean(),
-  },
-  { additionalProperties: false },
-);
-export type Phase = Static<typeof Phase>;
-
-export const Lifecycle = Type.Object(
+export const Deployment = Type.Object(
   {
     id: Type.String(),
     spaceId: Type.String(),
-    name: Type.String(),
-    description: Type.String(),
-    isDefault: Type.Boolean({ description: 'The space default: without phases of its own, each environment is a phase, in order.' }),
-    usesEnvironmentOrder: Type.Boolean({ description: 'Its phases are the environments in order (shown in `phases`).' }),
-    phases: Type.Array(Phase),
+    projectId: Type.String(),
+    releaseId: Type.String(),
+    releaseVersion: Type.String(),
+    environmentId: Type.String(),
+    environmentName: Type.String(),
+    taskId: Type.String(),
+    state: Type.String({ description: 'The task state: Queued, Executing, Cancelling, Success, Failed, Canceled, TimedOut.' }),
+    errorMessage: Nullable(Type.String()),
+    comments: Type.String(),
+    createdAt: Timestamp,
+    createdBy: Nullable(Type.String()),
+    startTime: Nullable(Timestamp),
+    completedTime: Nullable(Timestamp),
   },
   { additionalProperties: false },
 );
-export type Lifecycle = Static<typeof Lifecycle>;
+export type Deployment = Static<typeof Deployment>;
 
-export const LifecycleBody = Type.Object(
+export const DeploymentBody = Type.Object(
+  { releaseId: ResourceId, environmentId: ResourceId, comments: Type.Optional(Type.String({ maxLength: 2000, description: "Default ''." })) },
+  { additionalProperties: false },
+);
+export type DeploymentBody = Static<typeof DeploymentBody>;
+
+export const PromoteBody = Type.Object(
   {
-    name: Name,
-    description: Type.Optional(Description),
-    phases: Type.Optional(Nullable(Type.Array(PhaseBody, { maxItems: 100, description: 'null or absent: each environment its own phase, in order.' }))),
+    environmentId: Type.Optional(ResourceId),
+    comments: Type.Optional(Type.String({ maxLength: 2000 })),
+  },
+  { additionalProperties: false, description: 'Without environmentId: the first environment of the lifecycle the release may go to and has not reached yet.' },
+);
+export const RedeployBody = Type.Object({ comments: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
+
+export const DeploymentQuery = Type.Object(
+  {
+    projectId: Type.Optional(ResourceId),
+    environmentId: Type.Optional(ResourceId),
+    releaseId: Type.Optional(ResourceId),
+    ...PagingFields,
   },
   { additionalProperties: false },
 );
-export type LifecycleBody = Static<typeof LifecycleBody>;
+export const DeploymentPage = Page(Deployment);
 
-// Processes ---------------------------------------------------------------------------
+// Dashboard ---------------------------------------------------------------------------
 
-export const STEP_ACTIONS = ['RunScript', 'DeployPackage', 'ManualIntervention'] as const;
-export type StepAction = (typeof STEP_ACTIONS)[number];
-const PropertyValue = Type.Union([Type.String({ maxLength: 512 * 1024 }), Type.Array(Type.String({ maxLength: 1000 }), { maxItems: 200 }), Type.Boolean(), Type.Number()]);
-
-export const StepBody = Type.Object(
+export const Dashboard = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 200, description: 'Unique in the process.' }),
-    action: Type.Union(STEP_ACTIONS.map((a) => Type.Literal(a))),
-    runOn: Type.Optional(Type.Union([Type.Literal('server'), Type.Literal('targets')], { description: 'Default: targets when the step has roles, else server.' })),
-    roles: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 50, description: 'Target roles. Default [].' })),
-    environmentIds: Type.Optional(IdList('Run only in these environments. Default []: every environment.')),
-    condition: Type.Optional(Type.Union([Type.Literal('success'), Type.Literal('failure'), Type.Literal('always')], { description: 'Default success: only when nothing failed before.' })),
-    properties: Type.Optional(Type.Record(Type.String({ maxLength: 100 }), PropertyValue, { description: 'The action’s settings (see the README). Default {}.' })),
-  },
-  { additionalProperties: false },
-);
-export type StepBody = Static<typeof StepBody>;
-
-export const Step = Type.Object(
-  {
-    name: Type.String(),
-    action: Type.Union(STEP_ACTIONS.map((a) => Type.Literal(a))),
-    runOn: Type.Union([Type.Literal('server'), Type.Literal('targets')]),
-    roles: Type.Array(Type.String()),
-    environmentIds: Type.Array(Type.String()),
-    condition: Type.Union([Type.Literal('success'), Type.Literal('failure'), Type.Literal('always')]),
-    properties: Type.Record(Type.String(), PropertyValue),
-  },
-  { additionalProperties: false },
-);
-export type Step = Static<typeof Step>;
-
-export const ProcessBody = Type.Object({ steps: Type.Array(StepBody, { maxItems: 100 }) }, { additionalProperties: false });
-export type ProcessBody = Static<typeof ProcessBody>;
-export const Process = Type.Object({ ownerId: Type.String(), steps: Type.Array(Step) }, { additionalProperties: false });
-export type Process = Static<typeof Process>;
-
-// Variables ---------------------------------------------------------------------------
-
-export const VariableScope = Type.Object(
-  {
-    environmentIds: Type.Optional(IdList('')),
-    roles: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 })),
-    targetIds: Type.Optional(IdList('')),
-    stepNames: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 100 })),
-  },
-  { additionalProperties: false },
-);
-export type VariableScope = Static<typeof VariableScope>;
-
-export const VariableBody = Type.Object(
-  {
-    id: Type.Optional(Type.String({ maxLength: 50, description: 'Keeps a sensitive value sent without `value`.' })),
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    value: Type.Optional(Nullable(Type.String({ maxLength: 256 * 1024 }))),
-    sensitive: Type.Optional(Type.Boolean({ description: 'Encrypted, never shown again, masked in logs. Default false.' })),
-    scope: Type.Optional(VariableScope),
-  },
-  { additionalProperties: false },
-);
-export type VariableBody = Static<typeof VariableBody>;
-
-export const Variable = Type.Object(
-  {
-    id: Type.String(),
-    name: Type.String(),
-    value: Nullable(Type.String({ description: 'null for a sensitive value (see hasValue).' })),
-    sensitive: Type.Boolean(),
-    hasValue: Type.Boolean(),
-    scope: Type.Object(
-      { environmentIds: Type.Array(Type.String()), roles: Type.Array(Type.String()), targetIds: Type.Array(Type.String()), stepNames: Type.Array(Type.String()) },
-      { additionalProperties: false },
+    environments: Type.Array(Type.Object({ id: Type.String(), name: Type.String() }, { additionalProperties: false })),
+    projects: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), lifecycleId: Type.String() }, { additionalProperties: false })),
+    items: Type.Array(
+      Type.Object(
+        {
+          projectId: Type.String(),
+          environmentId: Type.String(),
+          deploymentId: Type.String(),
+          releaseId: Type.String(),
+          releaseVersion: Type.String(),
+          taskId: Type.String(),
+          state: Type.String(),
+          createdAt: Timestamp,
+          completedTime: Nullable(Timestamp),
+        },
+        { additionalProperties: false },
+      ),
+      { description: 'The latest deployment of each project to each environment.' },
     ),
   },
   { additionalProperties: false },
 );
-export type Variable = Static<typeof Variable>;
 
-export const VariablesBody = Type.Object({ variables: Type.Array(VariableBody, { maxItems: 2000 }) }, { additionalProperties: false });
-export type VariablesBody = Static<typeof VariablesBody>;
-export const VariableSet = Type.Object({ ownerId: Type.String(), variables: Type.Array(Variable) }, { additionalProperties: false });
-export type VariableSet = Static<typeof VariableSet>;
+export const deploymentEndpoints = {
+  createDeployment: endpoint({
+    method: 'POST',
+    url: '/api/:spaceId/deployments',
+    summary: 'Deploy a release to an environment the lifecycle and your teams allow.',
+    params: SpaceParams,
+    body: DeploymentBody,
+    response: { 201: Deployment },
+  }),
+  listDeployments: endpoint({
+    method: 'GET',
+    url: '/api/:spaceId/deployments',
+    summary: 'Deployments, newest first, of a project, environment or release.',
+    params: SpaceParams,
+    querystring: DeploymentQuery,
+    response: { 200: DeploymentPage },
+  }),
+  getDeployment: endpoint({ method: 'GET', url: '/api/:spaceId/deployments/:id', summary: 'One deployment with the state of its task.', params: SpaceIdParams, response: { 200: Deployment } }),
+  redeploy: endpoint({
+    method: 'POST',
+    url: '/api/:spaceId/deployments/:id/redeploy',
+    summary: 'Deploy the same release to the same environment again.',
+    params: SpaceIdParams,
+    body: RedeployBody,
+    response: { 201: Deployment },
+  }),
+  promoteRelease: endpoint({
+    method: 'POST',
+    url: '/api/:spaceId/releases/:id/promote',
+    summary: 'Deploy a release to the given environment, or to the next one its lifecycle allows.',
+    params: SpaceIdParams,
+    body: PromoteBody,
+    response: { 201: Deployment },
+  }),
+  dashboard: endpoint({ method: 'GET', url: '/api/:spaceId/dashboard', summary: 'The latest deployment of each project to each environment.', params: SpaceParams, response: { 200: Dashboard } }),
+};
 
-export const LibraryVariableSet = Type.Object(
-  { id: Type.String(), spaceId: Type.String(), name: Type.String(), description: Type.String(), variables: Type.Array(Variable) },
-  { additionalProperties: false },
-);
-export type LibraryVariableSet = Static<typeof LibraryVariableSet>;
-export const LibraryVariableSetBody = Type.Object(
-  { name: Name, description: Type.Optional(Description), variables: Type.Optional(Type.Array(VariableBody, { maxItems: 2000 })) },
-  { additionalProperties: false },
-);
-export type LibraryVariableSetBody = Static<typeof LibraryVariableSetBody>;
+// Manual interventions ----------------------------------------------------------------
 
-// Projects ----------------------------------------------------------------------------
-
-export const Project = Type.Object(
+export const Interruption = Type.Object(
   {
     id: Type.String(),
     spaceId: Type.String(),
-    name: Type.String(),
-    description: Type.String(),
-    lifecycleId: Type.String(),
-    libraryVariableSetIds: Type.Array(Type.String()),
+    taskId: Type.String(),
+    environmentId: Type.String(),
+    title: Type.String(),
+    instructions: Type.String(),
+    responsibleTeamIds: Type.Array(Type.String()),
+    state: Type.String({ description: 'Pending, Proceed, Abort, or Canceled (the task ended while it waited).' }),
+    notes: Nullable(Type.String()),
+    submittedBy: Nullable(Type.String()),
+    submittedAt: Nullable(Timestamp),
+    createdAt: Timestamp,
+    canSubmit: Type.Boolean({ description: 'Whether the caller may approve or abort it.' }),
   },
   { additionalProperties: false },
 );
-export type Project = Static<typeof Project>;
-
-export const ProjectBody = Type.Object(
+export const InterruptionList = Type.Array(Interruption);
+export const InterruptionQuery = Type.Object(
   {
-    name: Name,
-    description: Type.Optional(Description),
-    lifecycleId: Type.Optional(Type.String({ maxLength: 50, description: "Default: the space's default lifecycle." })),
-    libraryVariableSetIds: Type.Optional(IdList('Library variable sets whose variables the project uses. Default [].')),
+    pendingOnly: Type.Boolean({ default: false }),
+    taskId: Type.Optional(Type.String({ maxLength: 50 })),
   },
   { additionalProperties: false },
 );
-export type ProjectBody = Static<typeof ProjectBody>;
-
-export const NameQuery = Type.Object(
-  { name: Type.Optional(Type.String({ maxLength: 200, description: 'Exactly this name (any case).' })), ...PagingFields },
+export const InterruptionSubmitBody = Type.Object(
+  { result: Type.Union([Type.Literal('Proceed'), Type.Literal('Abort')]), notes: Type.Optional(Type.String({ maxLength: 2000 })) },
   { additionalProperties: false },
 );
 
-export const ProjectPage = Type.Object({ items: Type.Array(Project), total: Type.Integer() });
-export const EnvironmentList = Type.Array(Environment);
-export const LifecycleList = Type.Array(Lifecycle);
-export const LibraryVariableSetList = Type.Array(LibraryVariableSet);
-export { Timestamp };
+export const interruptionEndpoints = {
+  listInterruptions: endpoint({
+    method: 'GET',
+    url: '/api/:spaceId/interruptions',
+    summary: 'Manual interventions, newest first, of a task or only those still pending.',
+    params: SpaceParams,
+    querystring: InterruptionQuery,
+    response: { 200: InterruptionList },
+  }),
+  getInterruption: endpoint({ method: 'GET', url: '/api/:spaceId/interruptions/:id', summary: 'One manual intervention.', params: SpaceIdParams, response: { 200: Interruption } }),
+  submitInterruption: endpoint({
+    method: 'POST',
+    url: '/api/:spaceId/interruptions/:id/submit',
+    summary: "Proceed or abort a waiting deployment, as one of the environment's Deployers (and of the step's responsible teams).",
+    params: SpaceIdParams,
+    body: InterruptionSubmitBody,
+    response: { 200: Interruption },
+  }),
+};

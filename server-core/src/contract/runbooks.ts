@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Nullable, Timestamp } from './common.js';
-import { ResourceId, Step } from './deployments.js';
+import { NoContent, Nullable, ResourceId, SpaceIdParams, SpaceParams, Timestamp } from './common.js';
+import { endpoint } from './endpoint.js';
+import { Process, ProcessBody, Step } from './projects.js';
 import { ReleasePackage } from './releases.js';
 
 /** Runbooks (a draft process and published snapshots), runbook runs and scheduled triggers. */
@@ -24,8 +25,7 @@ export const RunbookBody = Type.Object(
   { name: Type.String({ minLength: 1, maxLength: 200 }), description: Type.Optional(Type.String({ maxLength: 2000 })) },
   { additionalProperties: false },
 );
-export const ProjectRunbookParams = Type.Object({ spaceId: Type.String({ minLength: 1, maxLength: 50 }), id: ResourceId, runbookId: ResourceId });
-export const ProjectTriggerParams = Type.Object({ spaceId: Type.String({ minLength: 1, maxLength: 50 }), id: ResourceId, triggerId: ResourceId });
+export const ProjectRunbookParams = Type.Object({ ...SpaceIdParams.properties, runbookId: ResourceId });
 
 export const RunbookSnapshot = Type.Object(
   {
@@ -77,6 +77,65 @@ export const RunbookRunQuery = Type.Object(
   { additionalProperties: false },
 );
 
+export const runbookEndpoints = {
+  listRunbooks: endpoint({ method: 'GET', url: '/api/:spaceId/projects/:id/runbooks', summary: "A project's runbooks with their draft processes.", params: SpaceIdParams, response: { 200: RunbookList } }),
+  createRunbook: endpoint({ method: 'POST', url: '/api/:spaceId/projects/:id/runbooks', summary: 'Create a runbook with an empty process.', params: SpaceIdParams, body: RunbookBody, response: { 201: Runbook } }),
+  getRunbook: endpoint({ method: 'GET', url: '/api/:spaceId/projects/:id/runbooks/:runbookId', summary: 'One runbook.', params: ProjectRunbookParams, response: { 200: Runbook } }),
+  updateRunbook: endpoint({
+    method: 'PUT',
+    url: '/api/:spaceId/projects/:id/runbooks/:runbookId',
+    summary: 'Rename or describe a runbook.',
+    params: ProjectRunbookParams,
+    body: RunbookBody,
+    response: { 200: Runbook },
+  }),
+  deleteRunbook: endpoint({
+    method: 'DELETE',
+    url: '/api/:spaceId/projects/:id/runbooks/:runbookId',
+    summary: 'Delete a runbook with its snapshots and runs, unless a trigger runs it or a run is queued or running.',
+    params: ProjectRunbookParams,
+    response: { 204: NoContent },
+  }),
+  getRunbookProcess: endpoint({ method: 'GET', url: '/api/:spaceId/projects/:id/runbooks/:runbookId/process', summary: "A runbook's draft process.", params: ProjectRunbookParams, response: { 200: Process } }),
+  saveRunbookProcess: endpoint({
+    method: 'PUT',
+    url: '/api/:spaceId/projects/:id/runbooks/:runbookId/process',
+    summary: "Replace a runbook's draft process (scripts on the server need admin while builtInWorkerRunAs is unset).",
+    params: ProjectRunbookParams,
+    body: ProcessBody,
+    response: { 200: Process },
+  }),
+  publishRunbook: endpoint({
+    method: 'POST',
+    url: '/api/:spaceId/projects/:id/runbooks/:runbookId/publish',
+    summary: 'Publish the draft as a snapshot with package versions; runs and triggers use the published one.',
+    params: ProjectRunbookParams,
+    body: PublishBody,
+    response: { 201: RunbookSnapshot },
+  }),
+  listRunbookSnapshots: endpoint({
+    method: 'GET',
+    url: '/api/:spaceId/projects/:id/runbooks/:runbookId/snapshots',
+    summary: "A runbook's snapshots, newest first.",
+    params: ProjectRunbookParams,
+    response: { 200: RunbookSnapshotList },
+  }),
+  runRunbook: endpoint({
+    method: 'POST',
+    url: '/api/:spaceId/runbook-runs',
+    summary: 'Run a runbook snapshot (default: the published one) in an environment your teams allow.',
+    params: SpaceParams,
+    body: RunbookRunBody,
+    response: { 201: RunbookRun },
+  }),
+  listRunbookRuns: endpoint({ method: 'GET', url: '/api/:spaceId/runbook-runs', summary: 'Runbook runs, newest first, of one runbook or all.', params: SpaceParams, querystring: RunbookRunQuery, response: { 200: RunbookRunList } }),
+  getRunbookRun: endpoint({ method: 'GET', url: '/api/:spaceId/runbook-runs/:id', summary: 'One runbook run with the state of its task.', params: SpaceIdParams, response: { 200: RunbookRun } }),
+};
+
+// Triggers ----------------------------------------------------------------------------
+
+export const ProjectTriggerParams = Type.Object({ ...SpaceIdParams.properties, triggerId: ResourceId });
+
 export const TriggerFiring = Type.Object(
   {
     dueAt: Timestamp,
@@ -116,3 +175,25 @@ export const TriggerBody = Type.Object(
   { additionalProperties: false },
 );
 export type TriggerBody = Static<typeof TriggerBody>;
+
+export const triggerEndpoints = {
+  listTriggers: endpoint({ method: 'GET', url: '/api/:spaceId/projects/:id/triggers', summary: "A project's scheduled triggers with their recent firings.", params: SpaceIdParams, response: { 200: TriggerList } }),
+  createTrigger: endpoint({
+    method: 'POST',
+    url: '/api/:spaceId/projects/:id/triggers',
+    summary: "Create a trigger that runs a runbook's published snapshot on a cron schedule.",
+    params: SpaceIdParams,
+    body: TriggerBody,
+    response: { 201: Trigger },
+  }),
+  getTrigger: endpoint({ method: 'GET', url: '/api/:spaceId/projects/:id/triggers/:triggerId', summary: 'One trigger.', params: ProjectTriggerParams, response: { 200: Trigger } }),
+  updateTrigger: endpoint({
+    method: 'PUT',
+    url: '/api/:spaceId/projects/:id/triggers/:triggerId',
+    summary: "Change a trigger's schedule, runbook, environments or whether it is disabled.",
+    params: ProjectTriggerParams,
+    body: TriggerBody,
+    response: { 200: Trigger },
+  }),
+  deleteTrigger: endpoint({ method: 'DELETE', url: '/api/:spaceId/projects/:id/triggers/:triggerId', summary: 'Delete a trigger with its firings.', params: ProjectTriggerParams, response: { 204: NoContent } }),
+};

@@ -1,5 +1,5 @@
 import { insertActivity, setActivityState, type ActivityState } from '../activities/activityRecords.js';
-import type { Step } from '../contract/deployments.js';
+import type { Step } from '../contract/projects.js';
 import type { TaskContext } from '../executor/taskKind.js';
 import { parseTaskId } from '../queue/taskRecord.js';
 import { Masker } from '../variables/masker.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Step } from '../contract/deployments.js';
+import type { Step } from '../contract/projects.js';
 import type { TaskContext } from '../executor/taskKind.js';
 import { runScript, type ScriptSyntax } from '../executor/runScript.js';
 import type { Masker } from '../variables/masker.js';

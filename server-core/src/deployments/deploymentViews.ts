@@ -1,4 +1,4 @@
-import type { Deployment } from '../contract/releases.js';
+import type { Deployment } from '../contract/deployments.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import { formatId, iso } from '../resources/ids.js';
 import { taskId } from '../queue/taskRecord.js';

@@ -1,15 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { NodeContext } from '../nodeContext.js';
+import { endpointSchema } from '../api/endpointSchema.js';
 import { badRequest, conflict } from '../api/errors.js';
-import { withErrors } from '../contract/common.js';
-import { SpaceIdParams, SpaceParams } from '../contract/deployments.js';
-import { Dashboard, Deployment, DeploymentBody, DeploymentPage, DeploymentQuery, PromoteBody, RedeployBody } from '../contract/releases.js';
+import { deploymentEndpoints as e } from '../contract/deployments.js';
 import { findRelease } from '../releases/releaseRows.js';
 import { releaseDetail, requireRelease } from '../releases/service.js';
 import { actorOf, type Actor } from '../resources/actor.js';
 import { missing, parseId, requireId } from '../resources/ids.js';
 import { unitOfWork } from '../resources/shoalTrx.js';
-import { requireSpace } from '../resources/space.js';
+import { requireSpaceOfRoute } from '../resources/space.js';
 import type { ReleaseRow } from '../releases/releaseRows.js';
 import { dashboard } from './dashboard.js';
 import { getDeployment, listDeployments } from './deploymentViews.js';
@@ -28,7 +27,7 @@ const optionalId = (kind: Parameters<typeof parseId>[0], value: string | undefin
  */
 export const deploymentRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async (app, { ctx }) => {
   const { shoal } = ctx;
-  app.addHook('preHandler', async (req) => requireSpace(shoal, (req.params as { spaceId: string }).spaceId));
+  app.addHook('preHandler', requireSpaceOfRoute(shoal));
 
   /** Queues in one transaction, wakes the executors, answers 201 with the deployment. */
   const deploy = async (actor: Actor, spaceId: string, release: (trx: typeof shoal) => Promise<ReleaseRow>, environment: (trx: typeof shoal, r: ReleaseRow) => Promise<string>, comments: string) => {
@@ -40,7 +39,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> =
     return (await getDeployment(shoal, spaceId, queued.id))!;
   };
 
-  app.post('/api/:spaceId/deployments', { schema: { params: SpaceParams, body: DeploymentBody, response: withErrors({ 201: Deployment }) }, config: { access: 'deploy' } }, async (req, reply) => {
+  app.post(e.createDeployment.url, { schema: endpointSchema(e.createDeployment), config: { access: 'deploy' } }, async (req, reply) => {
     const { spaceId } = req.params;
     const releaseRow = async (trx: typeof shoal) => {
       const id = parseId('release', req.body.releaseId);
@@ -51,7 +50,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> =
     return reply.status(201).send(await deploy(actorOf(req), spaceId, releaseRow, async () => req.body.environmentId, req.body.comments ?? ''));
   });
 
-  app.get('/api/:spaceId/deployments', { schema: { params: SpaceParams, querystring: DeploymentQuery, response: withErrors({ 200: DeploymentPage }) }, config: { access: 'read' } }, async (req) => {
+  app.get(e.listDeployments.url, { schema: endpointSchema(e.listDeployments), config: { access: 'read' } }, async (req) => {
     const q = req.query;
     return listDeployments(
       shoal,
@@ -65,46 +64,38 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> =
     );
   });
 
-  app.get('/api/:spaceId/deployments/:id', { schema: { params: SpaceIdParams, response: withErrors({ 200: Deployment }) }, config: { access: 'read' } }, async (req) => {
+  app.get(e.getDeployment.url, { schema: endpointSchema(e.getDeployment), config: { access: 'read' } }, async (req) => {
     const { spaceId, id } = req.params;
     const d = await getDeployment(shoal, spaceId, requireId('deployment', id, spaceId));
     if (!d) throw missing('deployment', id, spaceId);
     return d;
   });
 
-  app.post(
-    '/api/:spaceId/deployments/:id/redeploy',
-    { schema: { params: SpaceIdParams, body: RedeployBody, response: withErrors({ 201: Deployment }) }, config: { access: 'deploy' } },
-    async (req, reply) => {
-      const { spaceId, id } = req.params;
-      const before = await getDeployment(shoal, spaceId, requireId('deployment', id, spaceId));
-      if (!before) throw missing('deployment', id, spaceId);
-      const release = (trx: typeof shoal) => requireRelease(trx, spaceId, parseId('release', before.releaseId)!);
-      return reply.status(201).send(await deploy(actorOf(req), spaceId, release, async () => before.environmentId, req.body.comments ?? `Redeployment of ${before.id}.`));
-    },
-  );
+  app.post(e.redeploy.url, { schema: endpointSchema(e.redeploy), config: { access: 'deploy' } }, async (req, reply) => {
+    const { spaceId, id } = req.params;
+    const before = await getDeployment(shoal, spaceId, requireId('deployment', id, spaceId));
+    if (!before) throw missing('deployment', id, spaceId);
+    const release = (trx: typeof shoal) => requireRelease(trx, spaceId, parseId('release', before.releaseId)!);
+    return reply.status(201).send(await deploy(actorOf(req), spaceId, release, async () => before.environmentId, req.body.comments ?? `Redeployment of ${before.id}.`));
+  });
 
-  app.post(
-    '/api/:spaceId/releases/:id/promote',
-    { schema: { params: SpaceIdParams, body: PromoteBody, response: withErrors({ 201: Deployment }) }, config: { access: 'deploy' } },
-    async (req, reply) => {
-      const { spaceId, id } = req.params;
-      const actor = actorOf(req);
-      const release = (trx: typeof shoal) => requireRelease(trx, spaceId, requireId('release', id, spaceId));
-      const target = async (trx: typeof shoal, r: ReleaseRow) => {
-        if (req.body.environmentId) return req.body.environmentId;
-        const detail = await releaseDetail(trx, actor, r);
-        if (!detail.nextEnvironmentId) {
-          const why = detail.progression.find((p) => !p.canDeploy)?.reason;
-          throw conflict(`Release ${r.version} has nowhere to be promoted to now${why ? `: ${why}` : '; it has succeeded in every environment you may deploy to.'}`);
-        }
-        return detail.nextEnvironmentId;
-      };
-      return reply.status(201).send(await deploy(actor, spaceId, release, target, req.body.comments ?? ''));
-    },
-  );
+  app.post(e.promoteRelease.url, { schema: endpointSchema(e.promoteRelease), config: { access: 'deploy' } }, async (req, reply) => {
+    const { spaceId, id } = req.params;
+    const actor = actorOf(req);
+    const release = (trx: typeof shoal) => requireRelease(trx, spaceId, requireId('release', id, spaceId));
+    const target = async (trx: typeof shoal, r: ReleaseRow) => {
+      if (req.body.environmentId) return req.body.environmentId;
+      const detail = await releaseDetail(trx, actor, r);
+      if (!detail.nextEnvironmentId) {
+        const why = detail.progression.find((p) => !p.canDeploy)?.reason;
+        throw conflict(`Release ${r.version} has nowhere to be promoted to now${why ? `: ${why}` : '; it has succeeded in every environment you may deploy to.'}`);
+      }
+      return detail.nextEnvironmentId;
+    };
+    return reply.status(201).send(await deploy(actor, spaceId, release, target, req.body.comments ?? ''));
+  });
 
-  app.get('/api/:spaceId/dashboard', { schema: { params: SpaceParams, response: withErrors({ 200: Dashboard }) }, config: { access: 'read' } }, async (req) =>
+  app.get(e.dashboard.url, { schema: endpointSchema(e.dashboard), config: { access: 'read' } }, async (req) =>
     dashboard(shoal, req.params.spaceId),
   );
 };

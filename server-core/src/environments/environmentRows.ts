@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import type { EnvironmentsTable } from '../db/schema.js';
 import { formatId } from '../resources/ids.js';
-import type { Environment } from '../contract/deployments.js';
+import type { Environment } from '../contract/environments.js';
 
 export type EnvironmentRow = Selectable<EnvironmentsTable>;
 

@@ -1,6 +1,6 @@
 import { conflict } from '../api/errors.js';
 import { recordEvent } from '../audit/events.js';
-import type { EnvironmentBody } from '../contract/deployments.js';
+import type { EnvironmentBody } from '../contract/environments.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import { insertReturning } from '../db/insertReturning.js';
 import type { Actor } from '../resources/actor.js';

@@ -1,13 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { NodeContext } from '../nodeContext.js';
+import { endpointSchema } from '../api/endpointSchema.js';
 import { badRequest } from '../api/errors.js';
-import { withErrors } from '../contract/common.js';
-import { SpaceIdParams, SpaceParams } from '../contract/deployments.js';
-import { Interruption, InterruptionList, InterruptionQuery, InterruptionSubmitBody } from '../contract/releases.js';
+import { interruptionEndpoints as e } from '../contract/deployments.js';
 import { parseTaskId } from '../queue/taskRecord.js';
 import { actorOf } from '../resources/actor.js';
 import { requireId } from '../resources/ids.js';
-import { requireSpace } from '../resources/space.js';
+import { requireSpaceOfRoute } from '../resources/space.js';
 import { getInterruption, listInterruptions, submitInterruption } from './service.js';
 
 /**
@@ -16,21 +15,19 @@ import { getInterruption, listInterruptions, submitInterruption } from './servic
  */
 export const interruptionRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async (app, { ctx }) => {
   const { shoal } = ctx;
-  app.addHook('preHandler', async (req) => requireSpace(shoal, (req.params as { spaceId: string }).spaceId));
+  app.addHook('preHandler', requireSpaceOfRoute(shoal));
 
-  app.get('/api/:spaceId/interruptions', { schema: { params: SpaceParams, querystring: InterruptionQuery, response: withErrors({ 200: InterruptionList }) }, config: { access: 'read' } }, async (req) => {
+  app.get(e.listInterruptions.url, { schema: endpointSchema(e.listInterruptions), config: { access: 'read' } }, async (req) => {
     const task = req.query.taskId === undefined ? undefined : parseTaskId(req.query.taskId);
     if (req.query.taskId !== undefined && task === undefined) throw badRequest(`query.taskId: ${req.query.taskId} is not a task id`);
     return listInterruptions(shoal, actorOf(req), req.params.spaceId, { pendingOnly: req.query.pendingOnly, taskId: task });
   });
 
-  app.get('/api/:spaceId/interruptions/:id', { schema: { params: SpaceIdParams, response: withErrors({ 200: Interruption }) }, config: { access: 'read' } }, async (req) =>
+  app.get(e.getInterruption.url, { schema: endpointSchema(e.getInterruption), config: { access: 'read' } }, async (req) =>
     getInterruption(shoal, actorOf(req), req.params.spaceId, requireId('interruption', req.params.id, req.params.spaceId)),
   );
 
-  app.post(
-    '/api/:spaceId/interruptions/:id/submit',
-    { schema: { params: SpaceIdParams, body: InterruptionSubmitBody, response: withErrors({ 200: Interruption }) }, config: { access: 'deploy' } },
-    async (req) => submitInterruption(shoal, actorOf(req), req.params.spaceId, requireId('interruption', req.params.id, req.params.spaceId), req.body.result, req.body.notes),
+  app.post(e.submitInterruption.url, { schema: endpointSchema(e.submitInterruption), config: { access: 'deploy' } }, async (req) =>
+    submitInterruption(shoal, actorOf(req), req.params.spaceId, requireId('interruption', req.params.id, req.params.spaceId), req.body.result, req.body.notes),
   );
 };

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { Lifecycle, Phase } from '../contract/deployments.js';
+import type { Lifecycle, Phase } from '../contract/environments.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import type { LifecyclesTable } from '../db/schema.js';
 import { listEnvironments, type EnvironmentRow } from '../environments/environmentRows.js';

@@ -1,7 +1,7 @@
 /** Promotion rules: earlier non-optional phases complete first; automatic environments follow. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Phase } from '../contract/deployments.js';
+import type { Phase } from '../contract/environments.js';
 import { automaticEnvironments, promotionRefusal } from './phases.js';
 
 const phase = (name: string, environmentIds: string[], o: Partial<Phase> = {}): Phase => ({

@@ -1,4 +1,4 @@
-import type { Phase } from '../contract/deployments.js';
+import type { Phase } from '../contract/environments.js';
 import type { EnvironmentRow } from '../environments/environmentRows.js';
 import { formatId } from '../resources/ids.js';
 

@@ -1,6 +1,6 @@
 import { badRequest, conflict } from '../api/errors.js';
 import { recordEvent } from '../audit/events.js';
-import type { LifecycleBody, Phase } from '../contract/deployments.js';
+import type { LifecycleBody, Phase } from '../contract/environments.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import { insertReturning } from '../db/insertReturning.js';
 import { listEnvironments } from '../environments/environmentRows.js';

@@ -1,5 +1,5 @@
 import { badRequest } from '../api/errors.js';
-import type { ProcessBody, Step, StepBody } from '../contract/deployments.js';
+import type { ProcessBody, Step, StepBody } from '../contract/projects.js';
 import { defaultSyntax, SCRIPT_SYNTAXES, type ScriptSyntax } from '../executor/runScript.js';
 import { formatId, parseId } from '../resources/ids.js';
 

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { Project } from '../contract/deployments.js';
+import type { Project } from '../contract/projects.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import type { ProjectsTable } from '../db/schema.js';
 import { formatId } from '../resources/ids.js';

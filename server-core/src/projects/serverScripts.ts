@@ -1,5 +1,5 @@
 import { forbidden } from '../api/errors.js';
-import type { Step } from '../contract/deployments.js';
+import type { Step } from '../contract/projects.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import type { Actor } from '../resources/actor.js';
 import { parseProcess, runsScriptsOnServer } from './process.js';

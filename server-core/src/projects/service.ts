@@ -1,6 +1,7 @@
+import type { NodeContext } from '../nodeContext.js';
 import { badRequest, conflict } from '../api/errors.js';
 import { recordEvent } from '../audit/events.js';
-import type { ProcessBody, ProjectBody, VariablesBody } from '../contract/deployments.js';
+import type { ProcessBody, ProjectBody, VariablesBody } from '../contract/projects.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import { insertReturning } from '../db/insertReturning.js';
 import { defaultLifecycle, findLifecycle } from '../lifecycles/lifecycleRows.js';
@@ -21,6 +22,8 @@ export interface ProjectDeps {
   /** Scripts on the built-in worker run as a separate account (`builtInWorkerRunAs`). */
   runAsConfigured: boolean;
 }
+
+export const projectDeps = (ctx: NodeContext): ProjectDeps => ({ shoal: ctx.shoal, masterKey: ctx.masterKey, runAsConfigured: !!ctx.config.builtInWorkerRunAs });
 
 const takenMessage = (name: string) => `A project named ${name} already exists in this space.`;
 

@@ -1,5 +1,5 @@
 import { badRequest } from '../api/errors.js';
-import type { Step } from '../contract/deployments.js';
+import type { Step } from '../contract/projects.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import { listVersions, findPackage } from '../packages/records.js';
 import { parseVersion, versionKey } from '../packages/version.js';

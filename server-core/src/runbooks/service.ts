@@ -1,6 +1,6 @@
 import { badRequest, conflict } from '../api/errors.js';
 import { recordEvent } from '../audit/events.js';
-import type { ProcessBody } from '../contract/deployments.js';
+import type { ProcessBody } from '../contract/projects.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import { insertReturning } from '../db/insertReturning.js';
 import { deployableEnvironment } from '../environments/deployable.js';

@@ -1,13 +1,23 @@
 import type { NodeContext } from '../nodeContext.js';
 import { recordEvent } from '../audit/events.js';
 import type { NewTask, Task } from '../contract/tasks.js';
-import { badRequest, forbidden } from '../api/errors.js';
+import { badRequest, forbidden, notFound } from '../api/errors.js';
 import type { Permissions } from '../auth/permissions.js';
+import type { ShoalDb } from '../db/dialects/dialect.js';
 import type { TaskKind } from '../executor/taskKind.js';
+import { getTask } from '../queue/list.js';
 import { requestCancel } from '../queue/cancel.js';
 import { enqueueTask } from '../queue/enqueue.js';
 import { isFinal } from '../queue/states.js';
-import { taskId, toTaskResource, type TaskRow } from '../queue/taskRecord.js';
+import { parseTaskId, taskId, toTaskResource, type TaskRow } from '../queue/taskRecord.js';
+
+/** The task a route names (`ServerTasks-12`), or 404. */
+export async function requireTask(shoal: ShoalDb, id: string): Promise<TaskRow> {
+  const n = parseTaskId(id);
+  const row = n === undefined ? undefined : await getTask(shoal, n);
+  if (!row) throw notFound(`There is no task ${id}.`);
+  return row;
+}
 
 /** Queues a task of `kind` (arguments validated by the kind), records it, wakes the nodes. */
 export async function queueTask(ctx: NodeContext, kind: TaskKind, body: NewTask, username: string, clientIp: string): Promise<Task> {

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import { conflict } from '../api/errors.js';
 import { recordEvent } from '../audit/events.js';
-import type { LibraryVariableSet, LibraryVariableSetBody } from '../contract/deployments.js';
+import type { LibraryVariableSet, LibraryVariableSetBody } from '../contract/projects.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import type { LibraryVariableSetsTable } from '../db/schema.js';
 import { insertReturning } from '../db/insertReturning.js';

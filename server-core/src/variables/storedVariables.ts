@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { badRequest } from '../api/errors.js';
-import type { Variable, VariableBody } from '../contract/deployments.js';
+import type { Variable, VariableBody } from '../contract/projects.js';
 import { formatId, parseId } from '../resources/ids.js';
 import { encryptValue } from '../secrets/masterKey.js';
 
