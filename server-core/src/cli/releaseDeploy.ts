@@ -1,5 +1,12 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseLogLine } from '../activities/logTags.js';
+import { activityEndpoints } from '../contract/activities.js';
+import { deploymentEndpoints } from '../contract/deployments.js';
+import { environmentEndpoints } from '../contract/environments.js';
+import { endpointUrl } from '../contract/endpoint.js';
+import { projectEndpoints, type Project } from '../contract/projects.js';
+import { releaseEndpoints } from '../contract/releases.js';
+import { taskEndpoints } from '../contract/tasks.js';
 import { ServerApi, serverUrl } from './serverApi.js';
 
 interface Common {
@@ -20,12 +27,10 @@ function stepVersion(v: string, previous: string[] = []): string[] {
   return [...previous, v];
 }
 
-const space = (o: Common) => encodeURIComponent(o.space);
-
 /** A project by id (`Projects-3`) or by name. */
-async function findProject(api: ServerApi, o: Common, ref: string): Promise<{ id: string; name: string }> {
-  if (/^Projects-\d+$/i.test(ref)) return api.get(`/api/${space(o)}/projects/${ref}`);
-  const page = await api.get<{ items: { id: string; name: string }[] }>(`/api/${space(o)}/projects?name=${encodeURIComponent(ref)}`);
+async function findProject(api: ServerApi, o: Common, ref: string): Promise<Project> {
+  if (/^Projects-\d+$/i.test(ref)) return api.call(projectEndpoints.getProject, { params: { spaceId: o.space, id: ref } });
+  const page = await api.call(projectEndpoints.listProjects, { params: { spaceId: o.space }, query: { name: ref } });
   if (!page.items.length) throw new Error(`there is no project named ${ref} in ${o.space}`);
   return page.items[0]!;
 }
@@ -45,11 +50,14 @@ export function registerReleaseAndDeploy(program: Command): void {
     const api = new ServerApi(o.server, o.apiKey);
     const project = await findProject(api, o, o.project);
     const packages = Object.fromEntries((o.package ?? []).map((p) => [p.slice(0, p.lastIndexOf(':')), p.slice(p.lastIndexOf(':') + 1)]));
-    const created = await api.call<{ id: string; version: string; packages: { stepName: string; packageId: string; version: string }[] }>('POST', `/api/${space(o)}/releases`, {
-      projectId: project.id,
-      ...(o.version ? { version: o.version } : {}),
-      ...(o.package ? { packages } : {}),
-      ...(o.notes ? { notes: o.notes } : {}),
+    const created = await api.call(releaseEndpoints.createRelease, {
+      params: { spaceId: o.space },
+      body: {
+        projectId: project.id,
+        ...(o.version ? { version: o.version } : {}),
+        ...(o.package ? { packages } : {}),
+        ...(o.notes ? { notes: o.notes } : {}),
+      },
     });
     process.stderr.write(`Created release ${created.version} of ${project.name} (${created.id})${created.packages.map((p) => `; ${p.stepName}: ${p.packageId} ${p.version}`).join('')}\n`);
     process.stdout.write(`${JSON.stringify(created)}\n`);
@@ -67,22 +75,21 @@ export function registerReleaseAndDeploy(program: Command): void {
   ).action(async (o: Common & { project: string; release: string; environment: string; comments?: string; wait: boolean }) => {
     const api = new ServerApi(o.server, o.apiKey);
     const project = await findProject(api, o, o.project);
-    const releases = await api.get<{ items: { id: string }[] }>(`/api/${space(o)}/releases?projectId=${project.id}&version=${encodeURIComponent(o.release)}`);
+    const releases = await api.call(releaseEndpoints.listReleases, { params: { spaceId: o.space }, query: { projectId: project.id, version: o.release } });
     if (!releases.items.length) throw new Error(`${project.name} has no release ${o.release}`);
-    const environments = await api.get<{ id: string; name: string }[]>(`/api/${space(o)}/environments`);
+    const environments = await api.call(environmentEndpoints.listEnvironments, { params: { spaceId: o.space } });
     const env = environments.find((e) => e.id.toLowerCase() === o.environment.toLowerCase() || e.name.toLowerCase() === o.environment.toLowerCase());
     if (!env) throw new Error(`there is no environment ${o.environment} in ${o.space}`);
-    const deployment = await api.call<{ id: string; taskId: string }>('POST', `/api/${space(o)}/deployments`, {
-      releaseId: releases.items[0]!.id,
-      environmentId: env.id,
-      ...(o.comments ? { comments: o.comments } : {}),
+    const deployment = await api.call(deploymentEndpoints.createDeployment, {
+      params: { spaceId: o.space },
+      body: { releaseId: releases.items[0]!.id, environmentId: env.id, ...(o.comments ? { comments: o.comments } : {}) },
     });
     process.stderr.write(`Queued ${deployment.id} (${deployment.taskId}): ${project.name} ${o.release} to ${env.name}\n`);
     process.stdout.write(`${JSON.stringify(deployment)}\n`);
     if (!o.wait) return;
     const state = await streamLog(api, deployment.taskId);
     if (state !== 'Success') {
-      const task = await api.get<{ errorMessage: string | null }>(`/api/tasks/${deployment.taskId}`);
+      const task = await api.call(taskEndpoints.getTask, { params: { id: deployment.taskId } });
       throw new Error(`${deployment.id} ended ${state}${task.errorMessage ? `: ${task.errorMessage}` : ''}`);
     }
     process.stderr.write(`${deployment.id} succeeded.\n`);
@@ -97,7 +104,7 @@ async function streamLog(api: ServerApi, taskId: string): Promise<string> {
   const names = new Map<number, string>();
   const nameOf = async (activity: number) => {
     if (!names.has(activity)) {
-      const d = await api.get<{ activities: { id: string; name: string; children: { id: string; name: string }[] }[] }>(`/api/tasks/${taskId}/details?tail=0`);
+      const d = await api.call(activityEndpoints.taskDetails, { params: { id: taskId }, query: { tail: 0 } });
       for (const s of d.activities) {
         names.set(Number(s.id.split('-')[1]), s.name);
         for (const c of s.children) names.set(Number(c.id.split('-')[1]), `${s.name} / ${c.name}`);
@@ -109,7 +116,7 @@ async function streamLog(api: ServerApi, taskId: string): Promise<string> {
   for (let attempt = 0; attempt < 20; attempt++) {
     let res: Response;
     try {
-      res = await fetch(api.url(`/api/tasks/${taskId}/log`), { headers: { 'x-api-key': api.apiKey, accept: 'text/event-stream', ...(lastId ? { 'last-event-id': lastId } : {}) } });
+      res = await fetch(api.url(endpointUrl(taskEndpoints.taskLog, { id: taskId })), { headers: { 'x-api-key': api.apiKey, accept: 'text/event-stream', ...(lastId ? { 'last-event-id': lastId } : {}) } });
     } catch {
       await new Promise((r) => setTimeout(r, 1000));
       continue;

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { endpointUrl, type Endpoint, type EndpointInput, type EndpointResult } from '../contract/endpoint.js';
 
 /** `--server`: an http(s) URL of a node or of the load balancer in front of a cluster. */
 export function serverUrl(v: string): string {
@@ -12,7 +13,7 @@ export function serverUrl(v: string): string {
   return v;
 }
 
-/** The native API as a build server's CLI calls it: JSON in and out; an error answer becomes the server's message. */
+/** The native API as a build server's CLI calls it: endpoints of the contract, JSON in and out; an error answer becomes the server's message. */
 export class ServerApi {
   constructor(
     readonly server: string,
@@ -23,11 +24,13 @@ export class ServerApi {
     return new URL(path.replace(/^\//, ''), this.server.endsWith('/') ? this.server : `${this.server}/`);
   }
 
-  async call<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+  async call<E extends Endpoint>(e: E, input: EndpointInput<E>): Promise<EndpointResult<E>> {
+    const { params, query, body } = input as { params?: Record<string, string>; query?: Record<string, unknown>; body?: unknown };
+    const path = endpointUrl(e, params, query);
     let res: Response;
     try {
       res = await fetch(this.url(path), {
-        method,
+        method: e.method,
         headers: { 'x-api-key': this.apiKey, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(60_000),
@@ -36,17 +39,13 @@ export class ServerApi {
       throw new Error(`cannot reach ${this.server}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`);
     }
     const text = await res.text();
-    let parsed: any;
+    let parsed: { error?: { message?: string } } | undefined;
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
       parsed = undefined;
     }
-    if (!res.ok) throw new Error(parsed?.error?.message ?? `${method} ${path} answered ${res.status}`);
-    return parsed as T;
-  }
-
-  get<T = any>(path: string) {
-    return this.call<T>('GET', path);
+    if (!res.ok) throw new Error(parsed?.error?.message ?? `${e.method} ${path} answered ${res.status}`);
+    return (res.status === 204 ? null : parsed) as EndpointResult<E>;
   }
 }
