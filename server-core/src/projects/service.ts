@@ -14,6 +14,7 @@ import { knownIds } from './knownIds.js';
 import { normalizeProcess, parseProcess, runsScriptsOnServer, serializeProcess } from './process.js';
 import { findProject, toProject, type ProjectRow } from './projectRows.js';
 import { projectRunsServerScripts, requireServerScriptRights } from './serverScripts.js';
+import { UNFINISHED_STATES } from '../queue/states.js';
 
 /** What project changes need besides the database. */
 export interface ProjectDeps {
@@ -99,10 +100,9 @@ export async function deleteProject({ shoal }: ProjectDeps, actor: Actor, spaceI
   await unitOfWork(shoal, async (trx) => {
     const row = await requireProject(trx, spaceId, id);
     const { db } = trx;
-    const active = ['Queued', 'Executing', 'Cancelling'];
     const busy =
-      (await db.selectFrom('deployments as d').innerJoin('tasks as t', 't.id', 'd.task_id').select('t.id').where('d.project_id', '=', id).where('t.state', 'in', active).executeTakeFirst()) ??
-      (await db.selectFrom('runbook_runs as r').innerJoin('tasks as t', 't.id', 'r.task_id').select('t.id').where('r.project_id', '=', id).where('t.state', 'in', active).executeTakeFirst());
+      (await db.selectFrom('deployments as d').innerJoin('tasks as t', 't.id', 'd.task_id').select('t.id').where('d.project_id', '=', id).where('t.state', 'in', UNFINISHED_STATES).executeTakeFirst()) ??
+      (await db.selectFrom('runbook_runs as r').innerJoin('tasks as t', 't.id', 'r.task_id').select('t.id').where('r.project_id', '=', id).where('t.state', 'in', UNFINISHED_STATES).executeTakeFirst());
     if (busy) throw conflict(`${row.name} has a deployment or runbook run queued or running (ServerTasks-${busy.id}); cancel it or wait for it first.`);
     const runbookIds = (await db.selectFrom('runbooks').select('id').where('project_id', '=', id).execute()).map((r) => Number(r.id));
     const triggerIds = (await db.selectFrom('triggers').select('id').where('project_id', '=', id).execute()).map((r) => Number(r.id));

@@ -15,6 +15,7 @@ import { formatId, parseId } from '../resources/ids.js';
 import { unitOfWork } from '../resources/shoalTrx.js';
 import { namedColumns, saveNamed } from '../resources/namedRows.js';
 import { requireRunbook, toRunbook, toRunbookSnapshot, type RunbookRow } from './runbookRows.js';
+import { UNFINISHED_STATES } from '../queue/states.js';
 
 export const RUNBOOK_RUN_KIND = 'RunbookRun';
 
@@ -55,7 +56,7 @@ export async function deleteRunbook({ shoal }: ProjectDeps, actor: Actor, spaceI
       .innerJoin('tasks as t', 't.id', 'x.task_id')
       .select('t.id')
       .where('x.runbook_id', '=', id)
-      .where('t.state', 'in', ['Queued', 'Executing', 'Cancelling'])
+      .where('t.state', 'in', UNFINISHED_STATES)
       .executeTakeFirst();
     if (busy) throw conflict(`${row.name} has a run queued or running (ServerTasks-${busy.id}).`);
     await trx.db.deleteFrom('runbook_runs').where('runbook_id', '=', id).execute();

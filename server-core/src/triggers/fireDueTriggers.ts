@@ -5,6 +5,7 @@ import { queueRunbookRun } from '../runbooks/service.js';
 import { formatId } from '../resources/ids.js';
 import { unitOfWork } from '../resources/shoalTrx.js';
 import { nextDue } from './schedule.js';
+import { UNFINISHED_STATES } from '../queue/states.js';
 
 /** Far enough ahead to mean "never" for a schedule with no further due time. */
 const NEVER = 8_640_000_000_000_000;
@@ -41,7 +42,7 @@ export async function fireDueTriggers(shoal: ShoalDb, nodeName: string, o: { que
         .innerJoin('tasks as k', 'k.id', 'x.task_id')
         .select(['k.id', 'k.state'])
         .where('x.trigger_id', '=', t.id)
-        .where('k.state', 'in', ['Queued', 'Executing', 'Cancelling'])
+        .where('k.state', 'in', UNFINISHED_STATES)
         .orderBy('k.id')
         .executeTakeFirst();
       let result: Firing;
