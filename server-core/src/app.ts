@@ -18,21 +18,21 @@ import { artifactRoutes } from './artifacts/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { configurationRoutes } from './configuration/routes.js';
 import { deploymentRoutes } from './deployments/routes.js';
+import { releaseRoutes } from './deployments/releaseRoutes.js';
 import { environmentRoutes } from './environments/routes.js';
 import { interruptionRoutes } from './interruptions/routes.js';
 import { lifecycleRoutes } from './lifecycles/routes.js';
+import { libraryVariableSetRoutes } from './libraryVariableSets/routes.js';
 import { MigrationJob } from './migration/migrationJob.js';
 import { migrationRoutes } from './migration/routes.js';
 import { nodeRoutes } from './nodes/routes.js';
 import { packageRoutes } from './packages/routes.js';
 import { projectRoutes } from './projects/routes.js';
-import { releaseRoutes } from './releases/routes.js';
 import { runbookRoutes } from './runbooks/routes.js';
 import { taskRoutes } from './tasks/routes.js';
 import { teamRoutes } from './teams/routes.js';
 import { triggerRoutes } from './triggers/routes.js';
 import { userRoutes } from './users/routes.js';
-import { libraryVariableSetRoutes } from './variables/routes.js';
 
 /** JSON endpoints take at most this much; package uploads (streamed) are not JSON. */
 export const JSON_BODY_LIMIT = 1024 * 1024;

@@ -16,6 +16,7 @@ import type { ShoalDb } from './db/dialects/dialect.js';
 import { openDatabase } from './db/open.js';
 import { Executor } from './executor/executor.js';
 import { taskKinds } from './executor/kinds/index.js';
+import { deploymentKinds } from './deploy/kinds/index.js';
 import { endLeftoverProcesses } from './executor/leftovers.js';
 import { Outbox, outboxFile } from './executor/outbox.js';
 import { resolveRunAsUser, type RunAsUser } from './executor/runAsUser.js';
@@ -147,7 +148,9 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     if (registration.existed && config.taskCapOverride) logger.warn(`--task-cap ${config.taskCap} overrides the task cap the cluster had for ${config.nodeName}`);
 
     const applicationsDir = runAs ? path.join(runAs.home, 'Applications') : path.join(config.dataDir, 'applications');
-    const kinds = taskKinds({ builtInWorker: config.builtInWorker, extra: o.extraKinds, deployments: { masterKey, applicationsDir, queueExpiryMs: config.queueExpiryMs } });
+    // Deployments and runbook runs run their steps on the built-in worker until agents exist.
+    const deploying = config.builtInWorker ? deploymentKinds({ masterKey, applicationsDir, queueExpiryMs: config.queueExpiryMs }) : [];
+    const kinds = taskKinds({ builtInWorker: config.builtInWorker, extra: [...(o.extraKinds ?? []), ...deploying] });
     const workRoot = taskWorkRoot(config, runAs);
     const executor = new Executor({
       shoal,

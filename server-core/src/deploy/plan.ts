@@ -1,5 +1,5 @@
 import type { ShoalDb } from '../db/dialects/dialect.js';
-import { parseSnapshot, type Snapshot } from '../releases/snapshot.js';
+import { parseSnapshot, type Snapshot } from '../projects/snapshot.js';
 import { formatId } from '../resources/ids.js';
 import { taskId } from '../queue/taskRecord.js';
 

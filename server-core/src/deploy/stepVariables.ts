@@ -1,4 +1,4 @@
-import type { Snapshot } from '../releases/snapshot.js';
+import type { Snapshot } from '../projects/snapshot.js';
 import { decryptValue } from '../secrets/masterKey.js';
 import type { Candidate } from '../variables/resolve.js';
 import type { StoredVariable } from '../variables/storedVariables.js';

@@ -9,7 +9,7 @@ import { automaticEnvironments, phaseIndexOf, promotionRefusal } from '../lifecy
 import { findProject } from '../projects/projectRows.js';
 import { enqueueTask } from '../queue/enqueue.js';
 import { taskId } from '../queue/taskRecord.js';
-import type { ReleaseRow } from '../releases/releaseRows.js';
+import type { ReleaseRow } from './releaseRows.js';
 import type { Actor } from '../resources/actor.js';
 import { formatId } from '../resources/ids.js';
 import { releaseReach } from './deploymentViews.js';

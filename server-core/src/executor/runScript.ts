@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { SCRIPT_SYNTAXES, type ScriptSyntax } from '../contract/tasks.js';
 import { LineSplitter } from '../logs/taskLog.js';
 import { LEADER_PID_FILE } from './leftovers.js';
 import type { RunAsUser } from './runAsUser.js';
@@ -8,8 +9,7 @@ import { superviseScript } from './scriptSupervisor.js';
 import type { LeaseView, TaskStop } from './taskKind.js';
 import { collectArtifacts, giveToRunAsUser } from './workFolder.js';
 
-export const SCRIPT_SYNTAXES = ['bash', 'sh', 'powershell'] as const;
-export type ScriptSyntax = (typeof SCRIPT_SYNTAXES)[number];
+export { SCRIPT_SYNTAXES, type ScriptSyntax };
 export const defaultSyntax = (): ScriptSyntax => (process.platform === 'win32' ? 'powershell' : 'bash');
 /** A canceled script gets this long after SIGTERM before SIGKILL. */
 const STOP_GRACE_MS = 2000;

@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import type { RunbookSnapshotsTable, RunbooksTable } from '../db/schema.js';
 import { parseProcess } from '../projects/process.js';
-import { parseSnapshot } from '../releases/snapshot.js';
+import { parseSnapshot } from '../projects/snapshot.js';
 import { formatId, iso, missing } from '../resources/ids.js';
 
 export type RunbookRow = Selectable<RunbooksTable>;

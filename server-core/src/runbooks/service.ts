@@ -9,7 +9,7 @@ import { normalizeProcess, parseProcess, runsScriptsOnServer, serializeProcess }
 import { requireServerScriptRights } from '../projects/serverScripts.js';
 import { requireProject, type ProjectDeps } from '../projects/service.js';
 import { enqueueTask } from '../queue/enqueue.js';
-import { takeSnapshot } from '../releases/snapshot.js';
+import { takeSnapshot } from '../projects/snapshot.js';
 import type { Actor } from '../resources/actor.js';
 import { formatId, parseId } from '../resources/ids.js';
 import { unitOfWork } from '../resources/shoalTrx.js';

@@ -3,8 +3,8 @@ import type { Step } from '../contract/projects.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import { listVersions, findPackage } from '../packages/records.js';
 import { parseVersion, versionKey } from '../packages/version.js';
-import type { ProjectRow } from '../projects/projectRows.js';
-import { librarySetIdsOf } from '../projects/projectRows.js';
+import type { ProjectRow } from './projectRows.js';
+import { librarySetIdsOf } from './projectRows.js';
 import { formatId } from '../resources/ids.js';
 import { parseVariables, type StoredVariable } from '../variables/storedVariables.js';
 

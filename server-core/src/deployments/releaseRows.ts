@@ -3,7 +3,7 @@ import type { Release } from '../contract/releases.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import type { ReleasesTable } from '../db/schema.js';
 import { formatId, iso } from '../resources/ids.js';
-import { parseSnapshot } from './snapshot.js';
+import { parseSnapshot } from '../projects/snapshot.js';
 
 export type ReleaseRow = Selectable<ReleasesTable>;
 

@@ -7,7 +7,7 @@ import { actorOf } from '../resources/actor.js';
 import { parseId, requireId } from '../resources/ids.js';
 import { requireSpaceOfRoute } from '../resources/space.js';
 import { listReleases, toRelease } from './releaseRows.js';
-import { createRelease, releaseDetail, requireRelease } from './service.js';
+import { createRelease, releaseDetail, requireRelease } from './releaseService.js';
 
 /** Releases: created with `deploy` (build servers and Deployers), read with `read`. */
 export const releaseRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async (app, { ctx }) => {

@@ -12,7 +12,7 @@ import type { Actor } from '../resources/actor.js';
 import { formatId, missing } from '../resources/ids.js';
 import { unitOfWork } from '../resources/shoalTrx.js';
 import { namedColumns, saveNamed } from '../resources/namedRows.js';
-import { parseVariables, storeVariables, toVariable } from './storedVariables.js';
+import { parseVariables, storeVariables, toVariable } from '../variables/storedVariables.js';
 
 type SetRow = Selectable<LibraryVariableSetsTable>;
 

@@ -1,9 +1,9 @@
-import { runbookRunPlan } from '../../deploy/plan.js';
-import { runProcess } from '../../deploy/runProcess.js';
-import type { EngineDeps } from '../../deploy/stepContext.js';
+import { runbookRunPlan } from '../plan.js';
+import { runProcess } from '../runProcess.js';
+import type { EngineDeps } from '../stepContext.js';
 import { formatId } from '../../resources/ids.js';
 import { parseTaskId } from '../../queue/taskRecord.js';
-import type { TaskKind } from '../taskKind.js';
+import type { TaskKind } from '../../executor/taskKind.js';
 
 /** Runs a published runbook snapshot in an environment (POST /api/{spaceId}/runbook-runs, or a scheduled trigger). */
 export function runbookRunKind(deps: EngineDeps): TaskKind {

@@ -3,8 +3,8 @@ import { recordEvent } from '../audit/events.js';
 import type { ReleaseBody, ReleaseDetail } from '../contract/releases.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import { insertReturning } from '../db/insertReturning.js';
-import { listDeployments, releaseReach } from '../deployments/deploymentViews.js';
-import { lifecycleView, queueAutomaticDeployments, type QueueOptions } from '../deployments/service.js';
+import { listDeployments, releaseReach } from './deploymentViews.js';
+import { lifecycleView, queueAutomaticDeployments, type QueueOptions } from './service.js';
 import { promotionRefusal } from '../lifecycles/phases.js';
 import { findProject } from '../projects/projectRows.js';
 import { parseProcess } from '../projects/process.js';
@@ -13,7 +13,7 @@ import { formatId, missing, parseId } from '../resources/ids.js';
 import { unitOfWork } from '../resources/shoalTrx.js';
 import { nextVersion } from './nextVersion.js';
 import { findRelease, toRelease, type ReleaseRow } from './releaseRows.js';
-import { parseSnapshot, takeSnapshot } from './snapshot.js';
+import { parseSnapshot, takeSnapshot } from '../projects/snapshot.js';
 
 export async function requireRelease(shoal: ShoalDb, spaceId: string, id: number): Promise<ReleaseRow> {
   const row = await findRelease(shoal, spaceId, id);

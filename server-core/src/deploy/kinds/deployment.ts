@@ -1,11 +1,11 @@
 import { queueAutomaticDeployments } from '../../deployments/service.js';
-import { deploymentPlan } from '../../deploy/plan.js';
-import { runProcess } from '../../deploy/runProcess.js';
-import type { EngineDeps } from '../../deploy/stepContext.js';
+import { deploymentPlan } from '../plan.js';
+import { runProcess } from '../runProcess.js';
+import type { EngineDeps } from '../stepContext.js';
 import { formatId } from '../../resources/ids.js';
 import { unitOfWork } from '../../resources/shoalTrx.js';
 import { parseTaskId, taskId } from '../../queue/taskRecord.js';
-import type { TaskKind } from '../taskKind.js';
+import type { TaskKind } from '../../executor/taskKind.js';
 
 /**
  * Deploys a release to an environment (queued by POST /api/{spaceId}/deployments with the
