@@ -38,7 +38,7 @@ import { loadOrCreateMasterKey } from './secrets/masterKey.js';
 import { clusterStoragePaths } from './storage/clusterStorage.js';
 import { ensureStorage } from './storage/paths.js';
 import { StorageVerifier } from './storage/verifier.js';
-import { TriggerScheduler } from './triggers/scheduler.js';
+import { triggerScheduler } from './triggers/scheduler.js';
 import { SHOAL_VERSION } from './version.js';
 
 export interface StartOptions {
@@ -222,7 +222,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
       queueListener(shoal, executor, logger),
       { name: 'executor', start: () => executor.start(), stop: () => {} },
       authHousekeeping(shoal, logger),
-      triggerScheduler(shoal, config.nodeName, logger, executor, config.queueExpiryMs),
+      triggerScheduler({ shoal, nodeName: config.nodeName, logger, queueChanged: () => executor.queueChanged(), queueExpiryMs: config.queueExpiryMs }),
     );
 
     let stopping: Promise<void> | undefined;
@@ -244,12 +244,6 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
 function authHousekeeping(shoal: ShoalDb, logger: Logger) {
   let running: { stop(): void } | undefined;
   return { name: 'auth housekeeping', start: () => void (running = startAuthHousekeeping(shoal, logger)), stop: () => running?.stop() };
-}
-
-/** Fires due triggers (once a second; the database decides which node fires each due time). */
-function triggerScheduler(shoal: ShoalDb, nodeName: string, logger: Logger, executor: Executor, queueExpiryMs: number | undefined) {
-  const triggers = new TriggerScheduler({ shoal, nodeName, logger, queueChanged: () => executor.queueChanged(), queueExpiryMs });
-  return { name: 'trigger scheduler', start: () => triggers.start(), stop: () => triggers.stop() };
 }
 
 /** Wakes the executor when another node queues work (where the database can tell). */
