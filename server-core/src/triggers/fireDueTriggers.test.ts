@@ -62,17 +62,24 @@ describe('firing due triggers on PostgreSQL, from three nodes at once', { timeou
     await tn.node.shoal.db.updateTable('triggers').set({ next_due_at: due }).where('id', '=', triggerKey).execute();
     return due;
   };
-  const race = async () => (await Promise.all([tn.node.shoal, ...others, tn.node.shoal, ...others].map((db, i) => fireDueTriggers(db, `node-${i % 3}`)))).flat();
   const firings = () => tn.node.shoal.db.selectFrom('trigger_firings').selectAll().where('trigger_id', '=', triggerKey).orderBy('id').execute();
+  /**
+   * Three connections fire due triggers, twice each, at once. The test node's own scheduler
+   * (once a second) may get there first, so what counts is what the database recorded for
+   * the due time: by the time the racers are done, whoever won has committed.
+   */
+  const race = async (due: number) => {
+    await Promise.all([tn.node.shoal, ...others, tn.node.shoal, ...others].map((db, i) => fireDueTriggers(db, `node-${i % 3}`)));
+    return (await firings()).filter((f) => Number(f.due_at) === due);
+  };
 
   it('a trigger missed for hours fires once, for its oldest due time, and moves past now', async () => {
     const due = await missedHoursAgo(5);
-    const fired = await race();
+    const fired = await race(due);
     assert.equal(fired.length, 1, JSON.stringify(fired));
     assert.equal(fired[0]!.outcome, 'Queued');
-    assert.equal(fired[0]!.dueAt, due);
     const rows = await firings();
-    assert.equal(rows.length, 1);
+    assert.equal(rows.length, 1, 'only the oldest missed time fired');
     const t = await tn.node.shoal.db.selectFrom('triggers').select('next_due_at').where('id', '=', triggerKey).executeTakeFirstOrThrow();
     assert.ok(Number(t.next_due_at) > Date.now(), 'the next due time is in the future');
     const runs = await tn.node.shoal.db.selectFrom('runbook_runs').select('task_id').where('trigger_id', '=', triggerKey).execute();
@@ -80,9 +87,8 @@ describe('firing due triggers on PostgreSQL, from three nodes at once', { timeou
   });
 
   it('skips, and says so, while the previous run of the trigger is still queued', async () => {
-    await missedHoursAgo(1);
-    const fired = await race();
-    assert.equal(fired.length, 1);
+    const fired = await race(await missedHoursAgo(1));
+    assert.equal(fired.length, 1, JSON.stringify(fired));
     assert.equal(fired[0]!.outcome, 'Skipped');
     assert.match(fired[0]!.message, /previous run \(ServerTasks-\d+\) is still Queued/);
     const runs = await tn.node.shoal.db.selectFrom('runbook_runs').select('task_id').where('trigger_id', '=', triggerKey).execute();
@@ -93,8 +99,7 @@ describe('firing due triggers on PostgreSQL, from three nodes at once', { timeou
 
   it('fires again once the previous run ended', async () => {
     await tn.node.shoal.db.updateTable('tasks').set({ state: 'Canceled' }).where('state', '=', 'Queued').execute();
-    await missedHoursAgo(0.5);
-    const fired = await race();
+    const fired = await race(await missedHoursAgo(0.5));
     assert.deepEqual(fired.map((f) => f.outcome), ['Queued']);
     assert.equal((await firings()).length, 3);
   });
