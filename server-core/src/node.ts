@@ -16,6 +16,7 @@ import type { ShoalDb } from './db/dialects/dialect.js';
 import { openDatabase } from './db/open.js';
 import { Executor } from './executor/executor.js';
 import { taskKinds } from './executor/kinds/index.js';
+import { deploymentKinds } from './deploy/kinds/index.js';
 import { endLeftoverProcesses } from './executor/leftovers.js';
 import { Outbox, outboxFile } from './executor/outbox.js';
 import { resolveRunAsUser, type RunAsUser } from './executor/runAsUser.js';
@@ -37,6 +38,7 @@ import { loadOrCreateMasterKey } from './secrets/masterKey.js';
 import { clusterStoragePaths } from './storage/clusterStorage.js';
 import { ensureStorage } from './storage/paths.js';
 import { StorageVerifier } from './storage/verifier.js';
+import { triggerScheduler } from './triggers/scheduler.js';
 import { SHOAL_VERSION } from './version.js';
 
 export interface StartOptions {
@@ -111,7 +113,8 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     // SQLite made its files just now: tighten them like the rest of the data dir.
     for (const change of secureDataDir(config.dataDir)) logger.warn(change);
     await upgradeSchemaSafely(shoal, config.nodeName, SHOAL_VERSION);
-    await verifyMasterKey(shoal, loadOrCreateMasterKey(config.masterKey, config.dataDir));
+    const masterKey = loadOrCreateMasterKey(config.masterKey, config.dataDir);
+    await verifyMasterKey(shoal, masterKey);
     const created = await ensureAdminUser(shoal, o.adminPassword);
     if (created !== undefined) o.onAdminCreated?.(created);
     // Cluster-wide paths from the database win over this node's own; the object is updated
@@ -144,7 +147,10 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     lease.renew(registeredAt);
     if (registration.existed && config.taskCapOverride) logger.warn(`--task-cap ${config.taskCap} overrides the task cap the cluster had for ${config.nodeName}`);
 
-    const kinds = taskKinds({ builtInWorker: config.builtInWorker, extra: o.extraKinds });
+    const applicationsDir = runAs ? path.join(runAs.home, 'Applications') : path.join(config.dataDir, 'applications');
+    // Deployments and runbook runs run their steps on the built-in worker until agents exist.
+    const deploying = config.builtInWorker ? deploymentKinds({ masterKey, applicationsDir, queueExpiryMs: config.queueExpiryMs }) : [];
+    const kinds = taskKinds({ builtInWorker: config.builtInWorker, extra: [...(o.extraKinds ?? []), ...deploying] });
     const workRoot = taskWorkRoot(config, runAs);
     const executor = new Executor({
       shoal,
@@ -171,7 +177,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
 
     let runningCount = () => 0;
     const ping = new PingCache(leaseDb, lease, config.nodeName, SHOAL_VERSION, () => runningCount());
-    const app = await buildApp({ shoal, config, version: SHOAL_VERSION, kinds, ping, logger, executor });
+    const app = await buildApp({ shoal, config, version: SHOAL_VERSION, kinds, ping, logger, executor, masterKey });
     closers.unshift(() => app.close());
     await listenOrExplain(app, config.host, config.port);
     runningCount = () => executor.runningCount;
@@ -216,6 +222,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
       queueListener(shoal, executor, logger),
       { name: 'executor', start: () => executor.start(), stop: () => {} },
       authHousekeeping(shoal, logger),
+      triggerScheduler({ shoal, nodeName: config.nodeName, logger, queueChanged: () => executor.queueChanged(), queueExpiryMs: config.queueExpiryMs }),
     );
 
     let stopping: Promise<void> | undefined;

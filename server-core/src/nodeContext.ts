@@ -14,4 +14,6 @@ export interface NodeContext {
   kinds: TaskKindRegistry;
   ping: PingCache;
   logger: Logger;
+  /** Seals sensitive values (AES-256-GCM); never leaves the node. */
+  masterKey: Buffer;
 }

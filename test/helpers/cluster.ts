@@ -14,7 +14,7 @@ export interface Cluster {
   dir: string;
   nodes: ShoalProcess[];
   /** Starts one more node of this cluster (or restarts one by name). */
-  startNode(name: string, taskCap: number): Promise<ShoalProcess>;
+  startNode(name: string, taskCap: number, startTimeoutMs?: number): Promise<ShoalProcess>;
 }
 
 /**
@@ -36,8 +36,8 @@ export async function startCluster(
   const env = { SHOAL_DATABASE_URL: databaseUrl, SHOAL_MASTER_KEY: masterKey, SHOAL_TRUSTED_PROXIES: '127.0.0.1' };
   const set = await runShoalCli(['storage', 'set', '--cluster-shared', sharedRoot, '--data-dir', path.join(dir, 'cli')], env);
   if (set.code !== 0) throw new Error(`shoal storage set failed: ${set.stderr}`);
-  const startNode = (name: string, cap: number) =>
-    startShoalProcess({ dataDir: path.join(dir, name), nodeName: name, taskCap: cap, env, startTimeoutMs: o.startTimeoutMs });
+  const startNode = (name: string, cap: number, startTimeoutMs = o.startTimeoutMs) =>
+    startShoalProcess({ dataDir: path.join(dir, name), nodeName: name, taskCap: cap, env, startTimeoutMs });
   const nodes: ShoalProcess[] = [];
   for (let i = 1; i <= count; i++) nodes.push(await startNode(`node${i}`, taskCap));
   return { pg, databaseUrl, masterKey, sharedRoot, dir, nodes, startNode };

@@ -82,7 +82,7 @@ export const taskEndpoints = {
   cancelTask: endpoint({
     method: 'POST',
     url: '/api/tasks/:id/cancel',
-    summary: 'Cancel a task: your own, or anyone\'s as an administrator.',
+    summary: "Cancel a task: your own, anyone's as an administrator, a deployment or runbook run as one who may run it there.",
     params: TaskParams,
     response: { 200: Task },
   }),

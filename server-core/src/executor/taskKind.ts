@@ -1,4 +1,4 @@
-import type { Permission } from '../auth/permissions.js';
+import type { Permission, Permissions } from '../auth/permissions.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import type { TaskLog } from './guardedLog.js';
 import type { StoragePaths } from '../storage/paths.js';
@@ -58,6 +58,11 @@ export interface TaskKind {
   readonly permission: Permission;
   parseArguments(args: Record<string, unknown>): { error: string } | { description: string; concurrencyTag?: string | null };
   run(ctx: TaskContext): Promise<void>;
+  /**
+   * Who besides its creator and administrators may cancel a task of this kind (a
+   * deployment: whoever may deploy to its environment). Absent: nobody else.
+   */
+  mayCancel?(shoal: ShoalDb, taskId: number, permissions: Permissions): Promise<boolean>;
 }
 
 export type TaskKindRegistry = Map<string, TaskKind>;

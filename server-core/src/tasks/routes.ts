@@ -4,14 +4,14 @@ import type { FastifyReply } from 'fastify';
 import { permissionMessage } from '../api/auth.js';
 import type { NodeContext } from '../nodeContext.js';
 import { endpointSchema } from '../api/endpointSchema.js';
-import { badRequest, forbidden, notFound } from '../api/errors.js';
+import { badRequest, forbidden } from '../api/errors.js';
 import { taskEndpoints as e, TASK_STATES } from '../contract/tasks.js';
 import { followLog } from '../logs/followLog.js';
 import { taskLogPath } from '../logs/taskLog.js';
 import { getTask, listTasks } from '../queue/list.js';
 import { isFinal } from '../queue/states.js';
-import { parseTaskId, taskId, toTaskResource } from '../queue/taskRecord.js';
-import { cancelTask, queueTask } from './service.js';
+import { taskId, toTaskResource } from '../queue/taskRecord.js';
+import { cancelTask, queueTask, requireTask } from './service.js';
 
 function parseStates(state: string | undefined): string[] | undefined {
   if (!state) return undefined;
@@ -28,12 +28,7 @@ const resumeOffset = (header: string | string[] | undefined): number => {
 
 /** The task queue: queue a task, list and read them, cancel one, follow its log. */
 export const taskRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async (app, { ctx }) => {
-  const loadTask = async (id: string) => {
-    const n = parseTaskId(id);
-    const row = n === undefined ? undefined : await getTask(ctx.shoal, n);
-    if (!row) throw notFound(`There is no task ${id}.`);
-    return row;
-  };
+  const loadTask = (id: string) => requireTask(ctx.shoal, id);
 
   app.post(e.createTask.url, { schema: endpointSchema(e.createTask), config: { access: 'authenticated' } }, async (req, reply) => {
     const kind = ctx.kinds.get(req.body.kind);
@@ -54,10 +49,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async
 
   app.post(e.cancelTask.url, { schema: endpointSchema(e.cancelTask), config: { access: 'authenticated' } }, async (req) => {
     const before = await loadTask(req.params.id);
-    // Your own task, or anyone's with administrator rights.
-    const mayCancel = before.created_by === req.user!.username || req.principal!.permissions.isAdmin;
-    if (!mayCancel) throw forbidden(`Only ${before.created_by ?? 'its creator'} or an administrator may cancel ${taskId(Number(before.id))}.`);
-    return cancelTask(ctx, before, req.user!.username, req.ip);
+    return cancelTask(ctx, before, req.user!.username, req.principal!.permissions, req.ip);
   });
 
   app.get(
