@@ -34,7 +34,10 @@ describe('task log stream: event ids and Last-Event-ID', () => {
     const lines = all.filter((e) => !e.event);
     assert.ok(lines.every((e) => /^\d+$/.test(e.id ?? '')), 'every line has a numeric id');
     const full = (await t.request({ method: 'GET', url: `/api/tasks/${id}/log` })).body;
-    assert.equal(Number(lines.at(-1)!.id), Buffer.byteLength(full), 'the last id is the end of the file');
+    const endLine = full.split('\n').at(-2)!;
+    assert.match(endLine, /^\S+ END {3}Success$/, 'the log ends with its final line');
+    assert.equal(Number(lines.at(-1)!.id) + Buffer.byteLength(endLine) + 1, Buffer.byteLength(full), 'the last id is the end of the last line before the final one');
+    assert.deepEqual(all.filter((e) => e.event === 'end').map((e) => e.data), ['{"state":"Success"}']);
     const afterOne = lines.findIndex((e) => / one$/.test(e.data));
     const resumed = (await readEvents(url, t.adminKey, lines[afterOne]!.id)).filter((e) => !e.event);
     assert.deepEqual(resumed.map((e) => e.data), lines.slice(afterOne + 1).map((e) => e.data));

@@ -57,7 +57,7 @@ async function logLines(tn: TestNode, id: string): Promise<[string, string][]> {
     .split('\n')
     .filter(Boolean)
     .map((l) => {
-      const m = /^\d{4}-\d\d-\d\dT[\d:.]+Z (INFO|WARN|ERROR) +(.*)$/.exec(l);
+      const m = /^\d{4}-\d\d-\d\dT[\d:.]+Z (INFO|WARN|ERROR|END) +(.*)$/.exec(l);
       assert.ok(m, `log line has a time and a level: ${JSON.stringify(l)}`);
       return [m[1]!, m[2]!] as [string, string];
     });
@@ -96,7 +96,8 @@ describe('executor on a running node', () => {
     for (const text of ['out one', 'out two', 'last line without newline']) assert.equal(count('INFO', text), 1, `INFO ${text} once in ${JSON.stringify(lines)}`);
     for (const text of ['err one', 'err two']) assert.equal(count('ERROR', text), 1, `ERROR ${text} once in ${JSON.stringify(lines)}`);
     assert.equal(lines.filter(([, x]) => /out one|err one/.test(x)).length, 2, 'nothing is logged twice under another level');
-    assert.match(lines.at(-1)![1], /ended: Success/);
+    assert.match(lines.at(-2)![1], /ended: Success/);
+    assert.deepEqual(lines.at(-1), ['END', 'Success'], 'the final line');
   });
 
   it('a script that exits non-zero fails with the exit code', async () => {

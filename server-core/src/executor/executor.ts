@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { ShoalDb } from '../db/dialects/dialect.js';
+import { recordArtifacts } from '../artifacts/artifacts.js';
 import { taskLogPath, TaskLogWriter } from '../logs/taskLog.js';
 import { claimTasks } from '../queue/claim.js';
 import { completeTask } from '../queue/complete.js';
@@ -150,6 +151,9 @@ export class Executor {
     const id = Number(row.id);
     const name = taskId(id);
     const log = new TaskLogWriter(taskLogPath(this.o.storage.taskLogs, name));
+    // A log that cannot be written (a full disk, a stalled share) fails the task with the reason.
+    log.onFailure((err) => this.cancelLocal(id, err.message, 'Failed'));
+    let artifactsUsed = false;
     let state: 'Success' | 'Failed' | 'Canceled' = 'Success';
     let message: string | null = null;
     const workDir = path.join(this.o.workRoot, name);
@@ -169,7 +173,8 @@ export class Executor {
           return made(workDir);
         },
         get artifactsDir() {
-          return made(artifactsDir);
+          artifactsUsed = true;
+          return artifactsDir;
         },
         storage: this.o.storage,
         shoal: this.o.shoal,
@@ -182,13 +187,14 @@ export class Executor {
       log.error(message);
     } finally {
       fs.rmSync(workDir, { recursive: true, force: true });
+      if (artifactsUsed) await recordArtifacts(path.join(this.o.storage.artifacts, name)).catch((err) => log.warn(`Could not record the task's artifacts: ${(err as Error).message}`));
     }
     if (state === 'Success' && task.stopReason) {
       state = task.stopReason.state;
       message = task.stopReason.message;
     }
     log.info(`Task ${name} ended: ${state}`);
-    log.close();
+    await log.close(state);
     const recorded = await this.recordOutcome(id, token, state, message);
     if (!recorded) this.o.logger.warn({ task: name }, 'task outcome not recorded: this node no longer holds its claim');
   }

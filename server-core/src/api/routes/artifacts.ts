@@ -22,7 +22,7 @@ export function artifactRoutes(app: FastifyInstance, ctx: NodeContext): void {
 
   app.get<{ Params: Static<typeof TaskParams> }>('/api/tasks/:id/artifacts', { schema: { params: TaskParams }, config: { access: 'read' } }, async (req) => {
     const { name, folder } = await taskFolder(req.params.id);
-    const items = listArtifacts(folder).map((a) => ({
+    const items = (await listArtifacts(folder)).map((a) => ({
       ...a,
       links: { raw: `/api/tasks/${name}/artifacts/${a.name.split('/').map(encodeURIComponent).join('/')}` },
     }));
@@ -33,7 +33,7 @@ export function artifactRoutes(app: FastifyInstance, ctx: NodeContext): void {
     const { name, folder } = await taskFolder(req.params.id);
     const artifact = req.params['*'];
     const missing = notFound(`Task ${name} has no artifact ${artifact}.`);
-    const file = resolveArtifact(folder, artifact);
+    const file = await resolveArtifact(folder, artifact);
     if (!file) throw missing;
     return sendStoredFile(req, reply, { file, downloadName: artifact.split('/').at(-1)!, whenMissing: missing });
   });

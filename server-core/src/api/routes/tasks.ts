@@ -1,8 +1,8 @@
-import fs from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { recordEvent } from '../../audit/events.js';
-import { followLog } from '../../logs/followLog.js';
+import { FollowerLimit } from '../../logs/followerLimit.js';
+import { readLogFile, streamTaskLog } from '../../logs/logStream.js';
 import { taskLogPath } from '../../logs/taskLog.js';
 import { requestCancel } from '../../queue/cancel.js';
 import { enqueueTask } from '../../queue/enqueue.js';
@@ -11,7 +11,7 @@ import { isFinal, TASK_STATES } from '../../queue/states.js';
 import { parseTaskId, taskId, toTaskResource } from '../../queue/taskRecord.js';
 import { permissionMessage } from '../auth.js';
 import type { NodeContext } from '../context.js';
-import { badRequest, forbidden, notFound } from '../errors.js';
+import { badRequest, forbidden, notFound, tooManyRequests } from '../errors.js';
 
 const NewTaskBody = Type.Object(
   {
@@ -106,45 +106,33 @@ export function taskRoutes(app: FastifyInstance, ctx: NodeContext): void {
     return toTaskResource(after);
   });
 
+  const followers = new FollowerLimit();
   app.get<{ Params: Static<typeof TaskParams> }>('/api/tasks/:id/log', { schema: { params: TaskParams }, config: { access: 'read' } }, async (req, reply) => {
     const row = await loadTask(req.params.id);
     const file = taskLogPath(ctx.config.storage.taskLogs, taskId(Number(row.id)));
     if (!String(req.headers.accept ?? '').includes('text/event-stream')) {
       reply.type('text/plain; charset=utf-8');
-      return fs.existsSync(file) ? reply.send(fs.createReadStream(file)) : reply.send('');
+      return reply.send((await readLogFile(file)) ?? '');
     }
+    const release = followers.enter();
+    if (!release) throw tooManyRequests(`This node already streams ${followers.max} live logs; try again shortly or read the log without following it.`, 5000);
     reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
     const abort = new AbortController();
     req.raw.on('close', () => abort.abort());
-    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15000);
-    let finalState = row.state;
     try {
-      await followLog({
+      await streamTaskLog(reply.raw, {
         file,
         signal: abort.signal,
-        // Each line carries its end offset as the event id, so a reconnecting EventSource
-        // (Last-Event-ID) continues where it stopped instead of replaying the log.
         startOffset: resumeOffset(req.headers['last-event-id']),
-        onLines: (lines) => res.write(lines.map((l) => `id: ${l.end}\ndata: ${l.text}\n\n`).join('')),
-        isFinished: async () => {
+        finalState: async () => {
           const t = await getTask(ctx.shoal, Number(row.id));
-          finalState = t?.state ?? finalState;
-          return !t || isFinal(t.state);
+          return !t ? row.state : isFinal(t.state) ? t.state : null;
         },
       });
-      if (!abort.signal.aborted) res.write(`event: end\ndata: ${JSON.stringify({ state: finalState })}\n\n`);
     } catch (err) {
       req.log.warn({ err }, 'log stream ended with an error');
     } finally {
-      clearInterval(keepAlive);
-      res.end();
+      release();
     }
   });
 }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { LineSplitter } from '../../logs/taskLog.js';
+import { storageFs } from '../../storage/storageFs.js';
 import { LEADER_PID_FILE } from '../leftovers.js';
 import { killProcessTree } from '../processTree.js';
 import type { TaskContext, TaskKind } from '../taskKind.js';
@@ -44,6 +44,7 @@ export const adHocScript: TaskKind = {
     fs.writeFileSync(file, String(ctx.args.script));
     const [cmd, argv] = interpreter(syntax, file);
     ctx.log.info(`Running ${syntax} script on the built-in worker of ${ctx.nodeName}`);
+    await storageFs.mkdir(ctx.artifactsDir);
     const child = spawn(cmd, argv, {
       cwd: ctx.workDir,
       detached: process.platform !== 'win32', // own process group, so cancel reaches everything it starts
@@ -59,10 +60,18 @@ export const adHocScript: TaskKind = {
     });
     // If this node dies, its next start finds the script's process group here and ends it.
     if (child.pid) fs.writeFileSync(path.join(ctx.workDir, LEADER_PID_FILE), String(child.pid));
-    const out = new LineSplitter((l) => ctx.log.info(l));
-    const err = new LineSplitter((l) => ctx.log.error(l));
-    child.stdout.setEncoding('utf8').on('data', (c: string) => out.push(c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => err.push(c));
+    const out = ctx.log.lines('INFO');
+    const err = ctx.log.lines('ERROR');
+    // While the log's buffer is full (slow storage), the script's output waits in its pipes.
+    const pump = (stream: NodeJS.ReadableStream, sink: typeof out) =>
+      stream.setEncoding('utf8').on('data', (c: string) => {
+        sink.push(c);
+        if (ctx.log.hasRoom) return;
+        stream.pause();
+        void ctx.log.room().then(() => stream.resume());
+      });
+    pump(child.stdout, out);
+    pump(child.stderr, err);
     const onAbort = () => {
       if (child.pid) void killProcessTree(child.pid);
     };

@@ -1,0 +1,75 @@
+import { once } from 'node:events';
+import type { ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { storageFs, type StorageFs } from '../storage/storageFs.js';
+import { followLog, type FollowedLine } from './followLog.js';
+import { printable } from './logText.js';
+
+/**
+ * One SSE event per line, its id the byte offset after it (a reconnecting EventSource sends
+ * it back as Last-Event-ID). The text is made printable again here, whatever the file holds
+ * (logs of older versions kept bare CRs): a CR would end the `data:` field and let the
+ * rest of the line forge an `event:` field.
+ */
+export const sseLines = (lines: FollowedLine[]): string => lines.map((l) => `id: ${l.end}\ndata: ${printable(l.text)}\n\n`).join('');
+export const sseEnd = (state: string | null): string => `event: end\ndata: ${JSON.stringify({ state })}\n\n`;
+
+const KEEP_ALIVE_MS = 15_000;
+
+export interface StreamLogOptions {
+  file: string;
+  finalState: () => Promise<string | null>;
+  startOffset: number;
+  signal: AbortSignal;
+  fs?: StorageFs;
+}
+
+/**
+ * Streams a task log live as Server-Sent Events until its end. Reads wait while the
+ * socket's buffer is full, so a slow client holds one chunk, not the log.
+ */
+export async function streamTaskLog(res: ServerResponse, o: StreamLogOptions): Promise<void> {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+  try {
+    for await (const item of followLog(o)) {
+      const text = 'lines' in item ? sseLines(item.lines) : sseEnd(item.end);
+      if (!res.write(text) && !o.signal.aborted) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      if (o.signal.aborted) break;
+    }
+  } finally {
+    clearInterval(keepAlive);
+    res.end();
+  }
+}
+
+/** The whole log as bytes, read in bounded chunks through the storage gate; undefined when there is none. */
+export async function readLogFile(file: string, fs: StorageFs = storageFs, chunkBytes = 256 * 1024): Promise<Readable | undefined> {
+  let fh;
+  try {
+    fh = await fs.open(file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  const handle = fh;
+  async function* chunks() {
+    try {
+      for (let offset = 0; ; ) {
+        const buf = Buffer.allocUnsafe(chunkBytes);
+        const { bytesRead } = await fs.gate.run(`read ${file}`, () => handle.read(buf, 0, chunkBytes, offset));
+        if (bytesRead === 0) return;
+        offset += bytesRead;
+        yield buf.subarray(0, bytesRead);
+      }
+    } finally {
+      await handle.close().catch(() => {});
+    }
+  }
+  return Readable.from(chunks(), { objectMode: false });
+}
