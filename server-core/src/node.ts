@@ -75,7 +75,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     // in place every second so an operator's `shoal storage set` reaches running nodes.
     const nodeStorage = { ...config.storage };
     Object.assign(config.storage, await clusterStoragePaths(shoal, nodeStorage));
-    ensureStorage(config.storage);
+    await ensureStorage(config.storage);
 
     // Tasks this node had running when it last died can never finish now.
     const leftovers = await endLeftoverProcesses(path.join(config.dataDir, 'work'));

@@ -13,6 +13,8 @@ export interface ShoalProcessOptions {
   env?: Record<string, string>;
   /** Extra `shoal run` arguments. */
   args?: string[];
+  /** A command prefix that execs the node (`nsenter -t PID -m --`: its own mount namespace); the pid stays the node's. */
+  wrap?: string[];
   /** How long to wait for the first answer to GET /api/nodes/ping. */
   startTimeoutMs?: number;
 }
@@ -65,7 +67,8 @@ export async function startShoalProcess(o: ShoalProcessOptions): Promise<ShoalPr
   if (o.taskCap !== undefined) args.push('--task-cap', String(o.taskCap));
   args.push(...(o.args ?? []));
 
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [cmd, ...argv] = [...(o.wrap ?? []), process.execPath, ...args];
+  const child = spawn(cmd!, argv, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   trackChild(child);
   const out = new Tail();
   const err = new Tail();

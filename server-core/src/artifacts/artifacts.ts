@@ -33,10 +33,10 @@ async function walkArtifacts(folder: string): Promise<ArtifactFile[]> {
       if (!prefix && e.name === MANIFEST) continue;
       const full = path.join(dir, e.name);
       const name = prefix ? `${prefix}/${e.name}` : e.name;
-      if (e.isDirectory()) await walk(full, name);
-      else if (e.isFile()) {
+      if (e.isDirectory) await walk(full, name);
+      else if (e.isFile) {
         const stat = await storageFs.stat(full);
-        out.push({ name, sizeBytes: stat.size, modified: stat.mtime.toISOString() });
+        out.push({ name, sizeBytes: stat.size, modified: new Date(stat.mtimeMs).toISOString() });
       }
     }
   };

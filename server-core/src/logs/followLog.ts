@@ -1,5 +1,4 @@
-import type { FileHandle } from 'node:fs/promises';
-import { storageFs, type StorageFs } from '../storage/storageFs.js';
+import { storageFs, type StorageFile, type StorageFs } from '../storage/storageFs.js';
 import { CONTINUED_MARK, CONTINUES_MARK, MAX_LINE_BYTES, utf8Cut } from './logText.js';
 import { endOfLog } from './taskLog.js';
 
@@ -59,25 +58,25 @@ export async function* followLog(o: FollowOptions): AsyncGenerator<FollowItem> {
   const pollMs = o.pollMs ?? 100;
   const stateEveryMs = o.stateEveryMs ?? 500;
   const quietMs = o.quietMs ?? 2500;
-  const buf = Buffer.alloc(chunkBytes);
   let offset = o.startOffset ?? 0;
   /** Bytes read but not yet part of a whole line; never more than MAX_LINE_BYTES + a chunk. */
   let partial = Buffer.alloc(0);
   let partialIsContinuation = false;
-  let fh: FileHandle | undefined;
+  let fh: StorageFile | undefined;
   let lastStateCheck = 0;
   let finalState: string | null = null;
   /** When something last changed: bytes read, or the task seen to have ended. */
   let lastNews = Date.now();
   try {
     while (!o.signal.aborted) {
-      fh ??= await openIfExists(fs, o.file);
-      const n = fh ? (await fs.gate.run(`read ${o.file}`, () => fh!.read(buf, 0, chunkBytes, offset))).bytesRead : 0;
+      fh ??= await fs.openIfExists(o.file);
+      const chunk = fh ? await fh.read(chunkBytes, offset) : Buffer.alloc(0);
+      const n = chunk.length;
       if (n > 0) {
         lastNews = Date.now();
         const start = offset - partial.length;
         offset += n;
-        const { lines, rest, restIsContinuation, end } = splitLines(Buffer.concat([partial, buf.subarray(0, n)]), start, partialIsContinuation);
+        const { lines, rest, restIsContinuation, end } = splitLines(Buffer.concat([partial, chunk]), start, partialIsContinuation);
         partial = rest;
         partialIsContinuation = restIsContinuation;
         if (lines.length) yield { lines };
@@ -102,15 +101,6 @@ export async function* followLog(o: FollowOptions): AsyncGenerator<FollowItem> {
     }
   } finally {
     await fh?.close().catch(() => {});
-  }
-}
-
-async function openIfExists(fs: StorageFs, file: string): Promise<FileHandle | undefined> {
-  try {
-    return await fs.open(file, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
   }
 }
 

@@ -48,27 +48,20 @@ export async function streamTaskLog(res: ServerResponse, o: StreamLogOptions): P
   }
 }
 
-/** The whole log as bytes, read in bounded chunks through the storage gate; undefined when there is none. */
+/** The whole log as bytes, read in bounded chunks on the storage pool; undefined when there is none. */
 export async function readLogFile(file: string, fs: StorageFs = storageFs, chunkBytes = 256 * 1024): Promise<Readable | undefined> {
-  let fh;
-  try {
-    fh = await fs.open(file, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  const handle = fh;
+  const fh = await fs.openIfExists(file);
+  if (!fh) return undefined;
   async function* chunks() {
     try {
       for (let offset = 0; ; ) {
-        const buf = Buffer.allocUnsafe(chunkBytes);
-        const { bytesRead } = await fs.gate.run(`read ${file}`, () => handle.read(buf, 0, chunkBytes, offset));
-        if (bytesRead === 0) return;
-        offset += bytesRead;
-        yield buf.subarray(0, bytesRead);
+        const chunk = await fh!.read(chunkBytes, offset);
+        if (chunk.length === 0) return;
+        offset += chunk.length;
+        yield chunk;
       }
     } finally {
-      await handle.close().catch(() => {});
+      await fh!.close().catch(() => {});
     }
   }
   return Readable.from(chunks(), { objectMode: false });

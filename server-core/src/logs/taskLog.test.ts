@@ -2,8 +2,6 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { StorageFs } from '../storage/storageFs.js';
-import { StorageGate } from '../storage/storageIo.js';
 import { makeTempDir, removeTempDirs } from '../testing/tempDir.js';
 import { followLog, type FollowItem } from './followLog.js';
 import { CONTINUED_MARK, CONTINUES_MARK, MAX_LINE_BYTES } from './logText.js';
@@ -31,7 +29,7 @@ describe('task log writer', () => {
   after(() => removeTempDirs());
 
   it('batches lines, stamps them with the clock it is given, and ends with its final line', async () => {
-    const file = path.join(makeTempDir('shoal-log-'), 'logs', 'ServerTasks-1.log');
+    const file = path.join(makeTempDir('shoal-log-'), 'ServerTasks-1.log');
     const log = new TaskLogWriter(file, { clock: () => Date.UTC(2030, 0, 2, 3, 4, 5, 6) });
     log.info('one');
     log.error('two\nthree');
@@ -99,11 +97,9 @@ describe('task log writer', () => {
   it('a write that fails (no space) fails the log once with the folder named, and cuts no line in half', async () => {
     const dir = makeTempDir('shoal-log-');
     const file = path.join(dir, 'ServerTasks-5.log');
-    const gate = new StorageGate();
     // /dev/full answers every write with ENOSPC: the real errno of a full disk.
-    const fullFs = new StorageFs(gate);
     fs.symlinkSync('/dev/full', file);
-    const log = new TaskLogWriter(file, { fs: fullFs });
+    const log = new TaskLogWriter(file);
     const failures: string[] = [];
     log.onFailure((err) => failures.push(err.message));
     log.info('a line that cannot be stored');

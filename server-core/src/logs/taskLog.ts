@@ -1,6 +1,5 @@
-import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { storageFs, type StorageFs } from '../storage/storageFs.js';
+import { storageFs, type StorageFile, type StorageFs } from '../storage/storageFs.js';
 import { StorageTimeoutError } from '../storage/storageIo.js';
 import { cutLine, LINE_BREAK, logLines, MAX_LINE_BYTES, printable } from './logText.js';
 
@@ -58,7 +57,7 @@ export class TaskLogWriter {
   private dropped = 0;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
-  private handle: Promise<FileHandle> | undefined;
+  private handle: Promise<StorageFile> | undefined;
   /** Bytes known to be whole lines in the file (a failed write is cut back to it). */
   private goodSize = 0;
   private failedWith: Error | undefined;
@@ -133,7 +132,7 @@ export class TaskLogWriter {
     if (handle) {
       await handle
         .then(async (fh) => {
-          if (!this.failedWith) await this.fs.gate.run(`sync ${this.file}`, () => fh.sync()).catch((err) => this.fail(err));
+          if (!this.failedWith) await fh.sync().catch((err) => this.fail(err));
           await fh.close();
         })
         .catch(() => {});
@@ -183,10 +182,7 @@ export class TaskLogWriter {
       this.pendingBytes = 0;
       try {
         const fh = await this.open();
-        await this.fs.gate.run(`append to ${this.file}`, async () => {
-          let at = 0;
-          while (at < batch.length) at += (await fh.write(batch, at, batch.length - at)).bytesWritten;
-        });
+        await fh.write(batch);
         this.goodSize += batch.length;
       } catch (err) {
         await this.fail(err);
@@ -195,11 +191,12 @@ export class TaskLogWriter {
     }
   }
 
-  private open(): Promise<FileHandle> {
+  private open(): Promise<StorageFile> {
+    // The task-logs folder itself is never made here: where it is missing (a share that is
+    // not mounted), the task fails rather than writing to a folder no other node sees.
     this.handle ??= (async () => {
-      await this.fs.mkdir(path.dirname(this.file));
       const fh = await this.fs.open(this.file, 'a');
-      this.goodSize = (await this.fs.gate.run(`stat ${this.file}`, () => fh.stat())).size;
+      this.goodSize = (await fh.stat()).size;
       return fh;
     })();
     return this.handle;
@@ -212,7 +209,7 @@ export class TaskLogWriter {
     this.pendingBytes = 0;
     // Never leave half a line visible: cut the file back to its last whole line.
     const handle = this.handle;
-    if (handle) await handle.then((fh) => this.fs.gate.run(`truncate ${this.file}`, () => fh.truncate(this.goodSize))).catch(() => {});
+    if (handle) await handle.then((fh) => fh.truncate(this.goodSize)).catch(() => {});
     for (const l of this.failureListeners.splice(0)) l(this.failedWith);
     this.wakeRoomWaiters();
   }
