@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
@@ -7,10 +6,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { recordEvent } from '../../audit/events.js';
 import { PackageNameError, parsePackageFileName } from '../../packages/fileName.js';
 import { spaceFolder } from '../../packages/packageFiles.js';
-import { alreadyExistsMessage, PackageExistsError, receivePackage } from '../../packages/receive.js';
+import { alreadyExistsMessage, PackageExistsError, receivePackage, StorageFullError } from '../../packages/receive.js';
 import { deletePackageRow, findPackage, listPackageSummaries, listVersions, type PackageRow } from '../../packages/records.js';
 import { toPackageResource, toPackageSummaryResource } from '../../packages/resource.js';
 import { spaceExists } from '../../packages/spaces.js';
+import { storageFs } from '../../storage/storageFs.js';
 import { parseVersion, versionKey } from '../../packages/version.js';
 import { sendStoredFile } from '../fileDownload.js';
 import type { NodeContext } from '../context.js';
@@ -119,6 +119,10 @@ export async function packageRoutes(app: FastifyInstance, ctx: NodeContext): Pro
         });
       } catch (err) {
         if (err instanceof PackageExistsError) throw conflict(err.message);
+        if (err instanceof StorageFullError) {
+          reply.header('connection', 'close');
+          throw new ApiError(507, 'InsufficientStorage', err.message);
+        }
         if (!req.raw.complete || req.raw.destroyed) {
           req.log.info({ package: part.filename }, 'package upload abandoned by the client; nothing was kept');
           throw badRequest('The upload did not finish; nothing was stored.');
@@ -185,7 +189,7 @@ export async function packageRoutes(app: FastifyInstance, ctx: NodeContext): Pro
       const row = await loadVersion(req.params);
       // The record goes first: a record without its file must never be left behind.
       if (await deletePackageRow(ctx.shoal, row.id)) {
-        await fs.promises.rm(path.join(spaceFolder(ctx.config.storage.packages, row.space_id), row.file_name), { force: true });
+        await storageFs.rm(path.join(spaceFolder(ctx.config.storage.packages, row.space_id), row.file_name));
       }
       await recordEvent(ctx.shoal, {
         username: req.user!.username,
