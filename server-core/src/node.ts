@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { buildApp } from './api/app.js';
+import { nodeCredential } from './auth/nodeCredential.js';
 import { ensureAdminUser } from './auth/users.js';
 import type { NodeConfig } from './config/nodeConfig.js';
 import type { DialectName, ShoalDb } from './db/dialects/dialect.js';
@@ -68,7 +69,8 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
   const closers: (() => Promise<void>)[] = [() => shoal.close()];
   try {
     await upgradeSchemaSafely(shoal, config.nodeName, SHOAL_VERSION);
-    await verifyMasterKey(shoal, loadOrCreateMasterKey(config.masterKey, config.dataDir));
+    const masterKey = loadOrCreateMasterKey(config.masterKey, config.dataDir);
+    await verifyMasterKey(shoal, masterKey);
     const created = await ensureAdminUser(shoal, o.adminPassword);
     if (created !== undefined) o.onAdminCreated?.(created);
     // Cluster-wide paths from the database win over this node's own; the object is updated
@@ -85,7 +87,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     const kinds = taskKinds({ builtInWorker: config.builtInWorker, extra: o.extraKinds });
     let executor!: Executor;
     const ping = new PingCache(shoal, config.nodeName, SHOAL_VERSION, () => executor.runningCount);
-    const ctxBase = { shoal, config, version: SHOAL_VERSION, kinds, ping, logger };
+    const ctxBase = { shoal, config, version: SHOAL_VERSION, kinds, ping, logger, nodeCredential: nodeCredential(masterKey) };
     // Register before listening so the first ping already finds the node row; the URL is final after listen.
     await registerNode(shoal, { name: config.nodeName, version: SHOAL_VERSION, url: advertisedUrl(config.host, config.port), taskCap: config.taskCap });
     executor = new Executor({

@@ -14,11 +14,12 @@ export async function readEventStream(
   headers: Record<string, string>,
   onEvent: (e: SseEvent) => void = () => {},
   timeoutMs = 60_000,
-): Promise<{ status: number; contentType: string; events: SseEvent[] }> {
+): Promise<{ status: number; contentType: string; events: SseEvent[]; node: string | null }> {
   const res = await fetch(url, { headers: { ...headers, accept: 'text/event-stream' }, signal: AbortSignal.timeout(timeoutMs) });
   const contentType = res.headers.get('content-type') ?? '';
+  const node = res.headers.get('x-shoal-node');
   const events: SseEvent[] = [];
-  if (!res.body) return { status: res.status, contentType, events };
+  if (!res.body) return { status: res.status, contentType, events, node };
   const decoder = new TextDecoder();
   let buf = '';
   const flush = (block: string) => {
@@ -46,5 +47,5 @@ export async function readEventStream(
     }
   }
   if (buf.trim()) flush(buf);
-  return { status: res.status, contentType, events };
+  return { status: res.status, contentType, events, node };
 }

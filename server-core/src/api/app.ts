@@ -42,7 +42,7 @@ export async function buildApp(ctx: NodeContext): Promise<FastifyInstance> {
   app.setErrorHandler(errorHandler);
   requireDeclaredAccess(app);
   await app.register(cookie);
-  registerAuth(app, ctx.shoal);
+  registerAuth(app, ctx.shoal, ctx.nodeCredential);
   const migration = new MigrationJob(ctx.config);
   blockWritesWhileMigrating(app, migration);
   app.addHook('onSend', async (_req, reply) => {

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import { isNodeCredential, NODE_CREDENTIAL_HEADER } from '../auth/nodeCredential.js';
 import type { Permission } from '../auth/permissions.js';
 import { principalFor, type Credential, type Principal } from '../auth/principal.js';
 import { SESSION_COOKIE } from '../auth/sessions.js';
@@ -11,9 +12,10 @@ import { ApiError, forbidden, unauthorized } from './errors.js';
  * Who may call a route, declared on the route itself (`config.access`):
  * - `anonymous`: anyone (the pings, login, the portal's static files);
  * - `authenticated`: any user, for their own things (who am I, log out, own API keys);
- * - a permission: users whose roles grant it.
+ * - a permission: users whose roles grant it;
+ * - `node`: other nodes of this cluster only, by the credential derived from the master key.
  */
-export type Access = 'anonymous' | 'authenticated' | Permission;
+export type Access = 'anonymous' | 'authenticated' | 'node' | Permission;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -80,7 +82,7 @@ export function requireDeclaredAccess(app: FastifyInstance): void {
  * access), before the body is read and before any handler runs. A request that matches no
  * route goes to the not-found handler, which changes nothing.
  */
-export function registerAuth(app: FastifyInstance, shoal: ShoalDb): void {
+export function registerAuth(app: FastifyInstance, shoal: ShoalDb, clusterNodeCredential: string): void {
   const cache = new Map<string, { principal: Principal | undefined; at: number }>();
   app.decorateRequest('principal', null);
   app.decorateRequest('user', null);
@@ -88,6 +90,10 @@ export function registerAuth(app: FastifyInstance, shoal: ShoalDb): void {
     if (req.is404) return;
     const access = req.routeOptions.config.access;
     if (!access) throw forbidden('This route declares no access and is refused.');
+    if (access === 'node') {
+      if (!isNodeCredential(req.headers[NODE_CREDENTIAL_HEADER], clusterNodeCredential)) throw unauthorized('This route is for the nodes of this cluster.');
+      return;
+    }
     const cred = credentialOf(req);
     if (cred) {
       const cacheKey = `${cred.kind}:${hashToken(cred.value)}`;

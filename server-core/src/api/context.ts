@@ -14,4 +14,6 @@ export interface NodeContext {
   kinds: TaskKindRegistry;
   ping: PingCache;
   logger: Logger;
+  /** What this node shows other nodes of its cluster (derived from the master key). */
+  nodeCredential: string;
 }

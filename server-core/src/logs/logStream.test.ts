@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { NODE_CREDENTIAL_HEADER, nodeCredential } from '../auth/nodeCredential.js';
+import { loadOrCreateMasterKey } from '../secrets/masterKey.js';
 import { removeTempDirs } from '../testing/tempDir.js';
 import { errorBody, startTestNode, type TestNode } from '../testing/testNode.js';
 import { waitFor } from '../testing/wait.js';
@@ -62,6 +64,17 @@ describe('task log stream over SSE', () => {
     const raw = (await t.request({ method: 'GET', url: `/api/tasks/${id}/log` })).body;
     assert.doesNotMatch(raw, /\r/, 'the raw log holds no bare CR');
     assert.match(raw, / INFO {2}event: end\n/);
+  });
+
+  it('the node-to-node log route refuses users (even administrators) and takes only the credential derived from the master key', async () => {
+    const id = await queue('echo relayed');
+    const asAdmin = await t.request({ method: 'GET', url: `/api/internal/tasks/${id}/log` });
+    assert.equal(asAdmin.statusCode, 401);
+    assert.equal(errorBody(asAdmin).code, 'Unauthorized');
+    const forged = await t.request({ method: 'GET', url: `/api/internal/tasks/${id}/log`, headers: { [NODE_CREDENTIAL_HEADER]: 'x'.repeat(43) } });
+    assert.equal(forged.statusCode, 401);
+    const asNode = await t.request({ method: 'GET', url: `/api/internal/tasks/${id}/log`, headers: { [NODE_CREDENTIAL_HEADER]: nodeCredential(loadOrCreateMasterKey(undefined, t.dataDir)) } });
+    assert.equal(asNode.statusCode, 200);
   });
 
   it(`refuses a follower beyond the node's cap with 429, Retry-After and the API's error shape`, async () => {

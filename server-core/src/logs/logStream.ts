@@ -24,18 +24,30 @@ export interface StreamLogOptions {
   fs?: StorageFs;
 }
 
-/**
- * Streams a task log live as Server-Sent Events until its end. Reads wait while the
- * socket's buffer is full, so a slow client holds one chunk, not the log.
- */
-export async function streamTaskLog(res: ServerResponse, o: StreamLogOptions): Promise<void> {
+/** Starts an event-stream answer, with the headers the framework had set for it (the node's name…). */
+export function writeEventStreamHead(res: ServerResponse, headers: Record<string, string | number | string[] | undefined> = {}): void {
   res.writeHead(200, {
+    ...headers,
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-store',
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
   });
-  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+}
+
+/** Comments that keep proxies from closing a quiet stream, until the returned function is called. */
+export function keepAlive(res: ServerResponse): () => void {
+  const timer = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+  return () => clearInterval(timer);
+}
+
+/**
+ * Streams a task log from storage as Server-Sent Events until its end (the head already
+ * written). Reads wait while the socket's buffer is full, so a slow client holds one chunk,
+ * not the log.
+ */
+export async function streamTaskLog(res: ServerResponse, o: StreamLogOptions): Promise<void> {
+  const stopKeepAlive = keepAlive(res);
   try {
     for await (const item of followLog(o)) {
       const text = 'lines' in item ? sseLines(item.lines) : sseEnd(item.end);
@@ -43,8 +55,7 @@ export async function streamTaskLog(res: ServerResponse, o: StreamLogOptions): P
       if (o.signal.aborted) break;
     }
   } finally {
-    clearInterval(keepAlive);
-    res.end();
+    stopKeepAlive();
   }
 }
 

@@ -45,8 +45,8 @@ describe('task log writer', () => {
     const file = path.join(makeTempDir('shoal-log-'), 'ServerTasks-2.log');
     const log = new TaskLogWriter(file, { flushMs: 20 });
     log.info('early');
-    for (let i = 0; i < 100 && !fs.existsSync(file); i++) await new Promise((r) => setTimeout(r, 10));
-    assert.deepEqual(lineTexts(file), ['early']);
+    for (let i = 0; i < 100 && !(fs.existsSync(file) && lineTexts(file).length); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(lineTexts(file), ['early'], 'the line is stored while the log is still open');
     await log.close('Success');
   });
 

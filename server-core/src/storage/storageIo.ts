@@ -39,7 +39,8 @@ class PoolWorker {
   private readonly pending = new Map<number, Call>();
 
   constructor(onIdle: (w: PoolWorker) => void) {
-    this.thread = new Worker(STORAGE_WORKER_SOURCE, { eval: true });
+    // Files are opened by one worker and read or closed by another: fds are the process's, not a worker's.
+    this.thread = new Worker(STORAGE_WORKER_SOURCE, { eval: true, trackUnmanagedFds: false });
     this.thread.on('message', (r: Reply) => {
       const call = this.pending.get(r.id);
       this.pending.delete(r.id);

@@ -1,8 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { recordEvent } from '../../audit/events.js';
 import { FollowerLimit } from '../../logs/followerLimit.js';
-import { readLogFile, streamTaskLog } from '../../logs/logStream.js';
+import { claimedTask, fetchRelayedLog, originNodeUrl, pipeRelayedEvents, relayedBody } from '../../logs/logRelay.js';
+import { keepAlive, readLogFile, streamTaskLog, writeEventStreamHead } from '../../logs/logStream.js';
 import { taskLogPath } from '../../logs/taskLog.js';
 import { requestCancel } from '../../queue/cancel.js';
 import { enqueueTask } from '../../queue/enqueue.js';
@@ -107,23 +108,45 @@ export function taskRoutes(app: FastifyInstance, ctx: NodeContext): void {
   });
 
   const followers = new FollowerLimit();
-  app.get<{ Params: Static<typeof TaskParams> }>('/api/tasks/:id/log', { schema: { params: TaskParams }, config: { access: 'read' } }, async (req, reply) => {
-    const row = await loadTask(req.params.id);
-    const file = taskLogPath(ctx.config.storage.taskLogs, taskId(Number(row.id)));
+
+  /**
+   * The log, live (SSE) or whole. A task of another online node is relayed from that node
+   * (`relay`), whose own mount has every line it wrote; otherwise it is read from the share.
+   */
+  const serveLog = async (req: FastifyRequest<{ Params: Static<typeof TaskParams> }>, reply: FastifyReply, relay: boolean) => {
+    const queued = await loadTask(req.params.id);
+    const name = taskId(Number(queued.id));
+    const file = taskLogPath(ctx.config.storage.taskLogs, name);
+    const abort = new AbortController();
+    req.raw.on('close', () => abort.abort());
+    const lastEventId = typeof req.headers['last-event-id'] === 'string' ? req.headers['last-event-id'] : undefined;
+    const relayFrom = async (row: { node_name: string | null }, live: boolean) => {
+      const origin = relay ? await originNodeUrl(ctx.shoal, row.node_name, ctx.config.nodeName) : undefined;
+      return origin ? fetchRelayedLog({ origin, taskName: name, live, lastEventId, credential: ctx.nodeCredential, signal: abort.signal }) : undefined;
+    };
+
     if (!String(req.headers.accept ?? '').includes('text/event-stream')) {
+      const relayed = await relayFrom(queued, false);
       reply.type('text/plain; charset=utf-8');
-      return reply.send((await readLogFile(file)) ?? '');
+      return reply.send(relayed ? relayedBody(relayed) : ((await readLogFile(file)) ?? ''));
     }
     const release = followers.enter();
     if (!release) throw tooManyRequests(`This node already streams ${followers.max} live logs; try again shortly or read the log without following it.`, 5000);
+    // A hijacked answer skips the onSend hooks: name the node here (load-balancer users read it).
+    const headers = { ...reply.getHeaders(), 'x-shoal-node': ctx.config.nodeName, 'x-content-type-options': 'nosniff' };
     reply.hijack();
-    const abort = new AbortController();
-    req.raw.on('close', () => abort.abort());
+    const res = reply.raw;
+    writeEventStreamHead(res, headers);
     try {
-      await streamTaskLog(reply.raw, {
+      const stopKeepAlive = keepAlive(res);
+      const row = await claimedTask(() => getTask(ctx.shoal, Number(queued.id)), abort.signal).finally(stopKeepAlive);
+      if (!row) return;
+      const relayed = await relayFrom(row, true);
+      if (relayed) return await pipeRelayedEvents(res, relayed);
+      await streamTaskLog(res, {
         file,
         signal: abort.signal,
-        startOffset: resumeOffset(req.headers['last-event-id']),
+        startOffset: resumeOffset(lastEventId),
         finalState: async () => {
           const t = await getTask(ctx.shoal, Number(row.id));
           return !t ? row.state : isFinal(t.state) ? t.state : null;
@@ -133,6 +156,13 @@ export function taskRoutes(app: FastifyInstance, ctx: NodeContext): void {
       req.log.warn({ err }, 'log stream ended with an error');
     } finally {
       release();
+      res.end();
     }
-  });
+  };
+
+  app.get<{ Params: Static<typeof TaskParams> }>('/api/tasks/:id/log', { schema: { params: TaskParams }, config: { access: 'read' } }, (req, reply) => serveLog(req, reply, true));
+  // The same log for another node of the cluster that relays it: never relayed again.
+  app.get<{ Params: Static<typeof TaskParams> }>('/api/internal/tasks/:id/log', { schema: { params: TaskParams }, config: { access: 'node' } }, (req, reply) =>
+    serveLog(req, reply, false),
+  );
 }

@@ -44,7 +44,10 @@ export const adHocScript: TaskKind = {
     fs.writeFileSync(file, String(ctx.args.script));
     const [cmd, argv] = interpreter(syntax, file);
     ctx.log.info(`Running ${syntax} script on the built-in worker of ${ctx.nodeName}`);
-    await storageFs.mkdir(ctx.artifactsDir);
+    // Never the artifacts folder itself: where it is missing (a share that is not mounted), the task fails.
+    await storageFs.mkdir(ctx.artifactsDir, false).catch((err: Error) => {
+      throw new Error(`artifacts storage failed at ${path.dirname(ctx.artifactsDir)}: ${err.message}`);
+    });
     const child = spawn(cmd, argv, {
       cwd: ctx.workDir,
       detached: process.platform !== 'win32', // own process group, so cancel reaches everything it starts
