@@ -234,11 +234,15 @@ describe('HA cluster: three nodes on PostgreSQL behind HAProxy, storage on an ss
     await ns2.mount();
 
     // Everything recovers: every node sees the share again and new work succeeds everywhere.
-    await waitFor(async () => (await client.call<{ storage: { ok: boolean } }[]>('GET', '/api/nodes')).every((n) => n.storage?.ok), {
-      timeoutMs: 30_000,
-      intervalMs: 500,
-      message: 'every node to see the share again',
-    });
+    await waitFor(
+      async () => {
+        const all = await client.call<{ name: string; storage: { ok: boolean; problems: string[] } }[]>('GET', '/api/nodes');
+        const list = all.filter((n) => cluster.nodes.some((c) => c.nodeName === n.name));
+        if (list.every((n) => n.storage?.ok)) return true;
+        throw new Error(JSON.stringify(list.map((n) => [n.name, n.storage?.problems])));
+      },
+      { timeoutMs: 30_000, intervalMs: 500, message: 'every node to see the share again' },
+    );
     const run = await followTasksLive(client, 6, 5, 0.1);
     assert.equal(run.tasks, 6);
     for (const n of cluster.nodes) assert.equal(n.child.exitCode, null, `${n.nodeName} exited:\n${n.output()}`);

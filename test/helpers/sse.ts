@@ -1,3 +1,5 @@
+import { parseSseBlock } from '../../server-core/src/testing/sse.js';
+
 export interface SseEvent {
   event: string;
   data: string;
@@ -23,18 +25,9 @@ export async function readEventStream(
   const decoder = new TextDecoder();
   let buf = '';
   const flush = (block: string) => {
-    let event = 'message';
-    const data: string[] = [];
-    for (const line of block.split('\n')) {
-      if (line.startsWith(':')) continue;
-      const i = line.indexOf(':');
-      const field = i < 0 ? line : line.slice(0, i);
-      const value = i < 0 ? '' : line.slice(i + 1).replace(/^ /, '');
-      if (field === 'event') event = value;
-      else if (field === 'data') data.push(value);
-    }
-    if (!data.length && event === 'message') return;
-    const e = { event, data: data.join('\n'), at: performance.now() };
+    const parsed = parseSseBlock(block);
+    if (!parsed) return;
+    const e = { event: parsed.event, data: parsed.data, at: performance.now() };
     events.push(e);
     onEvent(e);
   };

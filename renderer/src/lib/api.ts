@@ -42,6 +42,8 @@ interface RequestOptions {
   accept?: string;
   /** The caller handles 401 itself (login). */
   own401?: boolean;
+  /** A `Range` header (`bytes=A-B`). */
+  range?: string;
 }
 
 function isErrorBody(x: unknown): x is ApiErrorBody {
@@ -65,6 +67,7 @@ async function send(method: string, path: string, o: RequestOptions = {}): Promi
   // X-Shoal-Request: the node refuses changes made with the session cookie without it (CSRF).
   const headers: Record<string, string> = { accept: o.accept ?? 'application/json', 'x-shoal-request': '1' };
   if (o.body !== undefined) headers['content-type'] = 'application/json';
+  if (o.range) headers.range = o.range;
   let res: Response;
   const sentAt = Date.now();
   try {
@@ -143,8 +146,12 @@ export const api = {
 
   /** The whole log as it is now. */
   taskLogText: async (id: string): Promise<string> => (await send('GET', `/api/tasks/${enc(id)}/log`, { accept: 'text/plain' })).text(),
-  /** The log followed live: one `message` per line from the start, then `end` with `{"state"}`. */
-  followTaskLog: (id: string): EventSource => new EventSource(apiUrl(`/api/tasks/${enc(id)}/log`), { withCredentials: true }),
+  /** Bytes [from, to] of the log (whole lines are the caller's business): what comes before a trimmed window. */
+  taskLogRange: async (id: string, from: number, to: number): Promise<string> =>
+    (await send('GET', `/api/tasks/${enc(id)}/log`, { accept: 'text/plain', range: `bytes=${from}-${to}` })).text(),
+  /** The log followed live after byte `from`: one `message` per line (its id the offset after it), then `end` with `{"state"}`. */
+  followTaskLog: (id: string, from = 0): EventSource =>
+    new EventSource(apiUrl(`/api/tasks/${enc(id)}/log${from ? `?from=${from}` : ''}`), { withCredentials: true }),
 };
 
 /** The default space: the portal shows only it for now. */

@@ -28,6 +28,8 @@ export interface RelayRequest {
   taskName: string;
   live: boolean;
   lastEventId?: string;
+  /** A `Range` header to pass on (plain logs). */
+  range?: string;
   credential: string;
   signal: AbortSignal;
 }
@@ -36,6 +38,7 @@ export interface RelayRequest {
 export async function fetchRelayedLog(r: RelayRequest): Promise<Response | undefined> {
   const headers: Record<string, string> = { [NODE_CREDENTIAL_HEADER]: r.credential, accept: r.live ? 'text/event-stream' : 'text/plain' };
   if (r.lastEventId) headers['last-event-id'] = r.lastEventId;
+  if (r.range) headers.range = r.range;
   // A deadline for the answer's headers only: the body of a live log lasts as long as the task.
   const connecting = new AbortController();
   const deadline = setTimeout(() => connecting.abort(), CONNECT_TIMEOUT_MS);

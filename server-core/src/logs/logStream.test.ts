@@ -2,31 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { NODE_CREDENTIAL_HEADER, nodeCredential } from '../auth/nodeCredential.js';
 import { loadOrCreateMasterKey } from '../secrets/masterKey.js';
+import { parseSse } from '../testing/sse.js';
 import { removeTempDirs } from '../testing/tempDir.js';
 import { errorBody, startTestNode, type TestNode } from '../testing/testNode.js';
 import { waitFor } from '../testing/wait.js';
-
-/** Parses an event stream the way the SSE spec (and a browser's EventSource) does: CR, LF and CRLF all end a line. */
-function parseSse(text: string): { event: string; data: string }[] {
-  const events: { event: string; data: string }[] = [];
-  let event = 'message';
-  let data: string[] = [];
-  for (const line of text.split(/\r\n|\r|\n/)) {
-    if (line === '') {
-      if (data.length) events.push({ event, data: data.join('\n') });
-      event = 'message';
-      data = [];
-      continue;
-    }
-    if (line.startsWith(':')) continue;
-    const i = line.indexOf(':');
-    const field = i < 0 ? line : line.slice(0, i);
-    const value = i < 0 ? '' : line.slice(i + 1).replace(/^ /, '');
-    if (field === 'event') event = value;
-    else if (field === 'data') data.push(value);
-  }
-  return events;
-}
 
 describe('task log stream over SSE', () => {
   const MAX_FOLLOWERS = 2;

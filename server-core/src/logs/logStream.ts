@@ -59,14 +59,25 @@ export async function streamTaskLog(res: ServerResponse, o: StreamLogOptions): P
   }
 }
 
-/** The whole log as bytes, read in bounded chunks on the storage pool; undefined when there is none. */
-export async function readLogFile(file: string, fs: StorageFs = storageFs, chunkBytes = 256 * 1024): Promise<Readable | undefined> {
+/** `bytes=A-B` (both ends given, inclusive): what a reader asks for to load earlier lines of a long log. */
+export function parseLogRange(header: string | undefined): { start: number; end: number } | undefined {
+  const m = header ? /^bytes=(\d{1,15})-(\d{1,15})$/.exec(header.trim()) : null;
+  if (!m || Number(m[2]) < Number(m[1])) return undefined;
+  return { start: Number(m[1]), end: Number(m[2]) };
+}
+
+/**
+ * The log's bytes (all, or those of `range`), read in bounded chunks on the storage pool;
+ * undefined when there is no log.
+ */
+export async function readLogFile(file: string, range?: { start: number; end: number }, fs: StorageFs = storageFs, chunkBytes = 256 * 1024): Promise<Readable | undefined> {
   const fh = await fs.openIfExists(file);
   if (!fh) return undefined;
+  const stop = range ? range.end + 1 : Infinity;
   async function* chunks() {
     try {
-      for (let offset = 0; ; ) {
-        const chunk = await fh!.read(chunkBytes, offset);
+      for (let offset = range?.start ?? 0; offset < stop; ) {
+        const chunk = await fh!.read(Math.min(chunkBytes, stop - offset), offset);
         if (chunk.length === 0) return;
         offset += chunk.length;
         yield chunk;

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { recordEvent } from '../../audit/events.js';
 import { FollowerLimit } from '../../logs/followerLimit.js';
 import { claimedTask, fetchRelayedLog, originNodeUrl, pipeRelayedEvents, relayedBody } from '../../logs/logRelay.js';
-import { keepAlive, readLogFile, streamTaskLog, writeEventStreamHead } from '../../logs/logStream.js';
+import { keepAlive, parseLogRange, readLogFile, streamTaskLog, writeEventStreamHead } from '../../logs/logStream.js';
 import { taskLogPath } from '../../logs/taskLog.js';
 import { requestCancel } from '../../queue/cancel.js';
 import { enqueueTask } from '../../queue/enqueue.js';
@@ -33,6 +33,8 @@ const TaskQuery = Type.Object(
   { additionalProperties: false },
 );
 const TaskParams = Type.Object({ id: Type.String({ maxLength: 40 }) });
+/** `from`: the byte offset to resume a live log from, for clients that cannot send Last-Event-ID. */
+const LogQuery = Type.Object({ from: Type.Optional(Type.String({ pattern: '^\\d{1,15}$' })) }, { additionalProperties: false });
 
 function parseStates(state: string | undefined): string[] | undefined {
   if (!state) return undefined;
@@ -113,22 +115,25 @@ export function taskRoutes(app: FastifyInstance, ctx: NodeContext): void {
    * The log, live (SSE) or whole. A task of another online node is relayed from that node
    * (`relay`), whose own mount has every line it wrote; otherwise it is read from the share.
    */
-  const serveLog = async (req: FastifyRequest<{ Params: Static<typeof TaskParams> }>, reply: FastifyReply, relay: boolean) => {
+  type LogRequest = FastifyRequest<{ Params: Static<typeof TaskParams>; Querystring: Static<typeof LogQuery> }>;
+  const serveLog = async (req: LogRequest, reply: FastifyReply, relay: boolean) => {
     const queued = await loadTask(req.params.id);
     const name = taskId(Number(queued.id));
     const file = taskLogPath(ctx.config.storage.taskLogs, name);
     const abort = new AbortController();
     req.raw.on('close', () => abort.abort());
-    const lastEventId = typeof req.headers['last-event-id'] === 'string' ? req.headers['last-event-id'] : undefined;
+    const lastEventId = typeof req.headers['last-event-id'] === 'string' ? req.headers['last-event-id'] : req.query.from;
+    const range = parseLogRange(req.headers.range);
     const relayFrom = async (row: { node_name: string | null }, live: boolean) => {
       const origin = relay ? await originNodeUrl(ctx.shoal, row.node_name, ctx.config.nodeName) : undefined;
-      return origin ? fetchRelayedLog({ origin, taskName: name, live, lastEventId, credential: ctx.nodeCredential, signal: abort.signal }) : undefined;
+      return origin ? fetchRelayedLog({ origin, taskName: name, live, lastEventId, range: req.headers.range, credential: ctx.nodeCredential, signal: abort.signal }) : undefined;
     };
 
     if (!String(req.headers.accept ?? '').includes('text/event-stream')) {
       const relayed = await relayFrom(queued, false);
       reply.type('text/plain; charset=utf-8');
-      return reply.send(relayed ? relayedBody(relayed) : ((await readLogFile(file)) ?? ''));
+      if (range) reply.status(206).header('content-range', `bytes ${range.start}-${range.end}/*`);
+      return reply.send(relayed ? relayedBody(relayed) : ((await readLogFile(file, range)) ?? ''));
     }
     const release = followers.enter();
     if (!release) throw tooManyRequests(`This node already streams ${followers.max} live logs; try again shortly or read the log without following it.`, 5000);
@@ -160,9 +165,12 @@ export function taskRoutes(app: FastifyInstance, ctx: NodeContext): void {
     }
   };
 
-  app.get<{ Params: Static<typeof TaskParams> }>('/api/tasks/:id/log', { schema: { params: TaskParams }, config: { access: 'read' } }, (req, reply) => serveLog(req, reply, true));
+  const logSchema = { params: TaskParams, querystring: LogQuery };
+  app.get<{ Params: Static<typeof TaskParams>; Querystring: Static<typeof LogQuery> }>('/api/tasks/:id/log', { schema: logSchema, config: { access: 'read' } }, (req, reply) =>
+    serveLog(req, reply, true),
+  );
   // The same log for another node of the cluster that relays it: never relayed again.
-  app.get<{ Params: Static<typeof TaskParams> }>('/api/internal/tasks/:id/log', { schema: { params: TaskParams }, config: { access: 'node' } }, (req, reply) =>
+  app.get<{ Params: Static<typeof TaskParams>; Querystring: Static<typeof LogQuery> }>('/api/internal/tasks/:id/log', { schema: logSchema, config: { access: 'node' } }, (req, reply) =>
     serveLog(req, reply, false),
   );
 }
