@@ -61,6 +61,12 @@ describe('task-log storage full on a cluster', { timeout: 240_000, skip: !isRoot
     const failed = (await finished([chatty!]))[0]!;
     assert.equal(failed.state, 'Failed');
     assert.match(failed.errorMessage ?? '', full());
+    // The failed log was cut back to its last whole line; fill what that freed, as other data would.
+    try {
+      fs.writeFileSync(path.join(logs, 'filler'), Buffer.alloc(2 * 1024 * 1024));
+    } catch (err) {
+      assert.equal((err as NodeJS.ErrnoException).code, 'ENOSPC');
+    }
     const meanwhile: Task[] = await finished(await queueMany(4, 'echo hello'));
     for (const t of meanwhile) {
       assert.equal(t.state, 'Failed', `${t.id} on ${t.nodeName}`);

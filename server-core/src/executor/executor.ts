@@ -195,6 +195,11 @@ export class Executor {
     }
     log.info(`Task ${name} ended: ${state}`);
     await log.close(state);
+    // A log that could not be stored fails a task that otherwise succeeded.
+    if (log.failure && state === 'Success') {
+      state = 'Failed';
+      message = log.failure.message;
+    }
     const recorded = await this.recordOutcome(id, token, state, message);
     if (!recorded) this.o.logger.warn({ task: name }, 'task outcome not recorded: this node no longer holds its claim');
   }
