@@ -1,3 +1,4 @@
+import { untrack } from 'svelte';
 import { api, messageOf } from './api';
 import { EARLIER_BYTES, LogWindow, MAX_LINES, type RawLine } from './logWindow';
 import type { LogLine } from './logLine';
@@ -90,7 +91,8 @@ export class LogFollower {
 
   #connect(): void {
     if (this.#stopped) return;
-    const source = api.followTaskLog(this.taskId, this.#window.end);
+    // Untracked: start() runs inside the page's effect, which must not re-run (and stop us) on every new line.
+    const source = api.followTaskLog(this.taskId, untrack(() => this.#window.end));
     this.#source = source;
     source.onopen = () => {
       this.#status = 'live';
@@ -98,7 +100,7 @@ export class LogFollower {
       this.#retryMs = FIRST_RETRY_MS;
     };
     source.onmessage = (e: MessageEvent<string>) => {
-      this.#pending.push({ text: e.data, end: Number(e.lastEventId) || this.#window.end + 1 });
+      this.#pending.push({ text: e.data, end: Number(e.lastEventId) || untrack(() => this.#window.end) + 1 });
       this.#flushTimer ??= setTimeout(() => this.#flush(), 50);
     };
     source.addEventListener('end', (e: MessageEvent<string>) => {
