@@ -54,7 +54,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
  */
 export async function* followLog(o: FollowOptions): AsyncGenerator<FollowItem> {
   const fs = o.fs ?? storageFs;
-  const chunkBytes = o.chunkBytes ?? 64 * 1024;
+  const chunkBytes = o.chunkBytes ?? 32 * 1024;
   const pollMs = o.pollMs ?? 100;
   const stateEveryMs = o.stateEveryMs ?? 500;
   const quietMs = o.quietMs ?? 2500;
@@ -84,6 +84,8 @@ export async function* followLog(o: FollowOptions): AsyncGenerator<FollowItem> {
           yield { end };
           return;
         }
+        // Let the rest of the node (pings, heartbeats, other requests) in between chunks of a long log.
+        await new Promise((r) => setImmediate(r));
         continue;
       }
       if (Date.now() - lastStateCheck >= stateEveryMs) {

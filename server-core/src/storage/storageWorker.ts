@@ -35,7 +35,7 @@ const ops = {
   read: (fd, length, position) => {
     const buf = Buffer.allocUnsafeSlow(length);
     const n = fs.readSync(fd, buf, 0, length, position);
-    return buf.subarray(0, n);
+    return n === length ? buf : Buffer.from(buf.subarray(0, n));
   },
   write: (fd, data) => {
     const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
@@ -47,7 +47,10 @@ const ops = {
 };
 parentPort.on('message', ({ id, op, args }) => {
   try {
-    parentPort.postMessage({ id, value: ops[op](...args) });
+    const value = ops[op](...args);
+    // Bytes read go back without a copy: their memory is handed over, not cloned.
+    const own = value instanceof Uint8Array && value.byteOffset === 0 && value.buffer.byteLength === value.byteLength;
+    parentPort.postMessage({ id, value }, own ? [value.buffer] : []);
   } catch (err) {
     parentPort.postMessage({ id, error: { message: err.message, code: err.code } });
   }
