@@ -38,7 +38,7 @@ class PoolWorker {
   private nextId = 0;
   private readonly pending = new Map<number, Call>();
 
-  constructor(onIdle: (w: PoolWorker) => void) {
+  constructor(onIdle: (w: PoolWorker) => void, onGone: (w: PoolWorker) => void) {
     // Files are opened by one worker and read or closed by another: fds are the process's, not a worker's.
     this.thread = new Worker(STORAGE_WORKER_SOURCE, { eval: true, trackUnmanagedFds: false });
     this.thread.on('message', (r: Reply) => {
@@ -54,6 +54,8 @@ class PoolWorker {
       for (const c of this.pending.values()) c.settle(err);
       this.pending.clear();
     });
+    // A worker that died is replaced on the next call.
+    this.thread.on('exit', () => onGone(this));
     // After the listeners: a 'message' listener refs the port again. Idle workers never keep the process alive.
     this.thread.unref();
   }
@@ -117,10 +119,13 @@ export class StoragePool {
   private idleWorker(): PoolWorker | undefined {
     const idle = this.workers.find((w) => !w.busy);
     if (idle || this.workers.length >= this.size) return idle;
-    const w = new PoolWorker((free) => {
-      const next = this.queue.shift();
-      if (next) free.start(next);
-    });
+    const w = new PoolWorker(
+      (free) => {
+        const next = this.queue.shift();
+        if (next) free.start(next);
+      },
+      (gone) => this.workers.splice(this.workers.indexOf(gone), 1),
+    );
     this.workers.push(w);
     return w;
   }
