@@ -182,8 +182,9 @@ export class TaskLogWriter {
       this.pendingBytes = 0;
       try {
         const fh = await this.open();
+        const bytes = batch.length; // the write hands the batch's memory to the storage worker
         await fh.write(batch);
-        this.goodSize += batch.length;
+        this.goodSize += bytes;
       } catch (err) {
         await this.fail(err);
       }

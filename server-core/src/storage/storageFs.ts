@@ -36,9 +36,13 @@ export class StorageFile {
   read(length: number, position: number): Promise<Buffer> {
     return this.pool.call<Uint8Array>(`read ${this.path}`, 'read', [this.fd, length, position]).then((u) => Buffer.from(u.buffer, u.byteOffset, u.byteLength));
   }
-  /** Writes all of `data` at the file's position (the end, when opened to append). */
+  /**
+   * Writes all of `data` at the file's position (the end, when opened to append). Bytes
+   * that own their whole memory are handed to the worker, not copied: do not use them after.
+   */
   write(data: Uint8Array): Promise<void> {
-    return this.pool.call(`write ${this.path}`, 'write', [this.fd, data]);
+    const own = data.byteOffset === 0 && data.buffer.byteLength === data.byteLength && data.buffer instanceof ArrayBuffer;
+    return this.pool.call(`write ${this.path}`, 'write', [this.fd, data], { transfer: own ? [data.buffer as ArrayBuffer] : [] });
   }
   stat(): Promise<StorageStat> {
     return this.pool.call(`stat ${this.path}`, 'fstat', [this.fd]);

@@ -23,6 +23,7 @@ export interface StoragePoolOptions {
 interface Call {
   op: string;
   args: unknown[];
+  transfer: ArrayBuffer[];
   settle(err: Error | undefined, value?: unknown): void;
 }
 
@@ -66,7 +67,7 @@ class PoolWorker {
     this.thread.ref();
     const id = this.nextId++;
     this.pending.set(id, call);
-    this.thread.postMessage({ id, op: call.op, args: call.args });
+    this.thread.postMessage({ id, op: call.op, args: call.args }, call.transfer);
   }
 }
 
@@ -90,12 +91,14 @@ export class StoragePool {
    * Runs file-system operation `op` (see storageWorker.ts) on a free worker; rejects with
    * StorageTimeoutError naming `what` when it has not finished within the deadline.
    */
-  call<T>(what: string, op: string, args: unknown[], timeoutMs = this.timeoutMs): Promise<T> {
+  call<T>(what: string, op: string, args: unknown[], o: { timeoutMs?: number; transfer?: ArrayBuffer[] } = {}): Promise<T> {
+    const timeoutMs = o.timeoutMs ?? this.timeoutMs;
     return new Promise<T>((resolve, reject) => {
       let settled = false;
       const call: Call = {
         op,
         args,
+        transfer: o.transfer ?? [],
         settle: (err, value) => {
           if (settled) return;
           settled = true;
