@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startThrowawayPostgres } from '../server-core/src/testing/throwawayPostgres.js';
 import { ShoalClient } from './helpers/apiClient.js';

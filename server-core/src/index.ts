@@ -2,3 +2,4 @@ export { startNode, type RunningNode, type StartOptions } from './node.js';
 export { resolveNodeConfig, type NodeConfig, ConfigError } from './config/nodeConfig.js';
 export type { TaskKind, TaskContext } from './executor/taskKind.js';
 export { SHOAL_VERSION } from './version.js';
+export { createApiKey } from './auth/apiKeys.js';

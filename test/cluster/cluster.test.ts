@@ -254,6 +254,24 @@ describe('HA cluster: three nodes on PostgreSQL behind HAProxy, storage on an ss
   let key: string | undefined;
   const apiKey = async () => (key ??= (await client.call<{ apiKey: string }>('POST', '/api/users/me/apikeys', { name: 'uploads' }, 201)).apiKey);
 
+
+  it('a user disabled through one node can use neither their session nor their API key on the others within 2 s', async () => {
+    const nodeA = client.at(cluster.nodes[0]!.url);
+    const viewers = (await nodeA.get<{ id: string; name: string }[]>('/api/teams')).find((t) => t.name === 'Viewers')!;
+    const user = await nodeA.call<{ id: string }>('POST', '/api/users', { username: 'leaver', password: 'leaver-password-12', teamIds: [viewers.id] }, 201);
+    const session = await ShoalClient.login(cluster.nodes[2]!.url, 'leaver', 'leaver-password-12');
+    const { apiKey } = await session.call<{ apiKey: string }>('POST', '/api/users/me/apikeys', { name: 'leaver-key' }, 201);
+    const byKey = new ShoalClient(cluster.nodes[1]!.url, { apiKey });
+    assert.equal((await session.request('GET', '/api/nodes')).status, 200);
+    assert.equal((await byKey.request('GET', '/api/nodes')).status, 200);
+    await nodeA.patch(`/api/users/${user.id}`, { disabled: true });
+    await waitFor(async () => (await session.request('GET', '/api/nodes')).status === 401 && (await byKey.request('GET', '/api/nodes')).status === 401, {
+      timeoutMs: 2000,
+      intervalMs: 50,
+      message: 'the disabled user still works on another node',
+    });
+  });
+
   it('a node killed with SIGKILL goes Offline within 20 s; its tasks fail with the reason and the rest finish', async () => {
     const ids = await queueMarked(10, 3);
     const victim = cluster.nodes[1]!;

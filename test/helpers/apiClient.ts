@@ -38,6 +38,11 @@ export class ShoalClient {
     return new ShoalClient(baseUrl, { cookie });
   }
 
+  /** POST /api/users/me/apikeys: a new key acting as this client's user; returns the key. */
+  async createApiKey(name: string): Promise<string> {
+    return (await this.call<{ apiKey: string }>('POST', '/api/users/me/apikeys', { name }, 201)).apiKey;
+  }
+
   /** The same credentials against another node (clusters share sessions and keys). */
   at(baseUrl: string): ShoalClient {
     return new ShoalClient(baseUrl, this.auth);

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { startThrowawayPostgres, type ThrowawayPostgres } from '../../server-core/src/testing/throwawayPostgres.js';
+import { startThrowawayPostgres, type ThrowawayPostgres, type ThrowawayPostgresOptions } from '../../server-core/src/testing/throwawayPostgres.js';
 import { runShoalCli } from './cli.js';
 import { startShare, type Share, type ShareNamespace, type ShareOptions } from './share.js';
 import { startShoalProcess, type ShoalProcess } from './shoalProcess.js';
@@ -24,13 +24,19 @@ export interface Cluster {
 /**
  * A throwaway PostgreSQL, cluster-shared storage set through the CLI, and `count` real nodes.
  * With `share`, the storage is a real network share (sshd + sshfs) that every node mounts in
- * its own mount namespace; without, one local folder.
+ * its own mount namespace; without, one local folder. Several clusters may share one
+ * PostgreSQL (`o.pg`, each with its own `o.database`); a cluster with its own may ask for
+ * one set up its way (`o.postgres`).
  */
-export async function startCluster(count: number, taskCap: number, o: { share?: ShareOptions } = {}): Promise<Cluster> {
+export async function startCluster(
+  count: number,
+  taskCap: number,
+  o: { share?: ShareOptions; pg?: ThrowawayPostgres; database?: string; startTimeoutMs?: number; postgres?: ThrowawayPostgresOptions } = {},
+): Promise<Cluster> {
   const dir = tempDir('shoal-cluster-');
-  const pg = await startThrowawayPostgres();
-  onTeardown(() => pg.destroy());
-  const databaseUrl = await pg.createDatabase('shoal');
+  const pg = o.pg ?? (await startThrowawayPostgres(o.postgres));
+  if (!o.pg) onTeardown(() => pg.destroy());
+  const databaseUrl = await pg.createDatabase(o.database ?? 'shoal');
   const masterKey = crypto.randomBytes(32).toString('base64');
   const share = o.share ? await startShare(path.join(dir, 'share'), o.share) : undefined;
   const namespaces = new Map<string, ShareNamespace>();
@@ -44,10 +50,10 @@ export async function startCluster(count: number, taskCap: number, o: { share?: 
   const env = { SHOAL_DATABASE_URL: databaseUrl, SHOAL_MASTER_KEY: masterKey, SHOAL_TRUSTED_PROXIES: '127.0.0.1' };
   // Set from a machine that has the share mounted, as an operator would.
   const admin = await namespaceOf('admin');
-  const set = await runShoalCli(['storage', 'set', '--cluster-shared', sharedRoot, '--data-dir', path.join(dir, 'cli')], env, 30_000, admin?.wrap);
+  const set = await runShoalCli(['storage', 'set', '--cluster-shared', sharedRoot, '--data-dir', path.join(dir, 'cli')], env, 30_000, admin?.prefix);
   if (set.code !== 0) throw new Error(`shoal storage set failed: ${set.stderr}`);
   const startNode = async (name: string, cap: number, no: { mount?: boolean } = {}) =>
-    startShoalProcess({ dataDir: path.join(dir, name), nodeName: name, taskCap: cap, env, wrap: (await namespaceOf(name, no.mount))?.wrap });
+    startShoalProcess({ dataDir: path.join(dir, name), nodeName: name, taskCap: cap, env, startTimeoutMs: o.startTimeoutMs, prefix: (await namespaceOf(name, no.mount))?.prefix });
   const nodes: ShoalProcess[] = [];
   for (let i = 1; i <= count; i++) nodes.push(await startNode(`node${i}`, taskCap));
   return { pg, databaseUrl, masterKey, sharedRoot, dir, nodes, share, namespaces, startNode };

@@ -29,7 +29,7 @@ export interface ShareNamespace {
   /** The process holding the mount namespace; `nsenter -t <pid> -m` enters it. */
   holderPid: number;
   /** Command prefix that runs a program in this namespace (it execs: the pid is the program's). */
-  wrap: string[];
+  prefix: string[];
   mounted(): boolean;
   /** Mounts the share at the mount point (sshfs in the foreground, owned by the test). */
   mount(): Promise<void>;
@@ -172,7 +172,7 @@ export async function startShare(dir: string, o: ShareOptions = {}): Promise<Sha
     let sshfs: ChildProcess | undefined;
     const ns: ShareNamespace = {
       holderPid,
-      wrap: enter,
+      prefix: enter,
       mounted: () => mountedIn(holderPid, mountPoint),
       async mount() {
         let output = '';

@@ -9,19 +9,24 @@ export interface SseEvent {
 
 /**
  * Reads a text/event-stream to its end, calling `onEvent` as each event arrives
- * (comments such as keep-alives are skipped). Resolves with every event.
+ * (comments such as keep-alives are skipped). Resolves with every event, the raw text and
+ * the node that answered (`X-Shoal-Node`).
  */
 export async function readEventStream(
   url: string,
   headers: Record<string, string>,
   onEvent: (e: SseEvent) => void = () => {},
   timeoutMs = 60_000,
-): Promise<{ status: number; contentType: string; events: SseEvent[]; node: string | null }> {
-  const res = await fetch(url, { headers: { ...headers, accept: 'text/event-stream' }, signal: AbortSignal.timeout(timeoutMs) });
+  /** Ends the reading early (an endless stream); what was read so far is returned. */
+  stop?: AbortSignal,
+): Promise<{ status: number; contentType: string; events: SseEvent[]; raw: string; node: string | null }> {
+  const signal = stop ? AbortSignal.any([AbortSignal.timeout(timeoutMs), stop]) : AbortSignal.timeout(timeoutMs);
+  const res = await fetch(url, { headers: { ...headers, accept: 'text/event-stream' }, signal });
   const contentType = res.headers.get('content-type') ?? '';
   const node = res.headers.get('x-shoal-node');
   const events: SseEvent[] = [];
-  if (!res.body) return { status: res.status, contentType, events, node };
+  let raw = '';
+  if (!res.body) return { status: res.status, contentType, events, raw, node };
   const decoder = new TextDecoder();
   let buf = '';
   const flush = (block: string) => {
@@ -31,14 +36,20 @@ export async function readEventStream(
     events.push(e);
     onEvent(e);
   };
-  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-    buf += decoder.decode(chunk, { stream: true }).replace(/\r\n?/g, '\n');
-    let idx: number;
-    while ((idx = buf.indexOf('\n\n')) >= 0) {
-      flush(buf.slice(0, idx));
-      buf = buf.slice(idx + 2);
+  try {
+    for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+      const text = decoder.decode(chunk, { stream: true });
+      raw += text;
+      buf += text.replace(/\r\n?/g, '\n');
+      let idx: number;
+      while ((idx = buf.indexOf('\n\n')) >= 0) {
+        flush(buf.slice(0, idx));
+        buf = buf.slice(idx + 2);
+      }
     }
+  } catch (err) {
+    if (!stop?.aborted) throw err;
   }
   if (buf.trim()) flush(buf);
-  return { status: res.status, contentType, events, node };
+  return { status: res.status, contentType, events, raw, node };
 }

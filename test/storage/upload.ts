@@ -52,10 +52,11 @@ export interface UploadResult {
 /**
  * POSTs a multipart upload with chunked transfer encoding (no Content-Length: the proxy
  * cannot know the size in advance). `abortAfter` bytes: destroy the socket there.
+ * `credentials`: an API key, or the headers to send instead (a session cookie and its CSRF header).
  */
 export function multipartUpload(
   url: string,
-  apiKey: string,
+  credentials: string | Record<string, string>,
   fileName: string,
   source: Readable,
   o: { abortAfter?: number; onAborted?: () => void } = {},
@@ -65,7 +66,11 @@ export function multipartUpload(
   return new Promise((resolve, reject) => {
     const req = http.request(url, {
       method: 'POST',
-      headers: { 'x-api-key': apiKey, 'content-type': `multipart/form-data; boundary=${boundary}`, 'transfer-encoding': 'chunked' },
+      headers: {
+        ...(typeof credentials === 'string' ? { 'x-api-key': credentials } : credentials),
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'transfer-encoding': 'chunked',
+      },
     });
     let sent = 0;
     let aborted = false;

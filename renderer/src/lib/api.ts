@@ -1,9 +1,33 @@
 /**
- * The one HTTP client of the portal: every request to a Shoal node goes through here.
- * Failures become `ApiError`s whose message is the server's own words (or a sentence
- * about the network), so pages can show them as they are.
+ * The one HTTP client of the portal: every request to a Shoal node goes through here, by
+ * the endpoints of the API contract (their paths, and the types of what they take and
+ * answer). Failures become `ApiError`s whose message is the server's own words (or a
+ * sentence about the network), so pages can show them as they are.
  */
-import type { ApiErrorBody, MigrationPlan, MigrationStatus, MigrationTarget, Page, PackageSummary, PackageVersion, StorageConfiguration, StoragePathsPatch, NewScriptTask, NodePatch, QueueConfig, ShoalNode, Task, TaskPage, TaskQuery, User } from './types';
+import {
+  configurationEndpoints,
+  endpointUrl,
+  migrationEndpoints,
+  nodeEndpoints,
+  packageEndpoints,
+  taskEndpoints,
+  teamEndpoints,
+  userEndpoints,
+  type Endpoint,
+  type EndpointInput,
+  type EndpointResult,
+  type MigrationTarget,
+  type NewApiKey,
+  type NewTask,
+  type NewUser,
+  type NodePatch,
+  type PackageVersion,
+  type QueueConfig,
+  type StoragePathsPatch,
+  type TaskState,
+  type TeamBody,
+  type UserPatch,
+} from '@shoal/server-core/contract';
 
 export class ApiError extends Error {
   constructor(
@@ -37,17 +61,11 @@ export function configureApi(o: Partial<ApiOptions>): void {
 
 export const apiUrl = (path: string): string => options.baseUrl.replace(/\/$/, '') + path;
 
-interface RequestOptions {
-  body?: unknown;
-  accept?: string;
-  /** The caller handles 401 itself (login). */
-  own401?: boolean;
-  /** A `Range` header (`bytes=A-B`). */
-  range?: string;
-}
+/** Every request carries it: the node refuses changes made with the session cookie without it (CSRF). */
+const CSRF = { 'x-shoal-request': '1' };
 
-function isErrorBody(x: unknown): x is ApiErrorBody {
-  const e = (x as Partial<ApiErrorBody> | null)?.error;
+function isErrorBody(x: unknown): x is { error: { code: string; message: string } } {
+  const e = (x as { error?: unknown } | null)?.error as { message?: unknown } | undefined;
   return typeof e === 'object' && e !== null && typeof e.message === 'string';
 }
 
@@ -63,18 +81,27 @@ async function errorFrom(res: Response): Promise<ApiError> {
   return new ApiError(res.status, 'HttpError', `The server answered ${text}.`);
 }
 
-async function send(method: string, path: string, o: RequestOptions = {}): Promise<Response> {
-  // X-Shoal-Request: the node refuses changes made with the session cookie without it (CSRF).
-  const headers: Record<string, string> = { accept: o.accept ?? 'application/json', 'x-shoal-request': '1' };
-  if (o.body !== undefined) headers['content-type'] = 'application/json';
+interface SendOptions {
+  accept?: string;
+  /** The caller handles 401 itself (login). */
+  own401?: boolean;
+  /** A `Range` header (`bytes=A-B`). */
+  range?: string;
+}
+
+/** Calls one endpoint of the contract; resolves with the Response once it answered 2xx. */
+async function send<E extends Endpoint>(e: E, input: EndpointInput<E>, o: SendOptions = {}): Promise<Response> {
+  const { params, query, body } = input as { params?: Record<string, string>; query?: Record<string, unknown>; body?: unknown };
+  const headers: Record<string, string> = { accept: o.accept ?? 'application/json', ...CSRF };
+  if (body !== undefined) headers['content-type'] = 'application/json';
   if (o.range) headers.range = o.range;
   let res: Response;
   const sentAt = Date.now();
   try {
-    res = await fetch(apiUrl(path), {
-      method,
+    res = await fetch(apiUrl(endpointUrl(e, params, query)), {
+      method: e.method,
       headers,
-      body: o.body === undefined ? undefined : JSON.stringify(o.body),
+      body: body === undefined ? undefined : JSON.stringify(body),
       credentials: 'include',
       cache: 'no-store',
     });
@@ -90,8 +117,10 @@ async function send(method: string, path: string, o: RequestOptions = {}): Promi
   return res;
 }
 
-async function json<T>(method: string, path: string, o?: RequestOptions): Promise<T> {
-  return (await (await send(method, path, o)).json()) as T;
+/** Calls an endpoint and returns what it answers, typed by the contract. */
+export async function call<E extends Endpoint>(e: E, input: EndpointInput<E>, o?: SendOptions): Promise<EndpointResult<E>> {
+  const res = await send(e, input, o);
+  return (res.status === 204 ? null : await res.json()) as EndpointResult<E>;
 }
 
 /**
@@ -110,63 +139,63 @@ function observeServerClock(res: Response, sentAt: number): void {
   clockOffsetMs = Math.abs(offset) < 2000 ? 0 : Math.round(offset);
 }
 
-const enc = encodeURIComponent;
-
-function tasksQuery(q: TaskQuery): string {
-  const parts: string[] = [];
-  // Commas stay readable; state names never need escaping.
-  if (q.states?.length) parts.push(`state=${q.states.join(',')}`);
-  if (q.node) parts.push(`node=${enc(q.node)}`);
-  if (q.take !== undefined) parts.push(`take=${q.take}`);
-  if (q.skip !== undefined) parts.push(`skip=${q.skip}`);
-  return parts.length ? `?${parts.join('&')}` : '';
+/** The task list's filter, as the portal holds it. */
+export interface TaskFilter {
+  states?: readonly TaskState[];
+  node?: string | null;
+  take?: number;
+  skip?: number;
 }
 
-export const api = {
-  login: (username: string, password: string) => json<User>('POST', '/api/users/login', { body: { username, password }, own401: true }),
-  logout: async (): Promise<void> => {
-    await send('POST', '/api/users/logout', { own401: true });
-  },
-  me: () => json<User>('GET', '/api/users/me'),
+const t = taskEndpoints;
+const n = nodeEndpoints;
+const u = userEndpoints;
 
-  listNodes: () => json<ShoalNode[]>('GET', '/api/nodes'),
-  updateNode: (name: string, patch: NodePatch) => json<ShoalNode>('PATCH', `/api/nodes/${enc(name)}`, { body: patch }),
+export const api = {
+  login: (username: string, password: string) => call(u.login, { body: { username, password } }, { own401: true }),
+  logout: async (): Promise<void> => {
+    await send(u.logout, {}, { own401: true });
+  },
+  me: () => call(u.me, {}),
+
+  listNodes: () => call(n.listNodes, {}),
+  updateNode: (name: string, patch: NodePatch) => call(n.updateNode, { params: { name }, body: patch }),
   /** Only an Offline node can be deleted (409 otherwise). */
   deleteNode: async (name: string): Promise<void> => {
-    await send('DELETE', `/api/nodes/${enc(name)}`);
+    await send(n.deleteNode, { params: { name } });
   },
 
-  getQueue: () => json<QueueConfig>('GET', '/api/configuration/queue'),
-  setQueue: (config: QueueConfig) => json<QueueConfig>('PUT', '/api/configuration/queue', { body: config }),
+  getQueue: () => call(configurationEndpoints.getQueue, {}),
+  setQueue: (config: QueueConfig) => call(configurationEndpoints.setQueue, { body: config }),
 
-  listTasks: (q: TaskQuery = {}) => json<TaskPage>('GET', `/api/tasks${tasksQuery(q)}`),
-  getTask: (id: string) => json<Task>('GET', `/api/tasks/${enc(id)}`),
-  createTask: (task: NewScriptTask) => json<Task>('POST', '/api/tasks', { body: task }),
-  cancelTask: (id: string) => json<Task>('POST', `/api/tasks/${enc(id)}/cancel`),
+  listTasks: (q: TaskFilter = {}) =>
+    call(t.listTasks, { query: { state: q.states?.length ? q.states.join(',') : undefined, node: q.node ?? undefined, take: q.take, skip: q.skip } }),
+  getTask: (id: string) => call(t.getTask, { params: { id } }),
+  createTask: (task: NewTask) => call(t.createTask, { body: task }),
+  cancelTask: (id: string) => call(t.cancelTask, { params: { id } }),
 
   /** The whole log as it is now. */
-  taskLogText: async (id: string): Promise<string> => (await send('GET', `/api/tasks/${enc(id)}/log`, { accept: 'text/plain' })).text(),
+  taskLogText: async (id: string): Promise<string> => (await send(t.taskLog, { params: { id } }, { accept: 'text/plain' })).text(),
   /** Bytes [from, to] of the log (whole lines are the caller's business): what comes before a trimmed window. */
   taskLogRange: async (id: string, from: number, to: number): Promise<string> =>
-    (await send('GET', `/api/tasks/${enc(id)}/log`, { accept: 'text/plain', range: `bytes=${from}-${to}` })).text(),
+    (await send(t.taskLog, { params: { id } }, { accept: 'text/plain', range: `bytes=${from}-${to}` })).text(),
   /** The log followed live after byte `from`: one `message` per line (its id the offset after it), then `end` with `{"state"}`. */
   followTaskLog: (id: string, from = 0): EventSource =>
-    new EventSource(apiUrl(`/api/tasks/${enc(id)}/log${from ? `?from=${from}` : ''}`), { withCredentials: true }),
+    new EventSource(apiUrl(endpointUrl(t.taskLog, { id }, { from: from ? String(from) : undefined })), { withCredentials: true }),
 };
 
 /** The default space: the portal shows only it for now. */
 export const SPACE_ID = 'Spaces-1';
 
+const p = packageEndpoints;
+
 export const packagesApi = {
-  list: (q: { filter?: string; take?: number; skip?: number } = {}) => {
-    const parts = [q.filter ? `filter=${enc(q.filter)}` : '', q.take !== undefined ? `take=${q.take}` : '', q.skip !== undefined ? `skip=${q.skip}` : ''].filter(Boolean);
-    return json<Page<PackageSummary>>('GET', `/api/${SPACE_ID}/packages${parts.length ? `?${parts.join('&')}` : ''}`);
+  list: (q: { filter?: string; take?: number; skip?: number } = {}) => call(p.list, { params: { spaceId: SPACE_ID }, query: q }),
+  versions: (packageId: string) => call(p.versions, { params: { spaceId: SPACE_ID, packageId } }),
+  remove: async (v: PackageVersion): Promise<void> => {
+    await send(p.remove, { params: { spaceId: v.spaceId, packageId: v.packageId, version: v.version } });
   },
-  versions: (packageId: string) => json<Page<PackageVersion>>('GET', `/api/${SPACE_ID}/packages/${enc(packageId)}/versions`),
-  remove: async (p: PackageVersion): Promise<void> => {
-    await send('DELETE', p.links.self);
-  },
-  downloadUrl: (p: PackageVersion): string => apiUrl(p.links.raw),
+  downloadUrl: (v: PackageVersion): string => apiUrl(endpointUrl(p.download, { spaceId: v.spaceId, packageId: v.packageId, version: v.version })),
   /**
    * Uploads a package file as multipart (part "file"). XMLHttpRequest, because fetch
    * reports no upload progress. `abort()` cancels; the server keeps nothing of it.
@@ -174,10 +203,10 @@ export const packagesApi = {
   upload(file: File, o: { replace?: boolean; onProgress?: (sent: number, total: number) => void } = {}): { done: Promise<PackageVersion>; abort: () => void } {
     const xhr = new XMLHttpRequest();
     const done = new Promise<PackageVersion>((resolve, reject) => {
-      xhr.open('POST', apiUrl(`/api/${SPACE_ID}/packages/raw${o.replace ? '?replace=true' : ''}`));
+      xhr.open('POST', apiUrl(endpointUrl(p.upload, { spaceId: SPACE_ID }, { replace: o.replace ? 'true' : undefined })));
       xhr.withCredentials = true;
       xhr.setRequestHeader('accept', 'application/json');
-      xhr.setRequestHeader('x-shoal-request', '1');
+      for (const [k, v] of Object.entries(CSRF)) xhr.setRequestHeader(k, v);
       xhr.upload.onprogress = (e) => o.onProgress?.(e.loaded, e.lengthComputable ? e.total : file.size);
       xhr.onerror = () => reject(new ApiError(0, 'NetworkError', 'The upload could not reach the Shoal server. Check the connection and try again.'));
       xhr.onabort = () => reject(new ApiError(0, 'Aborted', 'The upload was canceled; nothing was stored.'));
@@ -202,15 +231,37 @@ export const packagesApi = {
 };
 
 export const storageApi = {
-  get: () => json<StorageConfiguration>('GET', '/api/configuration/storage'),
-  save: (patch: StoragePathsPatch) => json<StorageConfiguration>('PUT', '/api/configuration/storage', { body: patch }),
+  get: () => call(configurationEndpoints.getStorage, {}),
+  save: (patch: StoragePathsPatch) => call(configurationEndpoints.setStorage, { body: patch }),
 };
 
 /** "Move to high availability" (admins only): a dry-run plan, then the copy running on the node. */
 export const migrationApi = {
-  status: () => json<MigrationStatus>('GET', '/api/migration'),
+  status: () => call(migrationEndpoints.status, {}),
   /** Checks everything and says what would be copied; changes nothing. 409 says which check failed. */
-  plan: (target: MigrationTarget) => json<MigrationPlan>('POST', '/api/migration/plan', { body: target }),
+  plan: (target: MigrationTarget) => call(migrationEndpoints.plan, { body: target }),
   /** 202 once the checks passed and the copy started; poll `status` for its progress. */
-  start: (target: MigrationTarget) => json<MigrationStatus>('POST', '/api/migration/start', { body: target }),
+  start: (target: MigrationTarget) => call(migrationEndpoints.start, { body: target }),
+};
+
+/** Users, teams, API keys and sessions (administrators), and your own password and keys. */
+export const usersApi = {
+  list: () => call(u.listUsers, {}),
+  create: (user: NewUser) => call(u.createUser, { body: user }),
+  update: (id: string, patch: UserPatch) => call(u.updateUser, { params: { id }, body: patch }),
+  remove: (id: string) => call(u.deleteUser, { params: { id } }),
+  resetPassword: (id: string, newPassword: string) => call(u.resetPassword, { params: { id }, body: { newPassword } }),
+  keys: (id: string) => call(u.listUserKeys, { params: { id } }),
+  revokeKey: (id: string, keyId: string) => call(u.revokeUserKey, { params: { id, keyId } }),
+  sessions: (id: string) => call(u.listUserSessions, { params: { id } }),
+  endSessions: (id: string) => call(u.endUserSessions, { params: { id } }),
+  endSession: (id: string, sessionId: string) => call(u.endUserSession, { params: { id, sessionId } }),
+  changeOwnPassword: (currentPassword: string, newPassword: string) => call(u.changeOwnPassword, { body: { currentPassword, newPassword } }),
+  ownKeys: () => call(u.listOwnKeys, {}),
+  createOwnKey: (key: NewApiKey) => call(u.createOwnKey, { body: key }),
+  revokeOwnKey: (id: string) => call(u.revokeOwnKey, { params: { id } }),
+  teams: () => call(teamEndpoints.listTeams, {}),
+  createTeam: (team: TeamBody) => call(teamEndpoints.createTeam, { body: team }),
+  updateTeam: (id: string, team: TeamBody) => call(teamEndpoints.updateTeam, { params: { id }, body: team }),
+  removeTeam: (id: string) => call(teamEndpoints.deleteTeam, { params: { id } }),
 };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatDuration, relativeTime, taskDuration } from './format';
+import { formatDay, formatDuration, relativeTime, taskDuration, timeUntil } from './format';
 
 const T = Date.parse('2026-01-01T12:00:00.000Z');
 
@@ -12,6 +12,21 @@ test('relative times read like an operator says them', () => {
   assert.equal(relativeTime('2026-01-01T12:00:00.000Z', T + 3 * 86_400_000), '3 d ago');
   assert.equal(relativeTime('2026-01-01T12:00:00.000Z', T - 5_000), 'just now', 'a time slightly ahead is not "in the future"');
   assert.equal(relativeTime('not a time', T), 'not a time');
+  assert.equal(relativeTime('2026-01-01T12:00:00.000Z', T + 8 * 86_400_000), formatDay('2026-01-01T12:00:00.000Z'), 'past a week: the day');
+});
+
+test('times to come', () => {
+  assert.equal(timeUntil('2026-01-01T12:00:40.000Z', T), 'in 40 s');
+  assert.equal(timeUntil('2026-01-01T12:05:00.000Z', T), 'in 5 min');
+  assert.equal(timeUntil('2026-01-14T12:00:00.000Z', T), 'in 13 d');
+  assert.equal(timeUntil('2026-01-01T11:59:00.000Z', T), 'passed');
+  assert.equal(timeUntil('2026-01-01T12:00:00.500Z', T), 'passed', 'under a second ahead is as good as now');
+  assert.equal(timeUntil('soon', T), 'soon');
+});
+
+test('a day reads as a date, with the year', () => {
+  assert.match(formatDay('2026-03-15T12:00:00.000Z'), /2026/);
+  assert.equal(formatDay('not a time'), 'not a time');
 });
 
 test('durations', () => {

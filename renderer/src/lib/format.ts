@@ -1,19 +1,38 @@
 /** Text for times and durations, as an operator reads them. */
 
+/** A whole number of seconds (at least 1) in its largest unit: "3 s", "5 min", "2 h", "3 d". */
+function roughSpan(s: number): string {
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `${h} h`;
+  return `${Math.floor(h / 24)} d`;
+}
+
+/** A day as "Jan 15, 2026" in the reader's locale. */
+export function formatDay(iso: string): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return iso;
+  return new Date(t).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+}
+
 /** "just now", "3 s ago", "5 min ago", "2 h ago", "3 d ago"; a date past a week. */
 export function relativeTime(iso: string, now: number): string {
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return iso;
   const s = Math.floor((now - t) / 1000);
   if (s < 1) return 'just now';
-  if (s < 60) return `${s} s ago`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ago`;
-  const h = Math.floor(m / 60);
-  if (h < 24) return `${h} h ago`;
-  const d = Math.floor(h / 24);
-  if (d < 7) return `${d} d ago`;
-  return new Date(t).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+  if (s >= 7 * 86_400) return formatDay(iso);
+  return `${roughSpan(s)} ago`;
+}
+
+/** A coming moment: "in 40 s", "in 5 min", "in 13 d"; "passed" once it is not ahead any more. */
+export function timeUntil(iso: string, now: number): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return iso;
+  const s = Math.floor((t - now) / 1000);
+  return s < 1 ? 'passed' : `in ${roughSpan(s)}`;
 }
 
 const two = (n: number) => String(n).padStart(2, '0');

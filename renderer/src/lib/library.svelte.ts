@@ -1,5 +1,5 @@
 import { messageOf, packagesApi } from './api';
-import type { PackageSummary, PackageVersion } from './types';
+import type { PackageSummary, PackageVersion } from '@shoal/server-core/contract';
 
 export const LIBRARY_PAGE_SIZE = 50;
 

@@ -2,7 +2,8 @@ import { untrack } from 'svelte';
 import { api, messageOf } from './api';
 import { EARLIER_BYTES, LogWindow, MAX_LINES, type RawLine } from './logWindow';
 import type { LogLine } from './logLine';
-import { isTaskState, type TaskState } from './types';
+import type { TaskState } from '@shoal/server-core/contract';
+import { isTaskState } from './taskStates';
 
 export type FollowStatus = 'connecting' | 'live' | 'recovering' | 'ended';
 

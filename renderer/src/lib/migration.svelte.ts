@@ -1,7 +1,7 @@
 import { ApiError, messageOf, migrationApi } from './api';
 import { inWords, jobStep, needsDrain } from './migrationPlan';
 import { NodeList } from './nodeList.svelte';
-import type { MigrationPlan, MigrationStatus, MigrationTarget, ShoalNode } from './types';
+import type { MigrationPlan, MigrationStatus, MigrationTarget, ShoalNode } from '@shoal/server-core/contract';
 
 /**
  * The node's "Move to high availability" job as its server reports it. One for the whole

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { currentActivity, folderOf, hidePassword, inWords, jobStep, needsDrain, planTotals, progressLines, sumLines } from './migrationPlan';
-import type { MigrationStatus } from './types';
+import type { MigrationStatus } from '@shoal/server-core/contract';
 
 test('server messages read as sentences, with the form’s names for fields', () => {
   assert.equal(inWords('targetUrl must be a postgres:// or sqlserver:// URL'), 'The database URL must be a postgres:// or sqlserver:// URL.');

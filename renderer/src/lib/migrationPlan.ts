@@ -1,5 +1,5 @@
 /** Text and sums for the "Move to high availability" wizard: plain functions, unit-tested. */
-import type { MigrationPlan, MigrationProgressCounter, MigrationStatus, StorageKind } from './types';
+import type { MigrationPlan, MigrationCounter, MigrationStatus, StorageKind } from '@shoal/server-core/contract';
 
 /** Storage kinds as the wizard names them; an unknown kind shows as the server sent it. */
 const KIND_LABEL: Record<StorageKind, string> = {
@@ -21,7 +21,7 @@ export interface PlanTotals {
   bytes: number;
 }
 
-export function planTotals(plan: MigrationPlan): PlanTotals {
+export function planTotals(plan: Pick<MigrationPlan, 'tables' | 'storage'>): PlanTotals {
   return {
     tables: plan.tables.length,
     rows: plan.tables.reduce((n, t) => n + t.rows, 0),
@@ -30,7 +30,7 @@ export function planTotals(plan: MigrationPlan): PlanTotals {
   };
 }
 
-export interface ProgressLine extends MigrationProgressCounter {
+export interface ProgressLine extends MigrationCounter {
   name: string;
   /** 0–100, whole. An empty table or folder is 100 once it was reached, 0 before. */
   percent: number;
@@ -41,7 +41,7 @@ export interface ProgressLine extends MigrationProgressCounter {
  * One line per table (or storage kind): what the running job reported, and the rest of
  * the plan (when the wizard still has it) as not started yet, in the plan's order.
  */
-export function progressLines(reported: Record<string, MigrationProgressCounter | undefined>, planned: { name: string; total: number }[] = []): ProgressLine[] {
+export function progressLines(reported: Record<string, MigrationCounter | undefined>, planned: { name: string; total: number }[] = []): ProgressLine[] {
   const names = [...planned.map((p) => p.name), ...Object.keys(reported).filter((k) => !planned.some((p) => p.name === k))];
   return names.map((name) => {
     const r = reported[name];
@@ -53,7 +53,7 @@ export function progressLines(reported: Record<string, MigrationProgressCounter 
 }
 
 /** Done and total over several lines (all tables, or all storage kinds). */
-export function sumLines(lines: ProgressLine[]): MigrationProgressCounter {
+export function sumLines(lines: ProgressLine[]): MigrationCounter {
   return { done: lines.reduce((n, l) => n + Math.min(l.done, l.total), 0), total: lines.reduce((n, l) => n + l.total, 0) };
 }
 

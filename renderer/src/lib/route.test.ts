@@ -7,6 +7,10 @@ test('hash routes', () => {
   assert.deepEqual(parseRoute('#/nodes'), { name: 'nodes' });
   assert.deepEqual(parseRoute('#/nodes/'), { name: 'nodes' });
   assert.deepEqual(parseRoute('#/move-to-ha'), { name: 'moveToHa' });
+  assert.deepEqual(parseRoute('#/users'), { name: 'users', tab: 'users' });
+  assert.deepEqual(parseRoute('#/users/teams'), { name: 'users', tab: 'teams' });
+  assert.deepEqual(parseRoute('#/users/nobody'), { name: 'notFound', path: '/users/nobody' });
+  assert.deepEqual(parseRoute('#/account'), { name: 'account' });
   assert.deepEqual(parseRoute('#/tasks/ServerTasks-3'), { name: 'task', id: 'ServerTasks-3' });
   assert.deepEqual(parseRoute('#/tasks/%E0%A4%A'), { name: 'notFound', path: '/tasks/%E0%A4%A' });
   assert.deepEqual(parseRoute('#/nope'), { name: 'notFound', path: '/nope' });

@@ -1,6 +1,7 @@
 /**
  * Hash routes, so the same build works served by a node at / and from file:// in the
- * desktop app: `#/login`, `#/tasks?node=N&state=A,B&page=2`, `#/tasks/ServerTasks-3`, `#/nodes`.
+ * desktop app: `#/login`, `#/tasks?node=N&state=A,B&page=2`, `#/tasks/ServerTasks-3`, `#/nodes`,
+ * `#/users` and `#/users/teams` (administration), `#/account` (your own).
  */
 export type Route =
   | { name: 'login' }
@@ -10,9 +11,13 @@ export type Route =
   | { name: 'library' }
   | { name: 'settingsStorage' }
   | { name: 'moveToHa' }
+  | { name: 'users'; tab: UsersTab }
+  | { name: 'account' }
   | { name: 'notFound'; path: string };
 
 export const HOME = '#/tasks';
+
+export type UsersTab = 'users' | 'teams';
 
 export function parseRoute(hash: string): Route {
   const raw = hash.replace(/^#/, '');
@@ -25,6 +30,9 @@ export function parseRoute(hash: string): Route {
   if (path === '/library') return { name: 'library' };
   if (path === '/settings' || path === '/settings/storage') return { name: 'settingsStorage' };
   if (path === '/move-to-ha') return { name: 'moveToHa' };
+  if (path === '/users') return { name: 'users', tab: 'users' };
+  if (path === '/users/teams') return { name: 'users', tab: 'teams' };
+  if (path === '/account') return { name: 'account' };
   const task = /^\/tasks\/([^/]+)$/.exec(path);
   if (task) {
     try {

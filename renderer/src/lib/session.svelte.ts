@@ -1,6 +1,6 @@
 import { api, ApiError, configureApi, messageOf } from './api';
 import { HOME, router } from './router.svelte';
-import type { User } from './types';
+import type { User } from '@shoal/server-core/contract';
 
 /** Who is logged in, and the way in and out. Any 401 from the API lands here. */
 class Session {

@@ -1,5 +1,5 @@
 import { api, ApiError, messageOf } from './api';
-import { isFinalState, type Task } from './types';
+import { isFinalTaskState, type Task } from '@shoal/server-core/contract';
 
 /** One task, refreshed by whoever polls it, and the actions on it. */
 export class TaskDetail {
@@ -23,7 +23,7 @@ export class TaskDetail {
     return this.#missing;
   }
   get finished(): boolean {
-    return this.#task !== null && isFinalState(this.#task.state);
+    return this.#task !== null && isFinalTaskState(this.#task.state);
   }
   get cancelling(): boolean {
     return this.#cancelling;

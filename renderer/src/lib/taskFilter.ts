@@ -1,4 +1,5 @@
-import { isTaskState, type TaskState } from './types';
+import type { TaskState } from '@shoal/server-core/contract';
+import { isTaskState } from './taskStates';
 
 /** What the Tasks page shows, as kept in its URL: `#/tasks?node=N&state=A,B&page=2`. */
 export interface TaskFilter {

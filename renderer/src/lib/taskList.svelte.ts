@@ -1,6 +1,6 @@
 import { api, messageOf } from './api';
 import type { TaskFilter } from './taskFilter';
-import type { Task } from './types';
+import type { Task } from '@shoal/server-core/contract';
 
 export const TASKS_PER_PAGE = 25;
 

@@ -58,6 +58,8 @@ export interface DeclaredRoute {
   /** As registered, e.g. `/api/tasks/:id/log`. */
   url: string;
   access: Access;
+  /** The route's schemas as registered (params, querystring, body, response). */
+  schema: RouteOptions['schema'];
 }
 
 /**
@@ -73,7 +75,7 @@ export function requireDeclaredAccess(app: FastifyInstance): void {
     if (!access) {
       throw new Error(`route ${String(route.method)} ${route.url} declares no access (config.access); every route must say who may call it`);
     }
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url, access });
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, access, schema: route.schema });
   });
 }
 
@@ -90,10 +92,8 @@ export function registerAuth(app: FastifyInstance, shoal: ShoalDb, clusterNodeCr
     if (req.is404) return;
     const access = req.routeOptions.config.access;
     if (!access) throw forbidden('This route declares no access and is refused.');
-    if (access === 'node') {
-      if (!isNodeCredential(req.headers[NODE_CREDENTIAL_HEADER], clusterNodeCredential)) throw unauthorized('This route is for the nodes of this cluster.');
-      return;
-    }
+    // Another node of this cluster: nothing else to check. Users never pass (below).
+    if (access === 'node' && isNodeCredential(req.headers[NODE_CREDENTIAL_HEADER], clusterNodeCredential)) return;
     const cred = credentialOf(req);
     if (cred) {
       const cacheKey = `${cred.kind}:${hashToken(cred.value)}`;
@@ -108,6 +108,10 @@ export function registerAuth(app: FastifyInstance, shoal: ShoalDb, clusterNodeCr
     }
     if (access === 'anonymous') return;
     const p = req.principal;
+    if (access === 'node') {
+      if (!p) throw unauthorized('This route is for the nodes of this cluster.');
+      throw forbidden('This route is for the nodes of this cluster, not for users.');
+    }
     if (!p) throw unauthorized(cred ? 'The API key or session is not valid (revoked, expired, disabled or unknown).' : undefined);
     const writes = !SAFE_METHODS.has(req.method);
     if (writes && p.via === 'session' && !req.headers[CSRF_HEADER]) {

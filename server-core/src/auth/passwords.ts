@@ -10,10 +10,11 @@ export class PasswordHashingBusy extends Error {}
 
 /**
  * scrypt runs on libuv's small thread pool, which file reads and writes share: a login
- * flood must not take it over. At most two hashes run at once and a bounded number wait.
+ * flood must not take it over. One hash runs at a time (one core at most) and a few wait;
+ * the rest are refused at once (429).
  */
-const MAX_RUNNING = 2;
-const MAX_WAITING = 64;
+const MAX_RUNNING = 1;
+const MAX_WAITING = 16;
 let running = 0;
 const waiting: (() => void)[] = [];
 

@@ -2,11 +2,9 @@
  * Roles and what they permit. A user's roles come from the teams they belong to; an API key
  * acts as its user (optionally narrowed to read-only). `Admin` holds every permission.
  */
-export const ROLES = ['Viewer', 'Deployer', 'ProjectEditor', 'Admin'] as const;
-export type Role = (typeof ROLES)[number];
+import { PERMISSIONS, type Permission, type Role } from '../contract/users.js';
 
-export const PERMISSIONS = ['read', 'package.push', 'deploy', 'project.edit', 'admin'] as const;
-export type Permission = (typeof PERMISSIONS)[number];
+export { PERMISSIONS, ROLES, type Permission, type Role } from '../contract/users.js';
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   Viewer: ['read'],

@@ -18,6 +18,9 @@ export function registerRun(program: Command): void {
     .option('--port <n>', 'port to listen on (default 8050, or $SHOAL_PORT)', parsePort)
     .option('--node-name <name>', 'name of this node (default: host name, or $SHOAL_NODE_NAME)', parseNonEmpty)
     .option('--task-cap <n>', 'how many tasks this node runs at once (default 5)', parseTaskCap)
+    .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM; with --tls-key)', parseNonEmpty)
+    .option('--tls-key <file>', 'private key of the TLS certificate (PEM)', parseNonEmpty)
+    .option('--built-in-worker-run-as <account>', 'run scripts on this node as this unprivileged OS account (the node must run as root)', parseNonEmpty)
     .action(async (flags: ConfigFlags) => {
       const config = resolveNodeConfig(flags);
       config.portalDir ??= defaultPortalDir();
@@ -32,7 +35,7 @@ export function registerRun(program: Command): void {
           }
         },
       });
-      const local = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${node.config.port}`;
+      const local = `${config.tls ? 'https' : 'http'}://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${node.config.port}`;
       process.stdout.write(`Shoal node ${config.nodeName} is running at ${local} (database: ${node.shoal.location})\n`);
       const shutdown = (signal: string) => {
         process.stdout.write(`Received ${signal}; stopping node ${config.nodeName}…\n`);

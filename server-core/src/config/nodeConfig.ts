@@ -10,8 +10,13 @@ export interface NodeConfig {
   host: string;
   port: number;
   nodeName: string;
+  /** The cap of the node's first registration; later an operator's setting (API, portal) stands. */
   taskCap: number;
+  /** `--task-cap` was given: it overrides the cap the cluster has for this node. */
+  taskCapOverride: boolean;
   builtInWorker: boolean;
+  /** An unprivileged OS account the built-in worker runs scripts as (the node runs as root). */
+  builtInWorkerRunAs?: string;
   storage: StoragePaths;
   /** Base64 of 32 bytes; when absent a standalone node keeps one in its data dir. */
   masterKey?: string;
@@ -21,6 +26,10 @@ export interface NodeConfig {
   queueExpiryMs?: number;
   /** Load balancers whose X-Forwarded-For is believed: addresses or CIDR ranges. */
   trustedProxies: string[];
+  /** The URLs users reach the cluster at (the balancer's); their hosts are the only Host names answered besides loopback and the machine's own. */
+  publicUrls: string[];
+  /** Serve HTTPS with this certificate and key (PEM files). */
+  tls?: { certFile: string; keyFile: string };
 }
 
 /** What a config file (JSON) may hold. */
@@ -31,10 +40,13 @@ export interface ConfigFile {
   nodeName?: string;
   taskCap?: number;
   builtInWorker?: boolean;
+  builtInWorkerRunAs?: string;
   masterKey?: string;
   storage?: Partial<StoragePaths> & { root?: string };
   portalDir?: string;
   trustedProxies?: string[];
+  publicUrls?: string[];
+  tls?: { certFile: string; keyFile: string };
 }
 
 export interface ConfigFlags {
@@ -45,6 +57,9 @@ export interface ConfigFlags {
   port?: number;
   nodeName?: string;
   taskCap?: number;
+  builtInWorkerRunAs?: string;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 export class ConfigError extends Error {}
@@ -53,7 +68,7 @@ export const DEFAULT_PORT = 8050;
 export const DEFAULT_TASK_CAP = 5;
 export const CONFIG_FILE_NAME = 'shoal.config.json';
 
-const CONFIG_KEYS: (keyof ConfigFile)[] = ['databaseUrl', 'host', 'port', 'nodeName', 'taskCap', 'builtInWorker', 'masterKey', 'storage', 'portalDir', 'trustedProxies'];
+const CONFIG_KEYS: (keyof ConfigFile)[] = ['databaseUrl', 'host', 'port', 'nodeName', 'taskCap', 'builtInWorker', 'builtInWorkerRunAs', 'masterKey', 'storage', 'portalDir', 'trustedProxies', 'publicUrls', 'tls'];
 
 export function readConfigFile(file: string): ConfigFile {
   let parsed: unknown;
@@ -74,6 +89,24 @@ function envInt(name: string, env: NodeJS.ProcessEnv): number | undefined {
   if (v === undefined || v === '') return undefined;
   if (!/^\d+$/.test(v)) throw new ConfigError(`${name} must be a whole number, got "${v}"`);
   return Number(v);
+}
+
+const list = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
+
+function publicUrls(urls: string[]): string[] {
+  for (const u of urls) {
+    if (!URL.canParse(u) || !/^https?:$/.test(new URL(u).protocol)) throw new ConfigError(`publicUrls: "${u}" is not an http(s) URL`);
+  }
+  return urls;
+}
+
+function tlsFiles(flags: ConfigFlags, env: NodeJS.ProcessEnv, file: ConfigFile): NodeConfig['tls'] {
+  const certFile = flags.tlsCert ?? env.SHOAL_TLS_CERT ?? file.tls?.certFile;
+  const keyFile = flags.tlsKey ?? env.SHOAL_TLS_KEY ?? file.tls?.keyFile;
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) throw new ConfigError('TLS needs both a certificate and a key (--tls-cert and --tls-key)');
+  for (const f of [certFile, keyFile]) if (!fs.existsSync(f)) throw new ConfigError(`TLS file ${f} does not exist`);
+  return { certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) };
 }
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -98,10 +131,14 @@ export function resolveNodeConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = p
     port,
     nodeName: flags.nodeName ?? env.SHOAL_NODE_NAME ?? file.nodeName ?? os.hostname(),
     taskCap,
+    taskCapOverride: flags.taskCap !== undefined,
     builtInWorker: file.builtInWorker ?? true,
+    builtInWorkerRunAs: flags.builtInWorkerRunAs ?? env.SHOAL_BUILT_IN_WORKER_RUN_AS ?? file.builtInWorkerRunAs,
     storage: { ...storageUnder(storageRoot), ...storageOverrides },
     masterKey: env.SHOAL_MASTER_KEY || file.masterKey,
     portalDir: env.SHOAL_PORTAL_DIR || file.portalDir,
-    trustedProxies: env.SHOAL_TRUSTED_PROXIES ? env.SHOAL_TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean) : file.trustedProxies ?? [],
+    trustedProxies: env.SHOAL_TRUSTED_PROXIES ? list(env.SHOAL_TRUSTED_PROXIES) : file.trustedProxies ?? [],
+    publicUrls: publicUrls(env.SHOAL_PUBLIC_URLS ? list(env.SHOAL_PUBLIC_URLS) : file.publicUrls ?? []),
+    tls: tlsFiles(flags, env, file),
   };
 }

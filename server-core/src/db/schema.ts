@@ -46,6 +46,8 @@ export interface NodesTable {
   storage_nonce: Generated<string | null>;
   /** JSON of the node's last shared-storage verification (storage/verify.ts). */
   storage_status: Generated<string | null>;
+  /** The data dir's identity of the process holding this name (0004); null on rows from before it. */
+  node_id: Generated<string | null>;
 }
 
 export interface TasksTable {

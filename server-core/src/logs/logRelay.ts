@@ -2,6 +2,8 @@ import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { NODE_CREDENTIAL_HEADER } from '../auth/nodeCredential.js';
+import { endpointUrl } from '../contract/endpoint.js';
+import { internalEndpoints } from '../contract/tasks.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import { listNodes, nodeIsOffline } from '../nodes/registry.js';
 
@@ -12,7 +14,7 @@ import { listNodes, nodeIsOffline } from '../nodes/registry.js';
  * of another online node relays that node's answer, and reads the share itself only when
  * the other node cannot be reached.
  */
-export const relayPath = (taskName: string): string => `/api/internal/tasks/${encodeURIComponent(taskName)}/log`;
+export const relayPath = (taskName: string): string => endpointUrl(internalEndpoints.relayTaskLog, { id: taskName });
 
 /** The URL of the online node other than `self` that holds the task, if any. */
 export async function originNodeUrl(shoal: ShoalDb, nodeName: string | null, self: string): Promise<string | undefined> {

@@ -45,12 +45,15 @@ describe('task log stream over SSE', () => {
     assert.match(raw, / INFO {2}event: end\n/);
   });
 
-  it('the node-to-node log route refuses users (even administrators) and takes only the credential derived from the master key', async () => {
+  it('the node-to-node log route refuses users (even administrators: 403; anonymous callers: 401) and takes only the credential derived from the master key', async () => {
     const id = await queue('echo relayed');
     const asAdmin = await t.request({ method: 'GET', url: `/api/internal/tasks/${id}/log` });
-    assert.equal(asAdmin.statusCode, 401);
-    assert.equal(errorBody(asAdmin).code, 'Unauthorized');
-    const forged = await t.request({ method: 'GET', url: `/api/internal/tasks/${id}/log`, headers: { [NODE_CREDENTIAL_HEADER]: 'x'.repeat(43) } });
+    assert.equal(asAdmin.statusCode, 403);
+    assert.equal(errorBody(asAdmin).code, 'Forbidden');
+    const anonymous = await t.request({ method: 'GET', url: `/api/internal/tasks/${id}/log`, anonymous: true });
+    assert.equal(anonymous.statusCode, 401);
+    assert.equal(errorBody(anonymous).code, 'Unauthorized');
+    const forged = await t.request({ method: 'GET', url: `/api/internal/tasks/${id}/log`, anonymous: true, headers: { [NODE_CREDENTIAL_HEADER]: 'x'.repeat(43) } });
     assert.equal(forged.statusCode, 401);
     const asNode = await t.request({ method: 'GET', url: `/api/internal/tasks/${id}/log`, headers: { [NODE_CREDENTIAL_HEADER]: nodeCredential(loadOrCreateMasterKey(undefined, t.dataDir)) } });
     assert.equal(asNode.statusCode, 200);

@@ -118,12 +118,13 @@ export class TaskLogWriter {
   }
 
   /**
-   * Writes the final line (`END <state>`), flushes and closes. Never throws: a log that
-   * cannot be finished has already reported why through `onFailure`.
+   * Writes the final line (`END <state>`), flushes and closes. Without a state the log is
+   * closed open-ended, for a later writer to end (an outcome not recorded yet). Never
+   * throws: a log that cannot be finished has already reported why through `onFailure`.
    */
-  async close(finalState = 'Unknown'): Promise<void> {
+  async close(finalState?: string): Promise<void> {
     if (this.closed) return;
-    this.append([formatLine(this.stamp(), 'END', finalState)]);
+    if (finalState !== undefined) this.append([formatLine(this.stamp(), END_LEVEL, finalState)]);
     this.closed = true;
     clearTimeout(this.timer);
     await this.flush();
@@ -165,8 +166,8 @@ export class TaskLogWriter {
     else this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
   }
 
-  /** Writes everything buffered; one batch at a time, in order. */
-  private flush(): Promise<void> {
+  /** Writes everything buffered (one batch at a time, in order); resolves once it is stored or the log has failed. */
+  flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.flushing ??= this.drain().finally(() => {
@@ -262,5 +263,20 @@ export class LineSink {
       this.rest = last;
     }
     if (keepCr) this.rest += '\r';
+  }
+}
+
+/** Splits a stream of chunks into whole lines; the rest waits for the next chunk. */
+export class LineSplitter {
+  private rest = '';
+  constructor(private readonly onLine: (line: string) => void) {}
+  push(chunk: string): void {
+    const parts = (this.rest + chunk).split('\n');
+    this.rest = parts.pop() ?? '';
+    for (const p of parts) this.onLine(p.replace(/\r$/, ''));
+  }
+  flush(): void {
+    if (this.rest) this.onLine(this.rest);
+    this.rest = '';
   }
 }

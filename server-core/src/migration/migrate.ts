@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { NodeConfig } from '../config/nodeConfig.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import { currentSchemaVersion, LATEST_SCHEMA_VERSION, migrateToLatest } from '../db/migrations/index.js';
-import { databaseKind, openDatabase } from '../db/open.js';
+import { isServerDatabaseUrl, openDatabase } from '../db/open.js';
 import { setClusterStoragePaths } from '../storage/clusterStorage.js';
 import { ensureStorage, type StorageKind, type StoragePaths } from '../storage/paths.js';
 import {
@@ -58,7 +58,7 @@ const quiet: MigrationProgress = { step() {}, rows() {}, files() {} };
  */
 export async function migrateToCluster(o: MigrateOptions): Promise<MigrationResult> {
   const progress = o.progress ?? quiet;
-  if (databaseKind(o.source.databaseUrl) !== 'sqlite') {
+  if (isServerDatabaseUrl(o.source.databaseUrl)) {
     throw new MigrationCheckError(`this data dir already uses ${o.source.databaseUrl}; there is nothing to migrate`);
   }
   const source = await openDatabase(o.source.databaseUrl);

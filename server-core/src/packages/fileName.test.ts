@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parsePackageFileName } from './fileName.js';
 import { compareVersionText, parseVersion, versionKey } from './version.js';
-import { parseRange } from './range.js';
+import { parseRange } from '../api/range.js';
 
 describe('package file names', () => {
   it('splits id and SemVer 2 version for every supported extension', () => {

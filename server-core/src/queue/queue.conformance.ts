@@ -13,12 +13,14 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import { currentSchemaVersion, LATEST_SCHEMA_VERSION, migrateToLatest } from '../db/migrations/index.js';
+import { FENCE_AFTER_MS, OFFLINE_AFTER_MS } from './leaseTimings.js';
 import {
+  deleteOfflineNode,
   heartbeat,
   listNodes,
   markNodeStopped,
+  NodeNameInUseError,
   nodeStatus,
-  OFFLINE_AFTER_MS,
   registerNode,
   updateNode,
 } from '../nodes/registry.js';
@@ -29,7 +31,8 @@ import { claimTasks } from './claim.js';
 import { completeTask } from './complete.js';
 import { enqueueTask, type NewTask } from './enqueue.js';
 import { expireQueuedTasks } from './expire.js';
-import { endTasksOfNode } from './failOrphans.js';
+import { releaseLostClaim } from './releaseClaim.js';
+import { endTasksOfEarlierRun, endTasksOfSilentNode } from './endTasksOfNode.js';
 import type { TaskRow } from './taskRecord.js';
 
 const VERSION = '9.9.9-conformance';
@@ -64,14 +67,16 @@ export function queueConformance(label: string, open: () => Promise<ShoalDb>): v
     });
 
     // ---- helpers (all through the verbs or plain Kysely, no dialect SQL) ----
+    /** Each node name has one identity in these tests, unless a test says otherwise. */
+    const idOf = (name: string) => `id-of-${name}`;
     const addNode = (name: string, taskCap: number, version = VERSION, on = shoal) =>
-      registerNode(on, { name, version, url: `http://${name}.test:8050`, taskCap });
+      registerNode(on, { name, nodeId: idOf(name), version, url: `http://${name}.test:8050`, taskCap });
     const enqueue = (description: string, extra: Partial<NewTask> = {}, on = shoal) =>
       enqueueTask(on, { kind: 'Test', description, arguments: { description }, ...extra });
     const task = async (id: number | bigint): Promise<TaskRow> =>
       shoal.db.selectFrom('tasks').selectAll().where('id', '=', Number(id)).executeTakeFirstOrThrow();
     const ids = (rows: TaskRow[]) => rows.map((r) => Number(r.id));
-    const claim = (nodeName: string, tok = token(), on = shoal) => claimTasks(on, nodeName, tok);
+    const claim = (nodeName: string, tok = token(), on = shoal) => claimTasks(on, { nodeName, nodeId: idOf(nodeName), token: tok });
     const setSetting = async (key: string, value: string) => {
       await shoal.db.deleteFrom('settings').where('key', '=', key).execute();
       await shoal.db.insertInto('settings').values({ key, value, updated_at: shoal.dialect.now() }).execute();
@@ -210,7 +215,7 @@ export function queueConformance(label: string, open: () => Promise<ShoalDb>): v
       it('a stopped node claims nothing', async () => {
         await addNode('stopped', 5);
         await enqueue('waits');
-        await markNodeStopped(shoal, 'stopped');
+        await markNodeStopped(shoal, 'stopped', idOf('stopped'));
         assert.deepEqual(await claim('stopped'), []);
       });
 
@@ -313,6 +318,18 @@ export function queueConformance(label: string, open: () => Promise<ShoalDb>): v
     });
 
     describe('concurrency tags', () => {
+      it('starts the tasks of one tag in queue-time order, not id order', async () => {
+        await addNode('a', 10);
+        const first = await enqueue('queued later', { concurrencyTag: 'T' });
+        const second = await enqueue('queued earlier', { concurrencyTag: 'T' });
+        // Ids and queue times disagree (two nodes inserting at once on a server database).
+        await shoal.db.updateTable('tasks').set({ queue_time: sql<number>`${shoal.dialect.now()} - 5000` }).where('id', '=', Number(second.id)).execute();
+        const tok = token();
+        assert.deepEqual(ids(await claim('a', tok)), [Number(second.id)]);
+        assert.ok(await completeTask(shoal, Number(second.id), tok, 'Success', null));
+        assert.deepEqual(ids(await claim('a')), [Number(first.id)]);
+      });
+
       it('runs tasks with the same tag one at a time, in queue order, across nodes', async () => {
         await addNode('a', 10);
         await addNode('b', 10);
@@ -372,6 +389,22 @@ export function queueConformance(label: string, open: () => Promise<ShoalDb>): v
     });
 
     describe('claim tokens', () => {
+      it('a claim whose answer was lost goes back to the queue in its place; one canceled meanwhile ends Canceled', async () => {
+        await addNode('n1', 5);
+        const a = await enqueue('a');
+        const b = await enqueue('b');
+        const lost = token();
+        await claim('n1', lost);
+        await requestCancel(shoal, Number(b.id), 'user');
+        assert.equal(await releaseLostClaim(shoal, lost), 2);
+        const [ra, rb] = [await task(a.id), await task(b.id)];
+        assert.deepEqual([ra.state, ra.node_name, ra.claim_token], ['Queued', null, null]);
+        assert.equal(Number(ra.queue_time), Number(a.queue_time));
+        assert.equal(rb.state, 'Canceled');
+        assert.deepEqual(ids(await claim('n1')), [Number(a.id)]);
+        assert.equal(await releaseLostClaim(shoal, lost), 0, 'only that claim, only while it is still its');
+      });
+
       it('only the current claim token completes a task, and only once', async () => {
         await addNode('n1', 5);
         const t = await enqueue('guarded');
@@ -418,7 +451,7 @@ export function queueConformance(label: string, open: () => Promise<ShoalDb>): v
         await requestCancel(shoal, Number(canc.id), 'user asked');
 
         const reason = 'Node dead stopped unexpectedly.';
-        assert.equal(await endTasksOfNode(shoal, 'dead', reason), 2);
+        assert.equal(await endTasksOfEarlierRun(shoal, 'dead', reason), 2);
         const e = await task(exec.id);
         const c = await task(canc.id);
         assert.deepEqual([e.state, e.error_message], ['Failed', reason]);
@@ -427,7 +460,7 @@ export function queueConformance(label: string, open: () => Promise<ShoalDb>): v
         assert.equal((await task(others.id)).state, 'Executing');
         assert.equal((await task(queued.id)).state, 'Queued');
 
-        assert.equal(await endTasksOfNode(shoal, 'dead', 'a second reason'), 0);
+        assert.equal(await endTasksOfEarlierRun(shoal, 'dead', 'a second reason'), 0);
         assert.deepEqual(await task(exec.id), e, 'ending again changes nothing');
         assert.deepEqual(await task(canc.id), c);
       });
@@ -467,24 +500,56 @@ export function queueConformance(label: string, open: () => Promise<ShoalDb>): v
         assert.equal(await statusOf('quiet'), 'Running', 'silent for less than the threshold');
         await silence('quiet', OFFLINE_AFTER_MS + 5000);
         assert.equal(await statusOf('quiet'), 'Offline');
-        const row = await heartbeat(shoal, 'quiet');
-        assert.equal(row!.name, 'quiet');
+        assert.equal(await heartbeat(shoal, 'quiet', idOf('quiet')), true);
         assert.equal(await statusOf('quiet'), 'Running');
 
-        await markNodeStopped(shoal, 'quiet');
+        await markNodeStopped(shoal, 'quiet', idOf('quiet'));
         assert.equal(await statusOf('quiet'), 'Offline');
         await addNode('quiet', 2);
         assert.equal(await statusOf('quiet'), 'Running');
       });
 
-      it('heartbeat returns the cap and drain as operators last set them', async () => {
+      it('a heartbeat says whether the row is still this node\'s: deleted or taken over, it is not', async () => {
         await addNode('n1', 2);
-        await updateNode(shoal, 'n1', { taskCap: 7 });
-        await updateNode(shoal, 'n1', { drain: true });
-        const row = await heartbeat(shoal, 'n1');
-        assert.equal(row!.task_cap, 7);
-        assert.equal(Number(row!.drain), 1);
-        assert.equal(await heartbeat(shoal, 'unknown'), undefined);
+        assert.equal(await heartbeat(shoal, 'n1', idOf('n1')), true);
+        assert.equal(await heartbeat(shoal, 'n1', 'another-identity'), false);
+        assert.equal(await heartbeat(shoal, 'unknown', idOf('unknown')), false);
+        await silence('n1', OFFLINE_AFTER_MS + 1000);
+        assert.equal(await deleteOfflineNode(shoal, 'n1'), 'deleted');
+        assert.equal(await heartbeat(shoal, 'n1', idOf('n1')), false, 'a deleted node does not silently beat into nothing');
+      });
+
+      it('a task cap or drain set by an operator survives the node registering again; an explicit override replaces the cap', async () => {
+        await addNode('n1', 2);
+        await updateNode(shoal, 'n1', { taskCap: 7, drain: true });
+        await addNode('n1', 2);
+        let [n] = await listNodes(shoal, 'n1');
+        assert.deepEqual([n!.task_cap, Number(n!.drain)], [7, 1]);
+        await registerNode(shoal, { name: 'n1', nodeId: idOf('n1'), version: VERSION, url: 'u', taskCap: 3, overrideTaskCap: true });
+        [n] = await listNodes(shoal, 'n1');
+        assert.deepEqual([n!.task_cap, Number(n!.drain)], [3, 1]);
+      });
+
+      it('a node name held by a live node of another identity is refused; a silent or stopped holder gives it up', async () => {
+        await addNode('twin', 2);
+        await assert.rejects(
+          registerNode(shoal, { name: 'twin', nodeId: 'other-data-dir', version: VERSION, url: 'http://elsewhere:8050', taskCap: 2 }),
+          (err: Error) => err instanceof NodeNameInUseError && /twin\.test:8050/.test(err.message) && /last seen/.test(err.message),
+        );
+        await addNode('twin', 2); // the same identity restarting is welcome at once
+        await silence('twin', OFFLINE_AFTER_MS + 1000);
+        await registerNode(shoal, { name: 'twin', nodeId: 'other-data-dir', version: VERSION, url: 'http://elsewhere:8050', taskCap: 2 });
+        assert.equal(await heartbeat(shoal, 'twin', idOf('twin')), false, 'the old holder lost the name');
+        assert.equal(await heartbeat(shoal, 'twin', 'other-data-dir'), true);
+      });
+
+      it('deletes a node only while it is Offline, re-checked in the DELETE', async () => {
+        await addNode('n1', 2);
+        assert.equal(await deleteOfflineNode(shoal, 'n1'), 'online');
+        assert.equal(await deleteOfflineNode(shoal, 'ghost'), 'missing');
+        await markNodeStopped(shoal, 'n1', idOf('n1'));
+        assert.equal(await deleteOfflineNode(shoal, 'n1'), 'deleted');
+        assert.deepEqual(await listNodes(shoal, 'n1'), []);
       });
 
       it('updateNode says whether the node exists', async () => {
@@ -510,7 +575,7 @@ export function queueConformance(label: string, open: () => Promise<ShoalDb>): v
         const a1 = await enqueue('a1');
         await claim('alive');
         await silence('gone', OFFLINE_AFTER_MS + 5000);
-        await markNodeStopped(shoal, 'stopped');
+        await markNodeStopped(shoal, 'stopped', idOf('stopped'));
 
         assert.equal(await sweepOfflineNodes(shoal), 3);
         const [t1, t2, t3, t4] = await Promise.all([task(g1.id), task(g2.id), task(s1.id), task(a1.id)]);
@@ -521,6 +586,39 @@ export function queueConformance(label: string, open: () => Promise<ShoalDb>): v
         assert.match(t3.error_message ?? '', /Node stopped/);
         assert.equal(t4.state, 'Executing', 'a live node keeps its tasks');
         assert.equal(await sweepOfflineNodes(shoal), 0);
+      });
+      it('the sweep does not end the tasks of a node whose heartbeat landed after the sweep looked (sweep vs heartbeat race)', async () => {
+        await addNode('b', 5);
+        await silence('b', OFFLINE_AFTER_MS + 100);
+        // The sweeper has seen b silent and is about to end its tasks…
+        const [seen] = await listNodes(shoal, 'b');
+        assert.equal(nodeStatus(seen!, VERSION), 'Offline');
+        // …when b's heartbeat lands and b claims task X.
+        assert.equal(await heartbeat(shoal, 'b', idOf('b')), true);
+        const x = await enqueue('x');
+        assert.deepEqual(ids(await claim('b')), [Number(x.id)]);
+        assert.equal(await endTasksOfSilentNode(shoal, 'b', 'Node b went offline.'), 0);
+        assert.equal((await task(x.id)).state, 'Executing', 'X runs on b, and stays so');
+      });
+
+      it('the sweep ends the tasks of a node whose row was deleted', async () => {
+        await addNode('doomed', 5);
+        const t = await enqueue('orphaned');
+        await claim('doomed');
+        await shoal.db.deleteFrom('nodes').where('name', '=', 'doomed').execute();
+        assert.equal(await sweepOfflineNodes(shoal), 1);
+        const ended = await task(t.id);
+        assert.equal(ended.state, 'Failed');
+        assert.match(ended.error_message ?? '', /doomed was deleted/);
+      });
+
+      it('a node claims only inside its lease: nothing once its last heartbeat is older than the fence', async () => {
+        await addNode('late', 5);
+        const t = await enqueue('waits for a live node');
+        await silence('late', FENCE_AFTER_MS + 500);
+        assert.deepEqual(await claim('late'), []);
+        assert.equal(await heartbeat(shoal, 'late', idOf('late')), true);
+        assert.deepEqual(ids(await claim('late')), [Number(t.id)]);
       });
     });
   });

@@ -1,8 +1,9 @@
-export const TASK_STATES = ['Queued', 'Executing', 'Cancelling', 'Success', 'Failed', 'Canceled', 'TimedOut'] as const;
-export type TaskState = (typeof TASK_STATES)[number];
+import { FINAL_TASK_STATES, isFinalTaskState, type TaskState } from '../contract/tasks.js';
+
+export { TASK_STATES, type TaskState } from '../contract/tasks.js';
 
 /** States in which a task occupies a slot of the node that claimed it. */
 export const ACTIVE_STATES: TaskState[] = ['Executing', 'Cancelling'];
-export const FINAL_STATES: TaskState[] = ['Success', 'Failed', 'Canceled', 'TimedOut'];
+export const FINAL_STATES: readonly TaskState[] = FINAL_TASK_STATES;
 
-export const isFinal = (state: string): boolean => (FINAL_STATES as string[]).includes(state);
+export const isFinal = isFinalTaskState;

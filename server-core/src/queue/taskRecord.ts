@@ -1,22 +1,11 @@
 import type { Selectable } from 'kysely';
+import type { Task, TaskState } from '../contract/tasks.js';
 import type { TasksTable } from '../db/schema.js';
 
 export type TaskRow = Selectable<TasksTable>;
 
-/** The task as the API shows it. */
-export interface TaskResource {
-  id: string;
-  kind: string;
-  description: string;
-  state: string;
-  nodeName: string | null;
-  concurrencyTag: string | null;
-  queueTime: string;
-  startTime: string | null;
-  completedTime: string | null;
-  errorMessage: string | null;
-  createdBy: string | null;
-}
+/** The task as the API shows it: the contract's `Task`. */
+export type TaskResource = Task;
 
 const ID_PREFIX = 'ServerTasks-';
 
@@ -35,7 +24,7 @@ export function toTaskResource(row: TaskRow): TaskResource {
     id: taskId(Number(row.id)),
     kind: row.kind,
     description: row.description,
-    state: row.state,
+    state: row.state as TaskState,
     nodeName: row.node_name,
     concurrencyTag: row.concurrency_tag,
     queueTime: iso(row.queue_time)!,

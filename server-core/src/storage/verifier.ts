@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import type { StoragePaths } from './paths.js';
+import type { StorageStatus } from '../contract/nodes.js';
+import { saveNonce, saveStorageStatus } from '../nodes/storageStatus.js';
 import { shareCapabilities } from './shareCapabilities.js';
-import { newStorageNonce, saveNonce, saveStorageStatus, verifySharedStorage, writeMarkers, type StorageStatus } from './verify.js';
+import { newStorageNonce, verifySharedStorage, writeMarkers } from './verify.js';
 
 /**
  * One node's side of shared-storage verification: markers written at start and on every

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import { listNodes, nodeIsOffline } from '../nodes/registry.js';
+import { reportedFileSystems, type StoredStorageStatus } from '../nodes/storageStatus.js';
 import { fileSystemName, isNetworkFileSystem } from './fileSystems.js';
 import { checkStoragePath, STORAGE_KINDS, type StorageKind, type StoragePaths } from './paths.js';
 import { storageFs, type StorageFs } from './storageFs.js';
@@ -17,18 +18,6 @@ import { storageFs, type StorageFs } from './storageFs.js';
  * system, the problem is its own, not theirs.
  */
 export const MARKER_FOLDER = '.shoal-nodes';
-
-export interface StorageStatus {
-  ok: boolean;
-  /** When the node last checked (its own clock; informational). */
-  checkedAt: string;
-  problems: string[];
-}
-
-/** What a node stores in its row: its verdict, and the file system of each folder as it sees it. */
-export interface StoredStorageStatus extends StorageStatus {
-  fileSystems?: Partial<Record<StorageKind, string>>;
-}
 
 const safeName = (node: string) => node.replace(/[^A-Za-z0-9_.-]/g, '_');
 export const markerPath = (folder: string, node: string): string => path.join(folder, MARKER_FOLDER, `${safeName(node)}.marker`);
@@ -55,33 +44,6 @@ export async function writeMarkers(paths: StoragePaths, node: string, nonce: str
     }
   }
   return failed;
-}
-
-export async function saveNonce({ db }: ShoalDb, node: string, nonce: string): Promise<void> {
-  await db.updateTable('nodes').set({ storage_nonce: nonce }).where('name', '=', node).execute();
-}
-
-export async function saveStorageStatus({ db }: ShoalDb, node: string, status: StoredStorageStatus): Promise<void> {
-  await db.updateTable('nodes').set({ storage_status: JSON.stringify(status) }).where('name', '=', node).execute();
-}
-
-export function parseStorageStatus(json: string | null | undefined): StorageStatus | null {
-  if (!json) return null;
-  try {
-    const s = JSON.parse(json) as StorageStatus;
-    return { ok: !!s.ok, checkedAt: String(s.checkedAt), problems: Array.isArray(s.problems) ? s.problems.map(String) : [] };
-  } catch {
-    return null;
-  }
-}
-
-/** The file systems another node reported for its folders (empty when it has not said). */
-function reportedFileSystems(json: string | null | undefined): Partial<Record<StorageKind, string>> {
-  try {
-    return (JSON.parse(json ?? '{}') as StoredStorageStatus).fileSystems ?? {};
-  } catch {
-    return {};
-  }
 }
 
 interface Peer {

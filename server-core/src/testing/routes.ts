@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import type { Access } from '../api/auth.js';
+import type { Access, DeclaredRoute } from '../api/auth.js';
 
 export interface RouteRef {
   method: string;
   /** As registered, e.g. `/api/tasks/:id/log`. */
   path: string;
   access: Access;
+  schema: DeclaredRoute['schema'];
   /** A concrete URL for it: every parameter and wildcard filled with `fill`. */
   url: (fill?: Record<string, string>) => string;
 }
@@ -16,6 +17,7 @@ export function routesOf(app: FastifyInstance): RouteRef[] {
     method: r.method,
     path: r.url,
     access: r.access,
+    schema: r.schema,
     url: (fill: Record<string, string> = {}) => r.url.replace(/:(\w+)/g, (_, name: string) => fill[name] ?? '1').replace(/\*$/, fill['*'] ?? 'x'),
   }));
 }

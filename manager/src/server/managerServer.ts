@@ -1,0 +1,76 @@
+/**
+ * shoal-manager's HTTP server on 127.0.0.1: the page, the token exchange, the bridge (calls and
+ * events) and the API proxy. Built here, listened to by the caller (cli/main.ts, tests).
+ */
+import cookie from '@fastify/cookie';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { bridgeHandlers, BridgeCallError, invokeBridge } from '../bridge/handlers.js';
+import type { ManagerCore } from '../manager.js';
+import { proxyToCluster, sendError } from '../proxy/apiProxy.js';
+import { openEventStream } from './eventStream.js';
+import { registerGuards } from './guards.js';
+import { registerPage } from './page.js';
+import { SESSION_COOKIE, SessionGate } from './sessionGate.js';
+
+export interface ManagerServer {
+  app: FastifyInstance;
+  gate: SessionGate;
+}
+
+/** Where a connection's API calls go in the browser: this server's proxy. */
+export const proxyBase = (connectionId: string): string => `/connections/${encodeURIComponent(connectionId)}`;
+
+export async function buildManagerServer(core: ManagerCore, logger: Logger): Promise<ManagerServer> {
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 1024 * 1024, forceCloseConnections: true });
+  const gate = new SessionGate();
+  await app.register(cookie);
+  registerGuards(app, gate);
+  registerPage(app);
+
+  app.post<{ Body: { token?: unknown } }>('/session', { config: { public: true } }, async (req, reply) => {
+    const session = typeof req.body?.token === 'string' ? gate.exchange(req.body.token) : undefined;
+    if (!session) {
+      return reply.status(401).send({ error: { code: 'BadToken', message: 'This link was already used or is not the one shoal-manager printed; restart shoal-manager for a new one.' } });
+    }
+    reply.setCookie(SESSION_COOKIE, session, { path: '/', httpOnly: true, sameSite: 'strict', secure: false });
+    return reply.status(204).send();
+  });
+
+  const handlers = bridgeHandlers(core, { kind: 'browser', apiBase: proxyBase });
+  app.post<{ Params: { channel: string }; Body: unknown }>('/bridge/invoke/:channel', async (req, reply) => {
+    try {
+      const result = await invokeBridge(handlers, req.params.channel, req.body ?? []);
+      return reply.header('cache-control', 'no-store').send({ result: result ?? null });
+    } catch (err) {
+      const e = err instanceof BridgeCallError ? err : new BridgeCallError(500, 'InternalError', (err as Error).message);
+      if (e.status >= 500 && e.code === 'InternalError') req.log.error({ err: e.message, channel: req.params.channel }, 'bridge call failed');
+      return reply.status(e.status).send({ error: { code: e.code, message: e.message } });
+    }
+  });
+
+  app.get('/bridge/events', async (req, reply) => {
+    reply.hijack();
+    let unsubscribe = () => {};
+    const send = openEventStream(reply.raw, () => unsubscribe());
+    unsubscribe = core.subscribe((e) => send(e.event, e.payload));
+  });
+
+  await app.register(async (proxy) => {
+    // Bodies stay unread here: the proxy pipes them to the cluster as they arrive.
+    proxy.removeAllContentTypeParsers();
+    proxy.addContentTypeParser('*', (_req, _payload, done) => done(null));
+    const forward = async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+      reply.hijack();
+      const m = /^\/connections\/[^/?]+(\/api.*)$/i.exec(req.raw.url ?? '');
+      const { id } = req.params;
+      const client = core.store.find(id) ? core.clientOf(id) : undefined;
+      if (!client || !m) return sendError(reply.raw, 404, 'NotFound', `There is no connection ${id}.`);
+      await proxyToCluster(client, m[1]!, req.raw, reply.raw);
+    };
+    proxy.all('/connections/:id/api', forward);
+    proxy.all('/connections/:id/api/*', forward);
+  });
+
+  return { app, gate };
+}

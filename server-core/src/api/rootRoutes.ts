@@ -1,0 +1,37 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { rootEndpoints } from '../contract/root.js';
+import type { NodeContext } from '../nodeContext.js';
+import { endpointSchema } from './endpointSchema.js';
+import { renderReference } from './referencePage.js';
+
+/** Version of the native API's shape; raised when a change would break its clients. */
+export const API_VERSION = '1';
+
+/** `GET /api`: what this server is and where its collections are; the OpenAPI document and its readable page. */
+export const rootRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async (app, { ctx }) => {
+  app.get(rootEndpoints.root.url, { schema: endpointSchema(rootEndpoints.root), config: { access: 'authenticated' } }, async () => ({
+    application: 'Shoal',
+    version: ctx.version,
+    apiVersion: API_VERSION,
+    links: {
+      self: '/api',
+      nodes: '/api/nodes',
+      tasks: '/api/tasks',
+      users: '/api/users',
+      me: '/api/users/me',
+      teams: '/api/teams',
+      events: '/api/events',
+      packages: '/api/Spaces-1/packages',
+      openapi: '/api/openapi.json',
+      reference: '/api/reference',
+    },
+  }));
+
+  app.get(rootEndpoints.openapi.url, { schema: { ...endpointSchema(rootEndpoints.openapi), hide: true }, config: { access: 'authenticated' } }, async () =>
+    app.swagger() as unknown as Record<string, unknown>,
+  );
+
+  app.get(rootEndpoints.reference.url, { schema: { ...endpointSchema(rootEndpoints.reference), hide: true }, config: { access: 'authenticated' } }, async (_req, reply) =>
+    reply.type('text/html; charset=utf-8').send(renderReference(app.swagger() as never)),
+  );
+};

@@ -1,0 +1,15 @@
+/**
+ * The one API contract: TypeBox schemas of every request and response of the native API,
+ * with their TypeScript types. Imported by the node's routes, the portal, the manager and
+ * the agent; depends on TypeBox only.
+ */
+export * from './common.js';
+export * from './configuration.js';
+export * from './endpoint.js';
+export * from './events.js';
+export * from './migration.js';
+export * from './nodes.js';
+export * from './packages.js';
+export * from './root.js';
+export * from './tasks.js';
+export * from './users.js';
