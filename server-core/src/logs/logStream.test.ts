@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import type { ServerResponse } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { NODE_CREDENTIAL_HEADER, nodeCredential } from '../auth/nodeCredential.js';
 import { loadOrCreateMasterKey } from '../secrets/masterKey.js';
 import { parseSse } from '../testing/sse.js';
+import { drainedOrClosed } from './logStream.js';
 import { removeTempDirs } from '../testing/tempDir.js';
 import { errorBody, startTestNode, type TestNode } from '../testing/testNode.js';
 import { waitFor } from '../testing/wait.js';
@@ -75,5 +78,22 @@ describe('task log stream over SSE', () => {
       await t.request({ method: 'POST', url: `/api/tasks/${id}/cancel` });
     }
     await waitFor(async () => (await t.request({ method: 'GET', url: `/api/tasks/${id}/log`, headers: { accept: 'text/event-stream' } })).statusCode === 200, 'followers that left free their places');
+  });
+});
+
+describe('waiting for a reader', () => {
+  it('leaves no listener behind, however many times the buffer fills', async () => {
+    const res = new EventEmitter();
+    for (let i = 0; i < 5000; i++) {
+      const waited = drainedOrClosed(res as ServerResponse);
+      res.emit('drain');
+      await waited;
+    }
+    const left = () => [res.listenerCount('drain'), res.listenerCount('close'), res.listenerCount('error')];
+    assert.deepEqual(left(), [0, 0, 0]);
+    const closed = drainedOrClosed(res as ServerResponse);
+    res.emit('close');
+    await closed;
+    assert.deepEqual(left(), [0, 0, 0]);
   });
 });

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { storageFs, type StorageFs } from '../storage/storageFs.js';
@@ -42,6 +41,24 @@ export function keepAlive(res: ServerResponse): () => void {
 }
 
 /**
+ * Resolves when the socket's buffer has drained or the answer is closed, leaving no listener
+ * behind. (`Promise.race` of two `events.once` left the loser's listeners on the answer: one
+ * per full buffer, thousands on a long log, all removed one by one — quadratically — when
+ * the reader went away, which stalled the event loop for seconds.)
+ */
+export function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+/**
  * Streams a task log from storage as Server-Sent Events until its end (the head already
  * written). Reads wait while the socket's buffer is full, so a slow client holds one chunk,
  * not the log.
@@ -51,7 +68,7 @@ export async function streamTaskLog(res: ServerResponse, o: StreamLogOptions): P
   try {
     for await (const item of followLog(o)) {
       const text = 'lines' in item ? sseLines(item.lines) : sseEnd(item.end);
-      if (!res.write(text) && !o.signal.aborted) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      if (!res.write(text) && !o.signal.aborted) await drainedOrClosed(res);
       if (o.signal.aborted) break;
     }
   } finally {
