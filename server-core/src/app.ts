@@ -62,7 +62,7 @@ export async function buildApp(ctx: NodeContext): Promise<FastifyInstance> {
   refuseLongUrls(app);
   registerHostCheck(app, ctx.config.host, ctx.config.publicUrls);
   await app.register(cookie);
-  registerAuth(app, ctx.shoal);
+  registerAuth(app, ctx.shoal, ctx.nodeCredential);
   const migration = new MigrationJob(ctx.config);
   blockWritesWhileMigrating(app, migration);
   registerSecurityHeaders(app, ctx.config.nodeName);

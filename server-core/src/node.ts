@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { buildApp } from './app.js';
 import { startAuthHousekeeping } from './auth/housekeeping.js';
+import { nodeCredential } from './auth/nodeCredential.js';
 import { ensureAdminUser } from './auth/users.js';
 import { prepareDataDir } from './config/dataDirCheck.js';
 import { lockDataDir } from './config/dataDirLock.js';
@@ -121,7 +122,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     // in place every second so an operator's `shoal storage set` reaches running nodes.
     const nodeStorage = { ...config.storage };
     Object.assign(config.storage, await clusterStoragePaths(shoal, nodeStorage));
-    ensureStorage(config.storage);
+    await ensureStorage(config.storage);
 
     // The lease paths get their own pool with short statement timeouts.
     const leaseDb = shoal.forLeasePaths(LEASE_STATEMENT_TIMEOUT_MS);
@@ -165,7 +166,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
       logger,
       lease,
       outbox: new Outbox(outboxFile(config.dataDir)),
-      now: () => clock.now(),
+      clock: () => clock.nowMs(),
       pollMs: shoal.dialect.wakeUpPollMs,
     });
     // What the last run of this node left: outcomes it kept (recorded first, they are real),
@@ -177,7 +178,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
 
     let runningCount = () => 0;
     const ping = new PingCache(leaseDb, lease, config.nodeName, SHOAL_VERSION, () => runningCount());
-    const app = await buildApp({ shoal, config, version: SHOAL_VERSION, kinds, ping, logger, executor, masterKey });
+    const app = await buildApp({ shoal, config, version: SHOAL_VERSION, kinds, ping, logger, executor, masterKey, nodeCredential: nodeCredential(masterKey) });
     closers.unshift(() => app.close());
     await listenOrExplain(app, config.host, config.port);
     runningCount = () => executor.runningCount;

@@ -16,4 +16,6 @@ export interface NodeContext {
   logger: Logger;
   /** Seals sensitive values (AES-256-GCM); never leaves the node. */
   masterKey: Buffer;
+  /** What this node shows other nodes of its cluster (derived from the master key). */
+  nodeCredential: string;
 }

@@ -95,7 +95,7 @@ describe('deployments on a three-node cluster', { timeout: 420_000 }, () => {
     const details = await survivor.get(`/api/tasks/${slow.taskId}/details`);
     assert.equal(details.activities[0].state, 'Failed', 'the step the node was running shows Failed');
     // A restart on a busy two-core machine (two nodes, PostgreSQL, the trigger's runs) may take a while.
-    const restarted = await cluster.startNode(victimName, CAP, 60_000);
+    const restarted = await cluster.startNode(victimName, CAP, { startTimeoutMs: 60_000 });
     cluster.nodes[cluster.nodes.indexOf(victim)] = restarted;
     await waitFor(async () => (await survivor.get(`/api/nodes/${victimName}`)).status === 'Running', { timeoutMs: 20_000, message: `${victimName} did not come back` });
   });

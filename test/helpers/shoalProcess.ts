@@ -15,7 +15,10 @@ export interface ShoalProcessOptions {
   args?: string[];
   /** How long to wait for the first answer to GET /api/nodes/ping. */
   startTimeoutMs?: number;
-  /** A command the node runs under (`ip netns exec NS`), for nodes in another network namespace. */
+  /**
+   * A command the node runs under, which execs it so the pid stays the node's: `ip netns
+   * exec NS` (another network namespace), `nsenter -t PID -m --` (another mount namespace).
+   */
   prefix?: string[];
 }
 

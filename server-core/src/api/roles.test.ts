@@ -28,6 +28,7 @@ const DOCUMENTED: Record<string, Access> = {
   'GET /api/tasks/:id': 'read',
   'POST /api/tasks/:id/cancel': 'authenticated',
   'GET /api/tasks/:id/log': 'read',
+  'GET /api/internal/tasks/:id/log': 'node',
   'GET /api/tasks/:id/artifacts': 'read',
   'GET /api/tasks/:id/artifacts/*': 'read',
   'POST /api/users/login': 'anonymous',
@@ -127,6 +128,7 @@ const DOCUMENTED: Record<string, Access> = {
 
 const ROLE_TEAMS = { Viewer: 'Viewers', Deployer: 'Deployers', ProjectEditor: 'Project editors', Admin: 'Administrators' } as const;
 type Role = keyof typeof ROLE_TEAMS;
+/** No role grants `node` (calls between the nodes of a cluster): every user gets 403, anonymous callers 401. */
 const GRANTS: Record<Role, Access[]> = {
   Viewer: ['authenticated', 'read'],
   Deployer: ['authenticated', 'read', 'package.push', 'deploy'],

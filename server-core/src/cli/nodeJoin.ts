@@ -41,7 +41,7 @@ async function checkJoin(flags: JoinFlags, nodeName: string): Promise<void> {
     const storage = await clusterStorageSettings(shoal);
     for (const kind of STORAGE_KINDS) {
       if (!storage[kind]) throw new Error(`the cluster has no shared ${kind} storage configured; run \`shoal storage set --cluster-shared ROOT\` first`);
-      const c = checkStoragePath(kind, storage[kind]);
+      const c = await checkStoragePath(kind, storage[kind]);
       if (!c.ok) throw new Error(`this machine cannot use the cluster's ${kind} storage at ${c.path}: ${c.problem}`);
     }
   } finally {

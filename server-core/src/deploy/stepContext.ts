@@ -74,7 +74,8 @@ export function stepContext(
           signal: task.signal,
           lease: task.lease,
           nodeName: task.nodeName,
-          onLine: (line, stream) => (stream === 'out' ? log.info(line) : log.error(line)),
+          onOutput: (text, stream) => (stream === 'out' ? log.info(text) : log.error(text)),
+          flow: task.log,
         });
       } finally {
         for (const v of readOutputVariables(outputFile)) {

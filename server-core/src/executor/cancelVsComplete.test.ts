@@ -41,23 +41,32 @@ async function finalTask(id: string) {
   }, `${id} to end`);
 }
 const log = async (id: string) => (await tn.request({ method: 'GET', url: `/api/tasks/${id}/log` })).body.trim().split('\n');
+/** The log once its final line is written (just after the outcome is recorded). */
+const finishedLog = (id: string) =>
+  waitFor(async () => {
+    const lines = await log(id);
+    return / END {3}\S+$/.test(lines.at(-1)!) ? lines : undefined;
+  }, `${id}'s log to end`);
 
 describe('cancel vs complete', () => {
   it('a cancel that arrives after the work ended leaves the real outcome, and the log says so', async () => {
     const t = (await tn.request({ method: 'POST', url: '/api/tasks', payload: { kind: 'FinishesBeforeTheCancel', arguments: {} } })).json();
     const done = await finalTask(t.id);
     assert.equal(done.state, 'Success');
-    const lines = await log(t.id);
+    const lines = await finishedLog(t.id);
     assert.ok(lines.some((l) => /came after the task had finished; its own outcome stands/.test(l)), lines.join('\n'));
-    assert.match(lines.at(-1)!, new RegExp(`Task ${t.id} ended: Success$`));
+    assert.match(lines.at(-2)!, new RegExp(`Task ${t.id} ended: Success$`));
+    assert.match(lines.at(-1)!, / END {3}Success$/);
   });
 
-  it('a script stopped by its cancel ends Canceled, and the log\'s last line agrees with the API', async () => {
+  it('a script stopped by its cancel ends Canceled, and the log\'s last lines agree with the API', async () => {
     const t = (await tn.request({ method: 'POST', url: '/api/tasks', payload: { kind: 'AdHocScript', arguments: { script: 'echo started; sleep 60', syntax: 'bash' } } })).json();
     await waitFor(async () => (await log(t.id)).some((l) => l.endsWith('started')), 'the script to start');
     assert.equal((await tn.request({ method: 'POST', url: `/api/tasks/${t.id}/cancel` })).statusCode, 200);
     const done = await finalTask(t.id);
     assert.equal(done.state, 'Canceled');
-    assert.match((await log(t.id)).at(-1)!, new RegExp(`Task ${t.id} ended: Canceled$`));
+    const lines = await finishedLog(t.id);
+    assert.match(lines.at(-2)!, new RegExp(`Task ${t.id} ended: Canceled$`));
+    assert.match(lines.at(-1)!, / END {3}Canceled$/);
   });
 });

@@ -51,15 +51,19 @@ const waitState = (tn: TestNode, id: string, states: string[], timeoutMs = 15_00
 
 const waitFinal = (tn: TestNode, id: string) => waitState(tn, id, FINAL);
 
-/** The task log through the API, as `[level, text]` pairs. */
+/** A finished task's log through the API, once its final line is written, as `[level, text]` pairs. */
 async function logLines(tn: TestNode, id: string): Promise<[string, string][]> {
-  const res = await tn.request({ method: 'GET', url: `/api/tasks/${id}/log` });
-  assert.equal(res.statusCode, 200, res.body);
-  return res.body
+  const body = await waitFor(async () => {
+    const res = await tn.request({ method: 'GET', url: `/api/tasks/${id}/log` });
+    assert.equal(res.statusCode, 200, res.body);
+    // The final line follows the outcome's record by a moment.
+    return /\n\S+ END {3}\S+\n$/.test(res.body) ? res.body : undefined;
+  }, `${id}'s log to end`);
+  return body
     .split('\n')
     .filter(Boolean)
     .map((l) => {
-      const m = /^\d{4}-\d\d-\d\dT[\d:.]+Z (INFO|WARN|ERROR) +(.*)$/.exec(l);
+      const m = /^\d{4}-\d\d-\d\dT[\d:.]+Z (INFO|WARN|ERROR|END) +(.*)$/.exec(l);
       assert.ok(m, `log line has a time and a level: ${JSON.stringify(l)}`);
       return [m[1]!, m[2]!] as [string, string];
     });
@@ -98,7 +102,8 @@ describe('executor on a running node', () => {
     for (const text of ['out one', 'out two', 'last line without newline']) assert.equal(count('INFO', text), 1, `INFO ${text} once in ${JSON.stringify(lines)}`);
     for (const text of ['err one', 'err two']) assert.equal(count('ERROR', text), 1, `ERROR ${text} once in ${JSON.stringify(lines)}`);
     assert.equal(lines.filter(([, x]) => /out one|err one/.test(x)).length, 2, 'nothing is logged twice under another level');
-    assert.match(lines.at(-1)![1], /ended: Success/);
+    assert.match(lines.at(-2)![1], /ended: Success/);
+    assert.deepEqual(lines.at(-1), ['END', 'Success'], 'the final line');
   });
 
   it('a script that exits non-zero fails with the exit code', async () => {

@@ -2,7 +2,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { recordArtifacts } from '../artifacts/artifacts.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
+import { taskLogPath, TaskLogWriter, type LogLevel } from '../logs/taskLog.js';
 import type { Lease } from '../nodes/lease.js';
 import { claimTasks } from '../queue/claim.js';
 import { completeTask } from '../queue/complete.js';
@@ -12,7 +14,6 @@ import { notifyQueueChanged } from '../queue/notify.js';
 import { releaseLostClaim } from '../queue/releaseClaim.js';
 import { taskId, type TaskRow } from '../queue/taskRecord.js';
 import type { StoragePaths } from '../storage/paths.js';
-import { appendToTaskLog, GuardedTaskLog } from './guardedLog.js';
 import type { Outbox, PendingOutcome } from './outbox.js';
 import type { RunAsUser } from './runAsUser.js';
 import { TaskStop, type TaskKindRegistry } from './taskKind.js';
@@ -33,8 +34,8 @@ export interface ExecutorOptions {
   logger: Logger;
   lease: Lease;
   outbox: Outbox;
-  /** Stamps task log lines with the cluster's time. */
-  now?: () => Date;
+  /** Stamps task log lines with the cluster's time (epoch milliseconds). */
+  clock?: () => number;
   /** Fallback poll for work queued elsewhere, remote cancels and expiry. */
   pollMs?: number;
 }
@@ -197,20 +198,27 @@ export class Executor {
       });
   }
 
+  private openLog(name: string): TaskLogWriter {
+    return new TaskLogWriter(taskLogPath(this.o.storage.taskLogs, name), { clock: this.o.clock });
+  }
+
   private async execute(task: RunningTask): Promise<void> {
     const { row, token } = task;
     const id = Number(row.id);
     const name = taskId(id);
-    const log = new GuardedTaskLog(this.o.storage.taskLogs, name, this.o.now);
+    const log = this.openLog(name);
+    // A log that cannot be written (a full disk, a stalled share) stops the task with the
+    // reason; the node carries on.
+    log.onFailure((err) => this.cancelLocal(id, err.message, 'Failed'));
     const signal = task.abort.signal;
     let outcome: PendingOutcome = { taskId: id, token, state: 'Success', message: null };
     const workDir = path.join(this.o.workRoot, name);
+    const artifactsDir = path.join(this.o.storage.artifacts, name);
+    let artifactsUsed = false;
     try {
       log.info(`Task ${name} (${row.kind}) started on node ${this.o.nodeName}`);
-      if (log.failure) throw new Error(log.failure);
       const kind = this.o.kinds.get(row.kind);
       if (!kind) throw new Error(`Node ${this.o.nodeName} cannot run tasks of kind ${row.kind}.`);
-      const artifactsDir = path.join(this.o.storage.artifacts, name);
       await kind.run({
         taskId: name,
         args: JSON.parse(row.arguments) as Record<string, unknown>,
@@ -222,8 +230,11 @@ export class Executor {
         get workDir() {
           return made(workDir);
         },
+        // Not made here: the kind makes the task's folder without its parents, so a
+        // storage folder that is missing (a share that did not mount) fails the task.
         get artifactsDir() {
-          return made(artifactsDir);
+          artifactsUsed = true;
+          return artifactsDir;
         },
         storage: this.o.storage,
         shoal: this.o.shoal,
@@ -231,8 +242,7 @@ export class Executor {
         serverUrl: this.o.serverUrl,
         runAs: this.o.runAs,
       });
-      if (log.failure) outcome = { ...outcome, state: 'Failed', message: log.failure };
-      else if (signal.aborted) log.info(`The stop request (${(signal.reason as Error).message}) came after the task had finished; its own outcome stands.`);
+      if (signal.aborted) log.info(`The stop request (${(signal.reason as Error).message}) came after the task had finished; its own outcome stands.`);
     } catch (err) {
       const stop = stoppedBy(signal, err);
       outcome = { ...outcome, state: stop?.state ?? 'Failed', message: stop?.message ?? (err as Error)?.message ?? String(err) };
@@ -243,25 +253,32 @@ export class Executor {
       } catch (err) {
         this.o.logger.warn({ err: (err as Error).message, task: name }, 'could not remove the work folder');
       }
+      // The list other nodes read by name (a share's directory listing can be stale).
+      if (artifactsUsed) await recordArtifacts(artifactsDir).catch((err) => log.warn(`Could not record the task's artifacts: ${(err as Error).message}`));
     }
-    log.close();
-    await this.record(outcome);
+    // What was written is stored, or the log has failed: a log that could not be stored fails
+    // a task that otherwise succeeded.
+    await log.flush();
+    if (log.failure && outcome.state === 'Success') outcome = { ...outcome, state: 'Failed', message: log.failure.message };
+    await this.record(outcome, log);
   }
 
   /**
    * Records the outcome while the lease holds; otherwise (or when the database does not
-   * answer) keeps it in the outbox. The task log's last line says what the database holds.
+   * answer) keeps it in the outbox. The task log's last lines say what the database holds;
+   * an outcome kept in the outbox leaves the log open-ended (no final line) until its replay.
    */
-  private async record(outcome: PendingOutcome): Promise<void> {
+  private async record(outcome: PendingOutcome, log?: TaskLogWriter): Promise<void> {
     if (this.o.lease.check()) {
       try {
         const accepted = await completeTask(this.o.leaseDb, outcome.taskId, outcome.token, outcome.state, outcome.message);
-        await this.finish(outcome, accepted);
+        await this.finish(outcome, accepted, log);
         return;
       } catch (err) {
         this.o.logger.warn({ err: (err as Error).message, task: taskId(outcome.taskId) }, 'could not record the outcome; kept in the outbox');
       }
     }
+    await log?.close();
     try {
       this.o.outbox.add(outcome);
     } catch (err) {
@@ -282,8 +299,12 @@ export class Executor {
     }
   }
 
-  /** The task log's last line: the final state as the database holds it. */
-  private async finish(outcome: PendingOutcome, recorded: boolean): Promise<void> {
+  /**
+   * The task log's last lines: how the task ended as the database holds it, then the final
+   * line (`END <state>`) readers stop at. Written through the task's own log while it is
+   * open, or appended by a new writer (an outcome replayed from the outbox).
+   */
+  private async finish(outcome: PendingOutcome, recorded: boolean, log = this.openLog(taskId(outcome.taskId))): Promise<void> {
     const name = taskId(outcome.taskId);
     let line = `Task ${name} ended: ${outcome.state}`;
     let accepted = recorded;
@@ -294,8 +315,10 @@ export class Executor {
       this.o.logger.warn({ task: name, outcome: outcome.state, recorded: now?.state }, 'stale outcome refused: the cluster had already ended the task');
       line = `Task ${name} ended: ${now?.state ?? 'unknown'} (this node's result, ${outcome.state}, came after the cluster had ended it${now?.error_message ? `: ${now.error_message}` : ''})`;
     }
-    const failure = appendToTaskLog(this.o.storage.taskLogs, name, this.o.now ?? (() => new Date()), (log) => (outcome.state === 'Success' && accepted ? log.info(line) : log.error(line)));
-    if (failure) this.o.logger.warn({ task: name, err: failure }, 'could not write the last line of the task log');
+    const level: LogLevel = outcome.state === 'Success' && accepted ? 'INFO' : 'ERROR';
+    log.write(level, line);
+    await log.close(accepted ? outcome.state : (now?.state ?? 'Unknown'));
+    if (log.failure) this.o.logger.warn({ task: name, err: log.failure.message }, 'could not write the last lines of the task log');
   }
 
   /** Stops claiming, ends running tasks with the reason, and waits for them (bounded). */

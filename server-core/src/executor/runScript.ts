@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SCRIPT_SYNTAXES, type ScriptSyntax } from '../contract/tasks.js';
-import { LineSplitter } from '../logs/taskLog.js';
+import { LineSink } from '../logs/taskLog.js';
+import { storageFs } from '../storage/storageFs.js';
 import { LEADER_PID_FILE } from './leftovers.js';
 import type { RunAsUser } from './runAsUser.js';
 import { scriptEnvironment } from './scriptEnvironment.js';
@@ -35,7 +36,10 @@ export interface ScriptRun {
   /** The node's lease: the script's supervisor ends it when the lease runs out. */
   lease: LeaseView;
   nodeName: string;
-  onLine(line: string, stream: 'out' | 'err'): void;
+  /** The script's output: one or more whole lines at a time (a line that never ends comes in marked pieces). */
+  onOutput(text: string, stream: 'out' | 'err'): void;
+  /** The task log's buffer: while it has no room (slow storage), the script's output waits in its pipes. */
+  flow?: { readonly hasRoom: boolean; room(): Promise<void> };
 }
 
 /**
@@ -71,6 +75,10 @@ export async function runScript(o: ScriptRun): Promise<void> {
     fs.mkdirSync(artifactsDir, { recursive: true });
     giveToRunAsUser(o.workDir, o.runAs);
   }
+  // Never the artifacts folder itself: where it is missing (a share that is not mounted), the task fails.
+  await storageFs.mkdir(o.artifactsDir, false).catch((err: Error) => {
+    throw new Error(`artifacts storage failed at ${path.dirname(o.artifactsDir)}: ${err.message}`);
+  });
   const [cmd, argv] = command(o.syntax, file);
   const env = scriptEnvironment(process.env, { ...o.env, SHOAL_ARTIFACTS_DIR: artifactsDir, SHOAL_WORK_DIR: o.workDir, SHOAL_NODE_NAME: o.nodeName }, o.runAs);
   if (o.pathPrefix) env.PATH = `${o.pathPrefix}${path.delimiter}${env.PATH ?? ''}`;
@@ -80,10 +88,18 @@ export async function runScript(o: ScriptRun): Promise<void> {
     { command: cmd, args: argv, cwd: o.workDir, env, ...(o.runAs ? { uid: o.runAs.uid, gid: o.runAs.gid } : {}), leaderPidFile: path.join(o.workDir, LEADER_PID_FILE) },
     o.lease,
   );
-  const out = new LineSplitter((l) => o.onLine(l, 'out'));
-  const err = new LineSplitter((l) => o.onLine(l, 'err'));
-  script.stdout.setEncoding('utf8').on('data', (c: string) => out.push(c));
-  script.stderr.setEncoding('utf8').on('data', (c: string) => err.push(c));
+  const pump = (stream: NodeJS.ReadableStream, name: 'out' | 'err') => {
+    const sink = new LineSink((text) => o.onOutput(text, name));
+    stream.setEncoding('utf8').on('data', (c: string) => {
+      sink.push(c);
+      if (!o.flow || o.flow.hasRoom) return;
+      stream.pause();
+      void o.flow.room().then(() => stream.resume());
+    });
+    return sink;
+  };
+  const out = pump(script.stdout, 'out');
+  const err = pump(script.stderr, 'err');
   const onAbort = () => script.stop((o.signal.reason as TaskStop | undefined)?.immediate ? 0 : STOP_GRACE_MS);
   if (o.signal.aborted) onAbort();
   else o.signal.addEventListener('abort', onAbort, { once: true });

@@ -1,8 +1,11 @@
 import type { Permission, Permissions } from '../auth/permissions.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
-import type { TaskLog } from './guardedLog.js';
+import type { TaskLogWriter } from '../logs/taskLog.js';
 import type { StoragePaths } from '../storage/paths.js';
 import type { RunAsUser } from './runAsUser.js';
+
+/** What a task kind writes to: lines of its log (buffered; a producer that can wait for room should). */
+export type TaskLog = Pick<TaskLogWriter, 'info' | 'warn' | 'error' | 'lines' | 'hasRoom' | 'room'>;
 
 export interface TaskContext {
   taskId: string;

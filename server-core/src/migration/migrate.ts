@@ -74,7 +74,7 @@ export async function migrateToCluster(o: MigrateOptions): Promise<MigrationResu
     target = await openDatabase(o.targetUrl, { poolSize: 4 });
     const state = await checkTarget(target, identity);
     const plan = await makePlan(source, o.source.storage, o.targetStorage);
-    checkStorageTargets(o.targetStorage, plan);
+    await checkStorageTargets(o.targetStorage, plan);
     const result: MigrationResult = { plan, target: state, dryRun: !!o.dryRun, verified: [], filesCopied: 0, filesKept: 0 };
     if (o.dryRun) return result;
     await o.checksPassed?.();
@@ -90,7 +90,7 @@ export async function migrateToCluster(o: MigrateOptions): Promise<MigrationResu
       sourceDigests.set(t.name, await copyTable(source, target, t, generated.has(t.name), t.rows, (name, done, total) => progress.rows(name, done, total)));
     }
 
-    ensureStorage(o.targetStorage);
+    await ensureStorage(o.targetStorage);
     const sourceHashes = new Map<string, string>();
     for (const s of plan.storage) {
       let done = 0;

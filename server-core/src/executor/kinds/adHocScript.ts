@@ -33,7 +33,8 @@ export const adHocScript: TaskKind = {
       signal: ctx.signal,
       lease: ctx.lease,
       nodeName: ctx.nodeName,
-      onLine: (line, stream) => (stream === 'out' ? ctx.log.info(line) : ctx.log.error(line)),
+      onOutput: (text, stream) => (stream === 'out' ? ctx.log.info(text) : ctx.log.error(text)),
+      flow: ctx.log,
     });
   },
 };
