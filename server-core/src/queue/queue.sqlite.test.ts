@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, beforeEach, describe, it } from 'node:test';
@@ -7,6 +8,7 @@ import { migrateToLatest } from '../db/migrations/index.js';
 import { openDatabase } from '../db/open.js';
 import { registerNode } from '../nodes/registry.js';
 import { makeTempDir, removeTempDirs } from '../testing/tempDir.js';
+import { waitFor } from '../testing/wait.js';
 import { enqueueTask } from './enqueue.js';
 import { queueConformance } from '../testing/queueConformance.js';
 
@@ -45,6 +47,9 @@ describe('sqlite: claims racing from separate processes', () => {
           return { name, exited, out: () => out, err: () => err };
         }),
       );
+      // All four start claiming at once, however long each took to start.
+      await waitFor(() => workers.every((w) => w.out().startsWith('ready\n')), 'the claimers to start', { timeoutMs: 60_000 });
+      fs.writeFileSync(`${file}.go`, '');
       // Keep enqueueing while they claim.
       for (let i = 10; i < TOTAL; i++) {
         await enqueueTask(shoal, { kind: 'Test', description: `late ${i}`, arguments: {} });
@@ -56,7 +61,7 @@ describe('sqlite: claims racing from separate processes', () => {
       const claimedBy = new Map<number, string>();
       const problems: string[] = [];
       for (const w of workers) {
-        for (const line of w.out().split('\n').filter(Boolean)) {
+        for (const line of w.out().split('\n').filter((l) => l && l !== 'ready')) {
           const { claimed, activeInDb, cap } = JSON.parse(line) as { claimed: number[]; activeInDb: number; cap: number };
           if (activeInDb > cap) problems.push(`${w.name} had ${activeInDb} active tasks, cap ${cap}`);
           for (const id of claimed) {

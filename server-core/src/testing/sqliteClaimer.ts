@@ -3,9 +3,12 @@
  * race other processes for real. Usage: sqliteClaimer.ts <db file> <node name> <cap> <total tasks>
  * Prints one JSON line per claim ({claimed, activeInDb}) and exits when `total` tasks have
  * ended (whoever ran them) or after 40 s. It heartbeats as a node does (its identity is its
- * name), since a node claims only inside its lease.
+ * name), since a node claims only inside its lease. It prints `ready` once its database is
+ * open and starts claiming when `<db file>.go` exists, so every racer starts together
+ * however long a loaded machine takes to start each process.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { openDatabase } from '../db/open.js';
 import { heartbeat } from '../nodes/registry.js';
 import { claimTasks } from '../queue/claim.js';
@@ -17,6 +20,8 @@ const total = Number(totalText);
 const shoal = await openDatabase(file!);
 const deadline = Date.now() + 40_000;
 const pending: Promise<unknown>[] = [];
+process.stdout.write('ready\n');
+while (!fs.existsSync(`${file}.go`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
 let lastBeat = 0;
 try {
   while (Date.now() < deadline) {
