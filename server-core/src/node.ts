@@ -52,6 +52,8 @@ export interface StartOptions {
   extraKinds?: TaskKind[];
   /** Heartbeat interval (tests); the fence and offline thresholds do not change with it. */
   heartbeatMs?: number;
+  /** The executor's fallback poll for new tasks (tests stretch it to show that a queued task wakes the executor). */
+  wakeUpPollMs?: number;
 }
 
 export interface RunningNode {
@@ -167,7 +169,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
       lease,
       outbox: new Outbox(outboxFile(config.dataDir)),
       clock: () => clock.nowMs(),
-      pollMs: shoal.dialect.wakeUpPollMs,
+      pollMs: o.wakeUpPollMs ?? shoal.dialect.wakeUpPollMs,
     });
     // What the last run of this node left: outcomes it kept (recorded first, they are real),
     // then scripts a crash left running and tasks nothing runs any more.

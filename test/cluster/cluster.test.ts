@@ -68,7 +68,8 @@ describe('HA cluster: three nodes on PostgreSQL behind HAProxy, storage on an ss
   });
 
   it('runs 40 scripts with total concurrency 6, at most 2 per node, each exactly once', async () => {
-    const ids = await queueMarked(40, 0.6);
+    // Two seconds each: long enough for every node to hold two at once even when starts lag on a loaded machine.
+    const ids = await queueMarked(40, 2);
     const tasks = await waitAllFinal(ids);
     assert.deepEqual(tasks.filter((t) => t.state !== 'Success').map((t) => `${t.id} ${t.state} ${t.errorMessage}`), []);
     const { starts, runs } = readRuns(marks);

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ShoalClient } from '../helpers/apiClient.js';
 import { startCluster, type Cluster } from '../helpers/cluster.js';
-import { processRuns } from '../../server-core/src/testing/processes.js';
+import { isAlive } from '../../server-core/src/testing/processes.js';
 import type { ThrowawayPostgresOptions } from '../../server-core/src/testing/throwawayPostgres.js';
 import type { ShoalProcess } from '../helpers/shoalProcess.js';
 import { FINAL_STATES, getTask, queueScript, type Task } from '../helpers/tasks.js';
@@ -125,7 +125,7 @@ export async function pingStatus(url: string): Promise<number> {
 }
 
 /** The pids (from their start marks) of scripts still running. */
-export const livePids = (marks: Map<string, Marks>): number[] => [...marks.values()].flatMap((m) => m.pids).filter(processRuns);
+export const livePids = (marks: Map<string, Marks>): number[] => [...marks.values()].flatMap((m) => m.pids).filter(isAlive);
 
 /** Polls `fn` every `everyMs` until `ms` have passed, collecting what it returns. */
 export async function sample<T>(ms: number, everyMs: number, fn: () => Promise<T>): Promise<T[]> {

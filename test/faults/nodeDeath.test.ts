@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { FENCE_AFTER_MS } from '../../server-core/src/queue/leaseTimings.js';
-import { processRuns } from '../../server-core/src/testing/processes.js';
+import { isAlive } from '../../server-core/src/testing/processes.js';
 import { teardown } from '../helpers/teardown.js';
 import { sleep, waitFor } from '../helpers/waitFor.js';
 import { assertAllAlive, assertNothingLostOrDoubled, livePids, queueSideEffects, readMarks, startFaultCluster, waitAllFinal, waitStarted, type FaultCluster } from './faultKit.js';
@@ -65,6 +65,6 @@ describe('a node frozen or killed while its scripts run', { timeout: 300_000 }, 
       assert.equal(tasks.find((t) => t.id === id)!.state, 'Failed');
       assert.deepEqual(marks.get(id)!.ends.filter((e) => e > diedAt), [], `${id} did its side effect after its node died`);
     }
-    assert.ok([...onVictim.values()].flatMap((m) => m.pids).every((p) => !processRuns(p)));
+    assert.ok([...onVictim.values()].flatMap((m) => m.pids).every((p) => !isAlive(p)));
   });
 });

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { ShoalClient } from '../helpers/apiClient.js';
 import { createApiKeyViaCli } from '../helpers/cli.js';
 import { maxOverlap, sampler, type Interval } from '../helpers/concurrency.js';
-import { isAlive, killGroupIf } from '../helpers/processes.js';
+import { isAlive, killGroupIf } from '../../server-core/src/testing/processes.js';
 import { startShoalProcess, type ShoalProcess } from '../helpers/shoalProcess.js';
 import { readShoalDb } from '../helpers/shoalDb.js';
 import { readEventStream } from '../helpers/sse.js';

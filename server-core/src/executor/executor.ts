@@ -9,6 +9,7 @@ import type { Lease } from '../nodes/lease.js';
 import { claimTasks } from '../queue/claim.js';
 import { completeTask } from '../queue/complete.js';
 import { expireQueuedTasks } from '../queue/expire.js';
+import { HEARTBEAT_INTERVAL_MS } from '../queue/leaseTimings.js';
 import { getTask } from '../queue/list.js';
 import { notifyQueueChanged } from '../queue/notify.js';
 import { releaseLostClaim } from '../queue/releaseClaim.js';
@@ -76,6 +77,8 @@ export class Executor {
   private readonly lostClaims = new Set<string>();
   /** When queued tasks were last checked for expiry (Date.now()); at most once per poll interval. */
   private lastExpiry = 0;
+  /** When the lease was last renewed (performance.now()). */
+  private lastRenewal: number | undefined;
 
   constructor(private readonly o: ExecutorOptions) {
     o.lease.on('fenced', (why) => {
@@ -86,7 +89,12 @@ export class Executor {
       for (const id of this.runningIds()) this.stopTask(id, new TaskStop(message, 'Failed', true));
     });
     o.lease.on('renewed', () => {
-      if (o.outbox.size) this.wake();
+      // The claim also checks the heartbeat in the database: after a late (or the first)
+      // heartbeat, a claim a moment ago may have found no slots. Claim again now.
+      const now = performance.now();
+      const late = this.lastRenewal === undefined || now - this.lastRenewal > 2 * HEARTBEAT_INTERVAL_MS;
+      this.lastRenewal = now;
+      if (o.outbox.size || late) this.wake();
     });
   }
 

@@ -69,13 +69,17 @@ export async function killProcessTree(pid: number, graceMs = 2000): Promise<void
   for (const p of tree) if (isAlive(p)) signalAll(p, 'SIGKILL');
 }
 
+/** Whether a process runs. A zombie has exited (it only waits for its parent to reap it); without /proc, kill(0) decides. */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    // A zombie has exited; it only waits for its parent to reap it.
-    const state = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
-    return state !== 'Z';
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return process.platform !== 'linux';
   }
 }

@@ -7,7 +7,7 @@ import { resolveNodeConfig } from '../config/nodeConfig.js';
 import { startNode, type RunningNode } from '../node.js';
 import { enqueueTask } from '../queue/enqueue.js';
 import { getTask } from '../queue/list.js';
-import { processRuns } from '../testing/processes.js';
+import { isAlive } from '../testing/processes.js';
 import { makeTempDir, removeTempDirs } from '../testing/tempDir.js';
 import { testLogger } from '../testing/testNode.js';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '../testing/throwawayPostgres.js';
@@ -36,7 +36,7 @@ describe('fencing: a node that cannot reach the database', () => {
     const pid = Number(await waitFor(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim(), 'the script to start'));
     await pg.stopServer();
     const down = Date.now();
-    await waitFor(() => !processRuns(pid), 'the fenced node to stop its task', { timeoutMs: OFFLINE_AFTER_MS });
+    await waitFor(() => !isAlive(pid), 'the fenced node to stop its task', { timeoutMs: OFFLINE_AFTER_MS });
     const fencedAfter = Date.now() - down;
     // Its last good heartbeat came before the stop, at most a beat earlier.
     assert.ok(fencedAfter >= FENCE_AFTER_MS - 1500, `stopped its task after ${fencedAfter} ms, before it was fenced`);

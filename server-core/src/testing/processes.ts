@@ -1,22 +1,7 @@
 import fs from 'node:fs';
+import { isAlive } from '../executor/processTree.js';
 
-/**
- * Whether a process still runs. A zombie (exited, waiting for a parent that may never
- * reap it, e.g. when PID 1 of a container does not) counts as gone.
- */
-export function processRuns(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
+export { isAlive };
 
 /** Best-effort cleanup after a failed test, so no stray `sleep 1000` outlives the suite. */
 export function killQuietly(pids: number[]): void {
@@ -27,4 +12,23 @@ export function killQuietly(pids: number[]): void {
       // already gone
     }
   }
+}
+
+/** The command line of a process, or '' when it is gone (Linux). */
+export function commandLine(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * SIGKILLs the process group led by `pid`, but only while its command line still contains
+ * `mustContain` (so a recycled pid is never hit). Returns whether it signalled.
+ */
+export function killGroupIf(pid: number, mustContain: string): boolean {
+  if (!isAlive(pid) || !commandLine(pid).includes(mustContain)) return false;
+  killQuietly([-pid, pid]);
+  return true;
 }
