@@ -227,6 +227,8 @@ describe('web portal in Chromium against a real node', { timeout: 180_000 }, () 
     await page.getByRole('navigation').getByRole('link', { name: 'Nodes' }).click();
     await nodeRow().waitFor({ timeout: 10_000 });
     assert.equal(await nodeRow().locator('[data-status]').getAttribute('data-status'), 'Running');
+    // The operator is told that what they set here outlives a restart (and when it does not).
+    assert.match(await page.getByTestId('node-settings-help').innerText(), /kept when the node restarts.*--task-cap/s);
     const capButton = nodeRow().getByRole('button', { name: /^Task cap of portal-node/ });
     assert.match(await capButton.innerText(), new RegExp(`^\\s*${TASK_CAP}\\s*$`));
 
