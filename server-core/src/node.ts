@@ -192,7 +192,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     if (version !== SHOAL_VERSION) logger.warn(`this node runs ${SHOAL_VERSION} but the cluster runs ${version}; it will not take tasks (VersionMismatch)`);
 
     // Markers into every storage folder, then the first check that the others' are visible.
-    const storageVerifier = new StorageVerifier(shoal, config.storage, config.nodeName, logger);
+    const storageVerifier = new StorageVerifier(shoal, config.storage, config.nodeName, logger, () => clock.nowMs());
     await storageVerifier.start().catch((err) => logger.warn({ err }, 'shared storage verification failed'));
     const warn = (what: string) => (err: unknown) => logger.warn({ err: (err as Error)?.message ?? err }, what);
     const heartbeat = new Heartbeat({

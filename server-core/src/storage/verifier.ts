@@ -26,6 +26,8 @@ export class StorageVerifier {
     private readonly paths: StoragePaths,
     private readonly nodeName: string,
     private readonly logger: Logger,
+    /** The node's cluster clock (ms). */
+    private readonly nowMs: () => number = Date.now,
   ) {}
 
   get status(): StorageStatus | undefined {
@@ -49,7 +51,7 @@ export class StorageVerifier {
     // What the packages share supports, probed once per path (at start and after a change) and logged.
     void shareCapabilities(this.paths.packages, this.logger).catch((err) => this.logger.warn({ err: (err as Error).message }, 'could not probe the packages storage'));
     const writeFailures = await writeMarkers(this.paths, this.nodeName, this.nonce);
-    const status = await verifySharedStorage(this.shoal, this.paths, this.nodeName);
+    const status = await verifySharedStorage(this.shoal, this.paths, this.nodeName, { nowMs: this.nowMs });
     status.problems.unshift(...writeFailures.filter((f) => !status.problems.some((p) => p.startsWith(f.split(':')[0]!))));
     // A problem counts once two checks in a row (a heartbeat apart) find it: a node that has
     // just started, or just taken new paths, writes its markers on its next beat.

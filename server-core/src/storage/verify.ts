@@ -54,9 +54,16 @@ interface Peer {
 
 /**
  * Checks each folder (exists, a folder, writable) and which online nodes' markers this node
- * sees there. Nodes without a nonce (not yet started) are skipped.
+ * sees there. Nodes without a nonce (not yet started) are skipped. `nowMs` is the node's
+ * cluster clock (corrected by the database's), so the time shown beside other nodes' agrees.
  */
-export async function verifySharedStorage(shoal: ShoalDb, paths: StoragePaths, self: string, fs: StorageFs = storageFs): Promise<StoredStorageStatus> {
+export async function verifySharedStorage(
+  shoal: ShoalDb,
+  paths: StoragePaths,
+  self: string,
+  o: { fs?: StorageFs; nowMs?: () => number } = {},
+): Promise<StoredStorageStatus> {
+  const fs = o.fs ?? storageFs;
   const fileSystems: Partial<Record<StorageKind, string>> = {};
   const peers: Peer[] = (await listNodes(shoal))
     .filter((n) => n.storage_nonce && (n.name === self || !nodeIsOffline(n)))
@@ -82,7 +89,7 @@ export async function verifySharedStorage(shoal: ShoalDb, paths: StoragePaths, s
     }),
   );
   const problems = perKind.flat();
-  return { ok: problems.length === 0, checkedAt: new Date().toISOString(), problems, fileSystems };
+  return { ok: problems.length === 0, checkedAt: new Date((o.nowMs ?? Date.now)()).toISOString(), problems, fileSystems };
 }
 
 /**
