@@ -21,7 +21,7 @@ import { freePort } from './helpers/freePort.js';
 import { REPO_ROOT } from './helpers/repo.js';
 import { onTeardown, teardown, trackChild } from './helpers/teardown.js';
 import { tempDir } from './helpers/tempDir.js';
-import { waitFor } from './helpers/waitFor.js';
+import { waitFor } from '../server-core/src/testing/wait.js';
 
 after(() => teardown());
 

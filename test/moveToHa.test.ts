@@ -22,7 +22,7 @@ import { startShoalProcess, type ShoalProcess } from './helpers/shoalProcess.js'
 import { queueScript, waitForTaskState } from './helpers/tasks.js';
 import { tempDir } from './helpers/tempDir.js';
 import { onTeardown, teardown } from './helpers/teardown.js';
-import { waitFor } from './helpers/waitFor.js';
+import { waitFor } from '../server-core/src/testing/wait.js';
 
 const SHOTS = path.join(REPO_ROOT, 'test-artifacts/move-to-ha');
 const NODE_NAME = 'desk';

@@ -21,7 +21,7 @@ import { startShoalProcess, type ShoalProcess } from './helpers/shoalProcess.js'
 import { getTask, queueScript, taskLog, waitForTaskState, type Task } from './helpers/tasks.js';
 import { tempDir } from './helpers/tempDir.js';
 import { teardown } from './helpers/teardown.js';
-import { waitFor } from './helpers/waitFor.js';
+import { waitFor } from '../server-core/src/testing/wait.js';
 
 const SHOTS = path.join(REPO_ROOT, 'test-artifacts/portal');
 const NODE_NAME = 'portal-node';

@@ -18,7 +18,7 @@ import { REPO_ROOT } from './helpers/repo.js';
 import { startShoalProcess, type ShoalProcess } from './helpers/shoalProcess.js';
 import { tempDir } from './helpers/tempDir.js';
 import { teardown } from './helpers/teardown.js';
-import { waitFor } from './helpers/waitFor.js';
+import { waitFor } from '../server-core/src/testing/wait.js';
 
 const SHOTS = path.join(REPO_ROOT, 'test-artifacts/portal-users');
 const ADMIN_PASSWORD = 'portal-users-admin-pw';

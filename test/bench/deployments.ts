@@ -14,7 +14,7 @@ import { startCluster } from '../helpers/cluster.js';
 import { REPO_ROOT } from '../helpers/repo.js';
 import { teardown } from '../helpers/teardown.js';
 import { tempDir } from '../helpers/tempDir.js';
-import { waitFor } from '../helpers/waitFor.js';
+import { waitFor } from '../../server-core/src/testing/wait.js';
 import { startBenchNode } from './benchNode.js';
 import { NoopKind } from './noopKind.js';
 import { printTable, writeJson } from './report.js';

@@ -17,7 +17,7 @@ import { ManagerSession, startShoalManager } from '../helpers/shoalManagerProces
 import { readEventStream } from '../helpers/sse.js';
 import { onTeardown, teardown } from '../helpers/teardown.js';
 import { tempDir } from '../helpers/tempDir.js';
-import { sleep, waitFor } from '../helpers/waitFor.js';
+import { sleep, waitFor } from '../../server-core/src/testing/wait.js';
 import { processCpuMs } from './cluster/cpu.js';
 import { printTable, writeJson } from './report.js';
 import { rssOf } from '../storage/upload.js';

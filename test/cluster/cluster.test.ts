@@ -14,9 +14,9 @@ import { freePort } from '../helpers/freePort.js';
 import { startHaproxy, type Haproxy } from '../helpers/haproxy.js';
 import { FINAL_STATES, getTask, queueScript, type Task } from '../helpers/tasks.js';
 import { teardown } from '../helpers/teardown.js';
-import { waitFor } from '../helpers/waitFor.js';
+import { waitFor } from '../../server-core/src/testing/wait.js';
 import { describeLags, followTasksLive } from '../helpers/shareLiveLogs.js';
-import { sleep } from '../helpers/waitFor.js';
+import { sleep } from '../../server-core/src/testing/wait.js';
 import { multipartUpload, PatternStream, sha256File } from '../storage/upload.js';
 import { markedScript, overlapByNode, readRuns } from './marks.js';
 

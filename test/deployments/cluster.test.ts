@@ -15,7 +15,7 @@ import { SPACE, waitForDeployment } from '../helpers/deployments.js';
 import { freePort } from '../helpers/freePort.js';
 import { startHaproxy } from '../helpers/haproxy.js';
 import { teardown } from '../helpers/teardown.js';
-import { sleep, waitFor } from '../helpers/waitFor.js';
+import { sleep, waitFor } from '../../server-core/src/testing/wait.js';
 import { markedScript, readRuns } from '../cluster/marks.js';
 
 const CAP = 2;

@@ -12,7 +12,7 @@ import { SPACE, waitForDeployment } from '../helpers/deployments.js';
 import { startShoalProcess, type ShoalProcess } from '../helpers/shoalProcess.js';
 import { teardown } from '../helpers/teardown.js';
 import { tempDir } from '../helpers/tempDir.js';
-import { waitFor } from '../helpers/waitFor.js';
+import { waitFor } from '../../server-core/src/testing/wait.js';
 
 after(() => teardown());
 

@@ -12,7 +12,7 @@ import { isAlive } from '../../server-core/src/testing/processes.js';
 import type { ThrowawayPostgresOptions } from '../../server-core/src/testing/throwawayPostgres.js';
 import type { ShoalProcess } from '../helpers/shoalProcess.js';
 import { FINAL_STATES, getTask, queueScript, type Task } from '../helpers/tasks.js';
-import { sleep, waitFor } from '../helpers/waitFor.js';
+import { sleep, waitFor } from '../../server-core/src/testing/wait.js';
 
 export interface FaultCluster extends Cluster {
   client: ShoalClient;

@@ -9,7 +9,7 @@ import { OFFLINE_AFTER_MS } from '../../server-core/src/queue/leaseTimings.js';
 import { runShoalCli } from '../helpers/cli.js';
 import { startShoalProcess } from '../helpers/shoalProcess.js';
 import { teardown } from '../helpers/teardown.js';
-import { sleep, waitFor } from '../helpers/waitFor.js';
+import { sleep, waitFor } from '../../server-core/src/testing/wait.js';
 import { pingStatus, startFaultCluster, type FaultCluster } from './faultKit.js';
 
 describe('node identity, deleted rows and persistent settings', { timeout: 300_000 }, () => {

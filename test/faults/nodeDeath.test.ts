@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { FENCE_AFTER_MS } from '../../server-core/src/queue/leaseTimings.js';
 import { isAlive } from '../../server-core/src/testing/processes.js';
 import { teardown } from '../helpers/teardown.js';
-import { sleep, waitFor } from '../helpers/waitFor.js';
+import { sleep, waitFor } from '../../server-core/src/testing/wait.js';
 import { assertAllAlive, assertNothingLostOrDoubled, livePids, queueSideEffects, readMarks, startFaultCluster, waitAllFinal, waitStarted, type FaultCluster } from './faultKit.js';
 
 describe('a node frozen or killed while its scripts run', { timeout: 300_000 }, () => {

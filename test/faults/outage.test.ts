@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { FENCE_AFTER_MS } from '../../server-core/src/queue/leaseTimings.js';
 import { teardown } from '../helpers/teardown.js';
-import { sleep, waitFor } from '../helpers/waitFor.js';
+import { sleep, waitFor } from '../../server-core/src/testing/wait.js';
 import { assertAllAlive, assertNothingLostOrDoubled, pingStatus, queueSideEffects, startFaultCluster, waitAllFinal, waitStarted, type FaultCluster } from './faultKit.js';
 
 const CAP = 10;

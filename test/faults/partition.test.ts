@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { FENCE_AFTER_MS } from '../../server-core/src/queue/leaseTimings.js';
 import { startShoalProcess, type ShoalProcess } from '../helpers/shoalProcess.js';
 import { teardown } from '../helpers/teardown.js';
-import { waitFor } from '../helpers/waitFor.js';
+import { waitFor } from '../../server-core/src/testing/wait.js';
 import { assertAllAlive, assertNothingLostOrDoubled, livePids, queueSideEffects, readMarks, startFaultCluster, waitAllFinal, waitStarted, type FaultCluster } from './faultKit.js';
 import { createNamespace, type Namespace } from './netns.js';
 

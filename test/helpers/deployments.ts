@@ -1,7 +1,7 @@
 import yazl from 'yazl';
 import type { ShoalClient } from './apiClient.js';
 import { FINAL_STATES } from './tasks.js';
-import { waitFor } from './waitFor.js';
+import { waitFor } from '../../server-core/src/testing/wait.js';
 
 export const SPACE = '/api/Spaces-1';
 

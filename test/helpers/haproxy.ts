@@ -4,7 +4,7 @@ import https from 'node:https';
 import path from 'node:path';
 import { REPO_ROOT } from './repo.js';
 import { trackChild } from './teardown.js';
-import { waitFor } from './waitFor.js';
+import { waitFor } from '../../server-core/src/testing/wait.js';
 
 export const HAPROXY_EXAMPLE = path.join(REPO_ROOT, 'examples/load-balancers/haproxy.cfg');
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from './repo.js';
 import { trackChild } from './teardown.js';
-import { waitFor } from './waitFor.js';
+import { waitFor } from '../../server-core/src/testing/wait.js';
 
 export const NGINX_EXAMPLE = path.join(REPO_ROOT, 'examples/load-balancers/nginx.conf');
 

@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { freePort } from './freePort.js';
 import { REPO_ROOT } from './repo.js';
 import { onTeardown, trackChild } from './teardown.js';
-import { waitFor } from './waitFor.js';
+import { waitFor } from '../../server-core/src/testing/wait.js';
 
 const run = promisify(execFile);
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { REPO_ROOT } from './repo.js';
 import { trackChild } from './teardown.js';
-import { waitFor } from './waitFor.js';
+import { waitFor } from '../../server-core/src/testing/wait.js';
 
 export const SHOAL_MANAGER_BIN = path.join(REPO_ROOT, 'manager/bin/shoal-manager.js');
 

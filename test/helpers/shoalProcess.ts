@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { REPO_ROOT, SHOAL_BIN } from './repo.js';
 import { trackChild } from './teardown.js';
-import { sleep } from './waitFor.js';
+import { sleep } from '../../server-core/src/testing/wait.js';
 
 export interface ShoalProcessOptions {
   dataDir: string;

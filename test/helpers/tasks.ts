@@ -1,5 +1,5 @@
 import type { ShoalClient } from './apiClient.js';
-import { waitFor } from './waitFor.js';
+import { waitFor } from '../../server-core/src/testing/wait.js';
 
 /** The task as GET /api/tasks/{id} shows it. */
 export interface Task {

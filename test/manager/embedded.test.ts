@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { ManagerSession, startShoalManager, type ShoalManagerProcess } from '../helpers/shoalManagerProcess.js';
 import { teardown } from '../helpers/teardown.js';
 import { tempDir } from '../helpers/tempDir.js';
-import { waitFor } from '../helpers/waitFor.js';
+import { waitFor } from '../../server-core/src/testing/wait.js';
 
 describe('shoal-manager --embedded', { timeout: 120_000 }, () => {
   let manager: ShoalManagerProcess;

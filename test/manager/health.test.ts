@@ -16,7 +16,7 @@ import { startShoalProcess, type ShoalProcess } from '../helpers/shoalProcess.js
 import { queueScript } from '../helpers/tasks.js';
 import { teardown } from '../helpers/teardown.js';
 import { tempDir } from '../helpers/tempDir.js';
-import { waitFor } from '../helpers/waitFor.js';
+import { waitFor } from '../../server-core/src/testing/wait.js';
 
 /** The cluster's offline threshold (three missed 5 s heartbeats). */
 const OFFLINE_THRESHOLD_MS = 15_000;

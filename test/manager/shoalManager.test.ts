@@ -16,7 +16,7 @@ import { readEventStream } from '../helpers/sse.js';
 import { getTask } from '../helpers/tasks.js';
 import { teardown } from '../helpers/teardown.js';
 import { tempDir } from '../helpers/tempDir.js';
-import { waitFor } from '../helpers/waitFor.js';
+import { waitFor } from '../../server-core/src/testing/wait.js';
 import { multipartUpload, PatternStream, rssOf, sampleRss } from '../storage/upload.js';
 
 const MiB = 1024 * 1024;

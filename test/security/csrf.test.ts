@@ -14,7 +14,7 @@ import { startShoalProcess, type ShoalProcess } from '../helpers/shoalProcess.js
 import { queueScript, waitForTaskState } from '../helpers/tasks.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { teardown } from '../helpers/teardown.js';
-import { waitFor } from '../helpers/waitFor.js';
+import { waitFor } from '../../server-core/src/testing/wait.js';
 
 /** The attacker's page: fires every kind of simple cross-site request at the node. */
 function attackPage(node: string, taskId: string): string {

@@ -13,7 +13,7 @@ import { ShoalClient } from '../helpers/apiClient.js';
 import { startCluster, type Cluster } from '../helpers/cluster.js';
 import { FINAL_STATES, getTask, queueScript, type Task } from '../helpers/tasks.js';
 import { onTeardown, teardown } from '../helpers/teardown.js';
-import { waitFor } from '../helpers/waitFor.js';
+import { waitFor } from '../../server-core/src/testing/wait.js';
 
 const isRoot = process.getuid?.() === 0;
 

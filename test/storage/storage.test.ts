@@ -15,7 +15,7 @@ import { freePort } from '../helpers/freePort.js';
 import { startHaproxy, type Haproxy } from '../helpers/haproxy.js';
 import { startShoalProcess } from '../helpers/shoalProcess.js';
 import { teardown } from '../helpers/teardown.js';
-import { waitFor } from '../helpers/waitFor.js';
+import { waitFor } from '../../server-core/src/testing/wait.js';
 import { multipartUpload, PatternStream, sampleRss, rssOf, sha256File } from './upload.js';
 
 const MiB = 1024 * 1024;

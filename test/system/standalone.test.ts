@@ -17,7 +17,7 @@ import { readEventStream } from '../helpers/sse.js';
 import { getTask, queueScript, taskLog, waitForTaskState, type Task } from '../helpers/tasks.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { onTeardown, teardown } from '../helpers/teardown.js';
-import { sleep, waitFor } from '../helpers/waitFor.js';
+import { sleep, waitFor } from '../../server-core/src/testing/wait.js';
 
 const TASK_CAP = 3;
 const RUN = crypto.randomBytes(4).toString('hex');

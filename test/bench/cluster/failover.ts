@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { HEARTBEAT_INTERVAL_MS, OFFLINE_AFTER_MS } from '../../../server-core/src/queue/leaseTimings.js';
-import { sleep } from '../../helpers/waitFor.js';
+import { sleep } from '../../../server-core/src/testing/wait.js';
 import { HOLD_KIND } from './holdKind.js';
 import { wallNow } from './ipc.js';
 import type { ShoalBenchCluster } from './shoalCluster.js';

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { enqueueTask } from '../../../server-core/src/queue/enqueue.js';
 import { notifyQueueChanged } from '../../../server-core/src/queue/notify.js';
 import { parseTaskId, taskId } from '../../../server-core/src/queue/taskRecord.js';
-import { sleep } from '../../helpers/waitFor.js';
+import { sleep } from '../../../server-core/src/testing/wait.js';
 import { httpEnqueuer, sequential } from '../latency.js';
 import { NOOP_KIND } from '../noopKind.js';
 import { summarize, type Summary } from '../stats.js';

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { ThrowawayPostgres } from '../../../server-core/src/testing/throwawayPostgres.js';
-import { sleep } from '../../helpers/waitFor.js';
+import { sleep } from '../../../server-core/src/testing/wait.js';
 import type { ProfileSummary } from '../profile.js';
 import { bulkEnqueue } from '../throughput.js';
 import type { BaselineSystem } from './baselineWorker.js';
