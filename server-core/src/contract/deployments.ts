@@ -136,6 +136,7 @@ export const Interruption = Type.Object(
   },
   { additionalProperties: false },
 );
+export type Interruption = Static<typeof Interruption>;
 export const InterruptionList = Type.Array(Interruption);
 export const InterruptionQuery = Type.Object(
   {
