@@ -139,10 +139,18 @@ describe('deployment pages of the portal in Chromium', { timeout: 240_000 }, () 
 
     const card = page.getByTestId('intervention').filter({ hasText: 'Approve' });
     await card.getByRole('button', { name: 'Proceed' }).waitFor({ timeout: 20_000 });
+    // Greet ended before the intervention was asked for; its last line may still be on its way to the page.
+    await until(async () => (await stepLines()).includes('password is ********'), 'the masked password line never appeared');
     const lines = await stepLines();
     for (const l of ['Hello line-1', 'Hello line-2', 'Hello line-3', 'password is ********']) assert.equal(lines.filter((x) => x === l).length, 1, `${l} shown ${lines.filter((x) => x === l).length} times`);
     assert.ok(!(await page.content()).includes(SECRET), 'the sensitive value shows on the deployment page');
     await shot('deployment-waiting');
+
+    // The dashboard shows what waits for a decision, above the grid.
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByTestId('intervention').filter({ hasText: 'Approve (Dev)' }).getByRole('button', { name: 'Proceed' }).waitFor();
+    await shot('dashboard-waiting');
+    await page.goBack();
 
     await card.getByLabel('Notes').fill('looks good');
     await card.getByRole('button', { name: 'Proceed' }).click();
@@ -170,6 +178,8 @@ describe('deployment pages of the portal in Chromium', { timeout: 240_000 }, () 
 
   step('a runbook is created, published and run from the project page', async () => {
     await page.getByRole('link', { name: 'Projects' }).click();
+    await page.locator('[data-testid="project-table"]').waitFor();
+    await shot('projects');
     await page.getByRole('link', { name: 'Hello' }).click();
     await page.getByRole('link', { name: 'Runbooks' }).click();
     await page.getByRole('button', { name: 'New runbook' }).click();
@@ -206,6 +216,8 @@ describe('deployment pages of the portal in Chromium', { timeout: 240_000 }, () 
     await viewer.goto(`${node.url}/#/projects/Projects-1/process`);
     await viewer.locator('[data-step="Greet"]').waitFor();
     assert.equal(await viewer.getByRole('button', { name: 'Save process' }).count(), 0);
+    assert.ok(await viewer.getByLabel('Step name').first().isDisabled(), 'a Viewer can type into the process');
+    await viewer.screenshot({ path: path.join(SHOTS, 'process-as-viewer.png') });
     await viewer.goto(`${node.url}/#/environments`);
     await viewer.locator('tr[data-environment="Dev"]').waitFor();
     assert.equal(await viewer.getByRole('button', { name: 'New environment' }).count(), 0);
