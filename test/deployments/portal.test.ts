@@ -150,7 +150,8 @@ describe('deployment pages of the portal in Chromium', { timeout: 240_000 }, () 
     await page.getByRole('link', { name: 'Dashboard' }).click();
     await page.getByTestId('intervention').filter({ hasText: 'Approve (Dev)' }).getByRole('button', { name: 'Proceed' }).waitFor();
     await shot('dashboard-waiting');
-    await page.goBack();
+    await page.getByRole('link', { name: /^Deploy Hello release 0\.0\.1 to Dev/ }).click();
+    await until(() => hash() === `#/deployments/${deploymentId}`, `the waiting deployment's link on the dashboard did not open it (at ${hash()})`);
 
     await card.getByLabel('Notes').fill('looks good');
     await card.getByRole('button', { name: 'Proceed' }).click();
