@@ -5,17 +5,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { removeTempDirs } from '../testing/tempDir.js';
-import { startTestNode, type TestNode } from '../testing/testNode.js';
+import { jsonApi, startTestNode, type TestNode } from '../testing/testNode.js';
 import { waitFor } from '../testing/wait.js';
 
 const S = '/api/Spaces-1';
 let tn: TestNode;
-
-async function call<T = any>(method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown, status = method === 'POST' ? 201 : 200): Promise<T> {
-  const res = await tn.request({ method, url, payload: payload as object });
-  assert.equal(res.statusCode, status, `${method} ${url}: ${res.body}`);
-  return JSON.parse(res.body) as T;
-}
+let call: ReturnType<typeof jsonApi>;
 
 const APPROVE = [{ name: 'Approve', action: 'ManualIntervention', properties: { instructions: 'Look first' } }];
 
@@ -28,6 +23,7 @@ describe('what a manual intervention waits for', () => {
 
   before(async () => {
     tn = await startTestNode();
+    call = jsonApi(tn);
     environmentId = (await call('POST', `${S}/environments`, { name: 'Dev' })).id;
     projectId = (await call('POST', `${S}/projects`, { name: 'Gated' })).id;
     await call('PUT', `${S}/projects/${projectId}/process`, { steps: APPROVE });
