@@ -68,12 +68,20 @@ describe('deployment pages of the portal in Chromium', { timeout: 240_000 }, () 
     await page.getByRole('link', { name: 'Environments' }).click();
     await page.getByRole('heading', { name: 'Environments' }).waitFor();
     await shot('environments-empty');
-    for (const name of ['Dev', 'Prod', 'Test']) {
+    for (const name of ['Dev', 'Prod', 'Test', 'Scratch']) {
       await page.getByRole('button', { name: 'New environment' }).click();
       await dialog().getByLabel('Name').fill(name);
       await dialog().getByRole('button', { name: 'Create environment' }).click();
       await page.locator(`tr[data-environment="${name}"]`).waitFor();
     }
+    const scratch = page.locator('tr[data-environment="Scratch"]');
+    await scratch.getByRole('button', { name: 'Delete' }).click();
+    await dialog().getByRole('button', { name: 'Delete environment' }).click();
+    await scratch.waitFor({ state: 'detached' });
+    await page.locator('tr[data-environment="Dev"]').getByRole('button', { name: 'Edit' }).click();
+    await dialog().getByLabel('Description').fill('Where every change lands first');
+    await dialog().getByRole('button', { name: 'Save' }).click();
+    await page.locator('tr[data-environment="Dev"]').filter({ hasText: 'Where every change lands first' }).waitFor();
     await page.getByRole('button', { name: 'Move Test up' }).click();
     const names = () => page.locator('[data-testid="environment-table"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-environment')));
     await until(async () => (await names()).join() === 'Dev,Test,Prod', 'the page did not show Dev, Test, Prod after moving Test up');
