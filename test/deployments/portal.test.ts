@@ -64,7 +64,7 @@ describe('deployment pages of the portal in Chromium', { timeout: 240_000 }, () 
     await teardown();
   });
 
-  step('environments are created on the Environments page and put in order', async () => {
+  step('environments are created, edited, deleted and put in order on the Environments page, the default lifecycle following', async () => {
     await page.getByRole('link', { name: 'Environments' }).click();
     await page.getByRole('heading', { name: 'Environments' }).waitFor();
     await shot('environments-empty');
@@ -85,6 +85,8 @@ describe('deployment pages of the portal in Chromium', { timeout: 240_000 }, () 
     await page.getByRole('button', { name: 'Move Test up' }).click();
     const names = () => page.locator('[data-testid="environment-table"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-environment')));
     await until(async () => (await names()).join() === 'Dev,Test,Prod', 'the page did not show Dev, Test, Prod after moving Test up');
+    const phases = () => page.locator('[data-testid="lifecycle-table"] .phase').allTextContents();
+    await until(async () => (await phases()).join() === 'Dev,Test,Prod', 'the default lifecycle is not shown as Dev → Test → Prod');
     const stored = await admin.get<{ name: string }[]>(`${SPACE}/environments`);
     assert.deepEqual(stored.map((e) => e.name), ['Dev', 'Test', 'Prod']);
     await shot('environments');
