@@ -211,6 +211,25 @@ describe('deployment pages of the portal in Chromium', { timeout: 240_000 }, () 
     await shot('runbook-run');
   });
 
+  step('a failed deployment opens the failing step and says why', async () => {
+    const projectId = (await admin.post(`${SPACE}/projects`, { name: 'Broken' })).id;
+    await admin.call('PUT', `${SPACE}/projects/${projectId}/process`, {
+      steps: [
+        { name: 'Fine', action: 'RunScript', properties: { script: 'echo all good' } },
+        { name: 'Breaks', action: 'RunScript', properties: { script: 'echo about to fail; exit 3' } },
+      ],
+    }, 200);
+    const release = await admin.post(`${SPACE}/releases`, { projectId });
+    const dev = (await admin.get<{ id: string; name: string }[]>(`${SPACE}/environments`)).find((e) => e.name === 'Dev')!;
+    const deployment = await admin.post(`${SPACE}/deployments`, { releaseId: release.id, environmentId: dev.id });
+    await page.goto(`${node.url}/#/deployments/${deployment.id}`);
+    await until(async () => (await page.getByTestId('deployment-state').locator('[data-state]').getAttribute('data-state')) === 'Failed', 'the page never showed Failed', 30_000);
+    await until(async () => (await stepLines()).includes('about to fail'), 'the failing step is not open with its lines');
+    assert.ok(!(await stepLines()).includes('all good'), 'the step that succeeded is open too');
+    assert.match(await page.getByTestId('task-error').innerText(), /Breaks/);
+    await shot('deployment-failed');
+  });
+
   step('a Viewer sees the release but no Deploy button, and cannot create anything', async () => {
     const teams = await admin.get<{ id: string; name: string }[]>('/api/teams');
     await admin.post('/api/users', { username: 'vera', password: 'vera-password-1', teamIds: [teams.find((t) => t.name === 'Viewers')!.id] });
