@@ -24,3 +24,16 @@ test('the tasks route keeps its query; an empty hash is the tasks page', () => {
   assert.equal(parseRoute('').name, 'tasks');
   assert.equal(parseRoute('#/').name, 'tasks');
 });
+
+test('deployment pages', () => {
+  assert.deepEqual(parseRoute('#/dashboard'), { name: 'dashboard' });
+  assert.deepEqual(parseRoute('#/environments'), { name: 'environments' });
+  assert.deepEqual(parseRoute('#/projects'), { name: 'projects' });
+  assert.deepEqual(parseRoute('#/projects/Projects-1'), { name: 'project', id: 'Projects-1', tab: 'releases' });
+  assert.deepEqual(parseRoute('#/projects/Projects-1/variables'), { name: 'project', id: 'Projects-1', tab: 'variables' });
+  assert.deepEqual(parseRoute('#/projects/Projects-1/nope'), { name: 'notFound', path: '/projects/Projects-1/nope' });
+  assert.deepEqual(parseRoute('#/releases/Releases-2'), { name: 'release', id: 'Releases-2' });
+  assert.deepEqual(parseRoute('#/deployments/Deployments-3'), { name: 'deployment', id: 'Deployments-3' });
+  assert.deepEqual(parseRoute('#/runbook-runs/RunbookRuns-4'), { name: 'runbookRun', id: 'RunbookRuns-4' });
+  assert.deepEqual(parseRoute('#/constructor/x'), { name: 'notFound', path: '/constructor/x' });
+});

@@ -1,7 +1,9 @@
 /**
  * Hash routes, so the same build works served by a node at / and from file:// in the
  * desktop app: `#/login`, `#/tasks?node=N&state=A,B&page=2`, `#/tasks/ServerTasks-3`, `#/nodes`,
- * `#/users` and `#/users/teams` (administration), `#/account` (your own).
+ * `#/users` and `#/users/teams` (administration), `#/account` (your own); deployments:
+ * `#/dashboard`, `#/environments`, `#/projects`, `#/projects/Projects-1[/process|/variables|/runbooks]`,
+ * `#/releases/Releases-1`, `#/deployments/Deployments-1`, `#/runbook-runs/RunbookRuns-1`.
  */
 export type Route =
   | { name: 'login' }
@@ -13,11 +15,33 @@ export type Route =
   | { name: 'moveToHa' }
   | { name: 'users'; tab: UsersTab }
   | { name: 'account' }
+  | { name: 'dashboard' }
+  | { name: 'environments' }
+  | { name: 'projects' }
+  | { name: 'project'; id: string; tab: ProjectTab }
+  | { name: 'release'; id: string }
+  | { name: 'deployment'; id: string }
+  | { name: 'runbookRun'; id: string }
   | { name: 'notFound'; path: string };
 
 export const HOME = '#/tasks';
 
 export type UsersTab = 'users' | 'teams';
+
+export const PROJECT_TABS = ['releases', 'process', 'variables', 'runbooks'] as const;
+export type ProjectTab = (typeof PROJECT_TABS)[number];
+
+/** `/<collection>/<id>` pages: the route name of each collection. */
+const ONE_OF = { tasks: 'task', releases: 'release', deployments: 'deployment', 'runbook-runs': 'runbookRun' } as const;
+
+/** A path segment as the address bar has it; null for a malformed %-escape. */
+function decoded(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
 
 export function parseRoute(hash: string): Route {
   const raw = hash.replace(/^#/, '');
@@ -33,13 +57,19 @@ export function parseRoute(hash: string): Route {
   if (path === '/users') return { name: 'users', tab: 'users' };
   if (path === '/users/teams') return { name: 'users', tab: 'teams' };
   if (path === '/account') return { name: 'account' };
-  const task = /^\/tasks\/([^/]+)$/.exec(path);
-  if (task) {
-    try {
-      return { name: 'task', id: decodeURIComponent(task[1]!) };
-    } catch {
-      return { name: 'notFound', path }; // malformed %-escape
-    }
+  if (path === '/dashboard') return { name: 'dashboard' };
+  if (path === '/environments') return { name: 'environments' };
+  if (path === '/projects') return { name: 'projects' };
+  const project = /^\/projects\/([^/]+)(?:\/([a-z]+))?$/.exec(path);
+  const tab = (project?.[2] ?? 'releases') as ProjectTab;
+  if (project && PROJECT_TABS.includes(tab)) {
+    const id = decoded(project[1]!);
+    if (id !== null) return { name: 'project', id, tab };
+  }
+  const one = /^\/([a-z-]+)\/([^/]+)$/.exec(path);
+  if (one && Object.hasOwn(ONE_OF, one[1]!)) {
+    const id = decoded(one[2]!);
+    if (id !== null) return { name: ONE_OF[one[1] as keyof typeof ONE_OF], id };
   }
   return { name: 'notFound', path };
 }

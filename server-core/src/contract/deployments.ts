@@ -123,6 +123,9 @@ export const Interruption = Type.Object(
     id: Type.String(),
     spaceId: Type.String(),
     taskId: Type.String(),
+    taskDescription: Type.String({ description: 'What the waiting task does: "Deploy Hello release 1.0.0 to Prod".' }),
+    deploymentId: Nullable(Type.String({ description: 'The waiting deployment, when a deployment waits.' })),
+    runbookRunId: Nullable(Type.String({ description: 'The waiting runbook run, when a runbook run waits.' })),
     environmentId: Type.String(),
     title: Type.String(),
     instructions: Type.String(),
@@ -136,6 +139,7 @@ export const Interruption = Type.Object(
   },
   { additionalProperties: false },
 );
+export type Interruption = Static<typeof Interruption>;
 export const InterruptionList = Type.Array(Interruption);
 export const InterruptionQuery = Type.Object(
   {

@@ -76,8 +76,9 @@ export async function runScript(o: ScriptRun): Promise<void> {
     giveToRunAsUser(o.workDir, o.runAs);
   }
   // Never the artifacts folder itself: where it is missing (a share that is not mounted), the task fails.
-  await storageFs.mkdir(o.artifactsDir, false).catch((err: Error) => {
-    throw new Error(`artifacts storage failed at ${path.dirname(o.artifactsDir)}: ${err.message}`);
+  // The task's folder may exist already: an earlier script of the same task (a deployment's steps) made it.
+  await storageFs.mkdir(o.artifactsDir, false).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST') throw new Error(`artifacts storage failed at ${path.dirname(o.artifactsDir)}: ${err.message}`);
   });
   const [cmd, argv] = command(o.syntax, file);
   const env = scriptEnvironment(process.env, { ...o.env, SHOAL_ARTIFACTS_DIR: artifactsDir, SHOAL_WORK_DIR: o.workDir, SHOAL_NODE_NAME: o.nodeName }, o.runAs);

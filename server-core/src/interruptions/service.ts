@@ -28,10 +28,33 @@ function refusal(row: InterruptionRow, actor: Actor, teams: string[]): string | 
   return null;
 }
 
-const toInterruption = (r: InterruptionRow, canSubmit: boolean) => ({
+/** What waits: the task's description, and the deployment or runbook run it is. */
+interface Waiting {
+  taskDescription: string;
+  deploymentId: string | null;
+  runbookRunId: string | null;
+}
+
+async function waitingOf({ db }: ShoalDb, rows: InterruptionRow[]): Promise<Map<number, Waiting>> {
+  const taskIds = [...new Set(rows.map((r) => Number(r.task_id)))];
+  const out = new Map<number, Waiting>();
+  if (!taskIds.length) return out;
+  const [tasks, deployments, runs] = await Promise.all([
+    db.selectFrom('tasks').select(['id', 'description']).where('id', 'in', taskIds).execute(),
+    db.selectFrom('deployments').select(['id', 'task_id']).where('task_id', 'in', taskIds).execute(),
+    db.selectFrom('runbook_runs').select(['id', 'task_id']).where('task_id', 'in', taskIds).execute(),
+  ]);
+  for (const t of tasks) out.set(Number(t.id), { taskDescription: t.description, deploymentId: null, runbookRunId: null });
+  for (const d of deployments) out.get(Number(d.task_id))!.deploymentId = formatId('deployment', d.id);
+  for (const r of runs) out.get(Number(r.task_id))!.runbookRunId = formatId('runbookRun', r.id);
+  return out;
+}
+
+const toInterruption = (r: InterruptionRow, canSubmit: boolean, waiting: Map<number, Waiting>) => ({
   id: formatId('interruption', r.id),
   spaceId: r.space_id,
   taskId: taskId(Number(r.task_id)),
+  ...(waiting.get(Number(r.task_id)) ?? { taskDescription: '', deploymentId: null, runbookRunId: null }),
   environmentId: formatId('environment', r.environment_id),
   title: r.title,
   instructions: r.instructions,
@@ -49,8 +72,8 @@ export async function listInterruptions(shoal: ShoalDb, actor: Actor, spaceId: s
   if (q.pendingOnly) query = query.where('state', '=', 'Pending');
   if (q.taskId !== undefined) query = query.where('task_id', '=', q.taskId);
   const rows = await query.orderBy('id', 'desc').limit(500).execute();
-  const teams = await teamsOf(shoal, actor.userId);
-  return rows.map((r) => toInterruption(r, refusal(r, actor, teams) === null));
+  const [teams, waiting] = await Promise.all([teamsOf(shoal, actor.userId), waitingOf(shoal, rows)]);
+  return rows.map((r) => toInterruption(r, refusal(r, actor, teams) === null, waiting));
 }
 
 async function requireInterruption({ db }: ShoalDb, spaceId: string, id: number): Promise<InterruptionRow> {
@@ -61,7 +84,7 @@ async function requireInterruption({ db }: ShoalDb, spaceId: string, id: number)
 
 export async function getInterruption(shoal: ShoalDb, actor: Actor, spaceId: string, id: number) {
   const row = await requireInterruption(shoal, spaceId, id);
-  return toInterruption(row, refusal(row, actor, await teamsOf(shoal, actor.userId)) === null);
+  return toInterruption(row, refusal(row, actor, await teamsOf(shoal, actor.userId)) === null, await waitingOf(shoal, [row]));
 }
 
 /** Proceed or Abort, once: the waiting task sees it within half a second. Recorded in the audit log. */
@@ -84,6 +107,7 @@ export async function submitInterruption(shoal: ShoalDb, actor: Actor, spaceId: 
       details: { task: taskId(Number(row.task_id)), title: row.title, result, notes: notes ?? null },
       clientIp: actor.clientIp,
     });
-    return toInterruption((await requireInterruption(trx, spaceId, id))!, false);
+    const after = await requireInterruption(trx, spaceId, id);
+    return toInterruption(after, false, await waitingOf(trx, [after]));
   });
 }

@@ -52,6 +52,15 @@ export async function startTestNode(o: TestNodeOptions = {}): Promise<TestNode> 
   };
 }
 
+/** A JSON call as the administrator that throws unless the node answered `status` (201 for POST, else 200); returns the parsed body. */
+export function jsonApi(tn: TestNode) {
+  return async <T = any>(method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown, status = method === 'POST' ? 201 : 200): Promise<T> => {
+    const res = await tn.request({ method, url, payload: payload as object });
+    if (res.statusCode !== status) throw new Error(`${method} ${url} answered ${res.statusCode}, not ${status}: ${res.body}`);
+    return JSON.parse(res.body) as T;
+  };
+}
+
 /** Asserts nothing itself: returns the parsed `{"error":{…}}` body or throws when the shape is off. */
 export function errorBody(res: LightMyRequestResponse): { code: string; message: string } {
   const body = JSON.parse(res.body) as unknown;
