@@ -19,7 +19,7 @@ import { REPO_ROOT } from '../helpers/repo.js';
 import { startShoalProcess, type ShoalProcess } from '../helpers/shoalProcess.js';
 import { teardown } from '../helpers/teardown.js';
 import { tempDir } from '../helpers/tempDir.js';
-import { waitFor } from '../helpers/waitFor.js';
+import { waitFor } from '../../server-core/src/testing/wait.js';
 
 const SHOTS = path.join(REPO_ROOT, 'test-artifacts/portal-deployments');
 const SECRET = 'correct-horse-battery';
