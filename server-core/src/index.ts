@@ -3,3 +3,4 @@ export { resolveNodeConfig, type NodeConfig, ConfigError } from './config/nodeCo
 export type { TaskKind, TaskContext } from './executor/taskKind.js';
 export { SHOAL_VERSION } from './version.js';
 export { createApiKey } from './auth/apiKeys.js';
+export { keepMasterKeyInKeychain, type KeychainMove } from './secrets/masterKeyToKeychain.js';

@@ -92,7 +92,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     // SQLite made its files just now: tighten them like the rest of the data dir.
     for (const change of secureDataDir(config.dataDir)) logger.warn(change);
     await upgradeSchemaSafely(shoal, config.nodeName, SHOAL_VERSION);
-    await verifyMasterKey(shoal, loadOrCreateMasterKey(config.masterKey, config.dataDir));
+    await verifyMasterKey(shoal, await loadOrCreateMasterKey(config));
     const created = await ensureAdminUser(shoal, o.adminPassword);
     if (created !== undefined) o.onAdminCreated?.(created);
     // Cluster-wide paths from the database win over this node's own; the object is updated
