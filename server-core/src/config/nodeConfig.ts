@@ -131,6 +131,12 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.SHOAL_DATA_DIR || path.join(os.homedir(), '.shoal');
 }
 
+/** Sets settings in a data dir's config file (made when missing), keeping the others. */
+export function updateConfigFile(dataDir: string, change: ConfigFile): void {
+  const file = path.join(dataDir, CONFIG_FILE_NAME);
+  writeConfigFile(file, { ...(fs.existsSync(file) ? readConfigFile(file) : {}), ...change });
+}
+
 /** Precedence: command-line flag, then environment, then config file, then default. */
 export function resolveNodeConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env): NodeConfig {
   const dataDir = path.resolve(flags.dataDir ?? defaultDataDir(env));
