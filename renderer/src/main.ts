@@ -1,17 +1,11 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
 import { configureApi } from './lib/api';
+import { connectionApiBase, managerHost } from './lib/manager/host';
 import './app.css';
 
-declare global {
-  interface Window {
-    /** Set by the desktop app's preload when the portal is loaded from file://. */
-    shoalPortal?: { serverUrl?: string };
-  }
-}
-
-// Served by a node: same origin. Loaded from a file by the desktop app: the node it names.
-const served = location.protocol === 'http:' || location.protocol === 'https:';
-configureApi({ baseUrl: served ? '' : (window.shoalPortal?.serverUrl ?? '') });
+// Served by a node: its own API, same origin. In the manager, a cluster's window: that
+// connection's API through the manager (which adds the key; the page never holds it).
+if (managerHost?.connectionId) configureApi({ baseUrl: connectionApiBase(managerHost.connectionId) });
 
 mount(App, { target: document.getElementById('app')! });

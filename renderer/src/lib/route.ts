@@ -1,13 +1,14 @@
 /**
  * Hash routes, so the same build works served by a node at / and from file:// in the
  * desktop app: `#/login`, `#/tasks?node=N&state=A,B&page=2`, `#/tasks/ServerTasks-3`, `#/nodes`,
- * `#/users` and `#/users/teams` (administration), `#/account` (your own).
+ * `#/nodes/<name>/maintenance`, `#/users` and `#/users/teams` (administration), `#/account` (your own).
  */
 export type Route =
   | { name: 'login' }
   | { name: 'tasks'; query: URLSearchParams }
   | { name: 'task'; id: string }
   | { name: 'nodes' }
+  | { name: 'maintenance'; node: string }
   | { name: 'library' }
   | { name: 'settingsStorage' }
   | { name: 'moveToHa' }
@@ -39,6 +40,14 @@ export function parseRoute(hash: string): Route {
       return { name: 'task', id: decodeURIComponent(task[1]!) };
     } catch {
       return { name: 'notFound', path }; // malformed %-escape
+    }
+  }
+  const maintenance = /^\/nodes\/([^/]+)\/maintenance$/.exec(path);
+  if (maintenance) {
+    try {
+      return { name: 'maintenance', node: decodeURIComponent(maintenance[1]!) };
+    } catch {
+      return { name: 'notFound', path };
     }
   }
   return { name: 'notFound', path };
