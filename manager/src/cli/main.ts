@@ -64,7 +64,7 @@ export async function main(argv: string[]): Promise<void> {
   core.notifications.subscribe((n) => logger.info({ kind: n.kind, connection: n.connectionName, node: n.node }, n.title));
 
   let embedded: EmbeddedNode | undefined;
-  /** Starts the embedded node (again, on the same port after a move to HA) and tells the core. */
+  /** Starts the embedded node (again, on the same port, after a move to HA: the caller then tells the core). */
   const runEmbedded = async (port = flags.nodePort) => {
     const keychain = core.embeddedKeychain();
     embedded = await startEmbeddedNode({
@@ -79,13 +79,12 @@ export async function main(argv: string[]): Promise<void> {
       },
     });
     const node = attachedNode(embedded);
-    await core.attachEmbeddedNode(node);
     const where = node.masterKey.where === 'keychain' ? 'in the OS keychain' : node.masterKey.where === 'given' ? 'given by the configuration' : 'in its data dir';
     process.stdout.write(`Shoal: embedded node ${node.nodeName} is running at ${node.url} (data: ${node.dataDir}; master key ${where}${node.shared ? '; a node of a cluster' : ''})\n`);
     if (node.masterKey.note) logger.warn(node.masterKey.note);
     return node;
   };
-  if (flags.embedded) await runEmbedded();
+  if (flags.embedded) await core.attachEmbeddedNode(await runEmbedded());
   const restartEmbedded = async () => {
     const port = embedded ? Number(new URL(embedded.url).port) : flags.nodePort;
     await embedded?.stop('The embedded node restarts on the cluster database.');
@@ -98,16 +97,17 @@ export async function main(argv: string[]): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : flags.port;
   const link = `http://127.0.0.1:${port}/#token=${gate.issueToken()}`;
   process.stdout.write(`Shoal manager ${MANAGER_VERSION} (data: ${dataDir}) is listening; open this link once (it holds a one-time token):\n  ${link}\n`);
-  if (flags.open && !(await openBrowser(link))) process.stdout.write('Could not open a browser here; open the link above yourself.\n');
+  if (flags.open && !(await openBrowser(link))) process.stdout.write('No browser could be opened here; open the link above in yours (on another machine: through an SSH tunnel to this port).\n');
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info(`${signal}: stopping`);
+    process.stdout.write(`Shoal manager: ${signal} received; stopping${embedded ? ' (the embedded node ends its running tasks first)' : ''}.\n`);
     await app.close();
     await core.close();
     await embedded?.stop('The Shoal manager stopped while the task was running.');
+    process.stdout.write('Shoal manager: stopped.\n');
     process.exit(0);
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop(signal));

@@ -109,6 +109,9 @@ export async function forwardToCluster(client: ClusterClient, apiPath: string, r
   }
 }
 
+/** Where a window sends a connection's API calls, in both shells (shoal-manager's HTTP, the desktop's app://). */
+export const proxyBase = (connectionId: string): string => `/connections/${encodeURIComponent(connectionId)}`;
+
 /** The connection's id and the API path of a proxy URL (`/connections/<id>/api…`); undefined for any other. */
 export function parseProxyPath(url: string): { connectionId: string; apiPath: string } | undefined {
   const m = /^\/connections\/([^/?]+)(\/api(?:[/?].*)?)$/i.exec(url);

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { answerBridge, bridgeHandlers, type BridgeHost } from '../bridge/handlers.js';
 import type { ManagerCore } from '../manager.js';
 import { PortalFiles } from '../portal/portalFiles.js';
-import { parseProxyPath, proxyToCluster, sendError } from '../proxy/apiProxy.js';
+import { parseProxyPath, proxyBase, proxyToCluster, sendError } from '../proxy/apiProxy.js';
 import { openEventStream } from './eventStream.js';
 import { registerGuards } from './guards.js';
 import { registerPage } from './page.js';
@@ -18,9 +18,6 @@ export interface ManagerServer {
   app: FastifyInstance;
   gate: SessionGate;
 }
-
-/** Where a connection's API calls go in the browser: this server's proxy. */
-export const proxyBase = (connectionId: string): string => `/connections/${encodeURIComponent(connectionId)}`;
 
 export interface ManagerServerOptions {
   /** The renderer's build (default: renderer/dist of this repository). */
