@@ -339,11 +339,13 @@ describe('desktop app (Electron)', { skip: desktopSkip, timeout: 420_000 }, () =
       await flows.addBothThroughTheForm(screens);
       await flows.fleetShowsBoth(screens);
     });
+    it("edits a task cap and pauses the queue on the cluster's Nodes page", () => flows.nodesPageThroughTheManager(screens));
     it("runs node2's maintenance with HAProxy's view and the ping at each stage", () => flows.maintenanceOfNode2(screens));
     it('streams a live task log through the main process', () => flows.liveLogThroughTheManager(screens));
     it('kill -9 of node2: an OS notification within the offline threshold plus 5 s', async () => {
       process.stderr.write(`desktop: kill -9 → notification ${await flows.killNode2Notifies(screens)} ms\n`);
     });
+    it('removes the offline node2', () => flows.removeOfflineNode2(screens));
     it('HAProxy stopped and started again: unreachable, then recovered', () => flows.balancerStoppedAndBack(screens));
   });
 });

@@ -98,6 +98,7 @@ describe('shoal-manager in Chromium: fleet, maintenance, notifications against a
 
   step('adds the cluster through the form after testing it, and the standalone node', () => flows.addBothThroughTheForm(screens));
   step('the fleet shows both, live: nodes by status, queue, running tasks, version', () => flows.fleetShowsBoth(screens));
+  step("a cluster's Nodes page through the manager: task cap, queue pause", () => flows.nodesPageThroughTheManager(screens));
   step("node2's maintenance, guided, with HAProxy's view and node2's ping at each stage", () => flows.maintenanceOfNode2(screens));
   step('a live task log through the proxy: its first line is on the page before the script ends', () => flows.liveLogThroughTheManager(screens));
 
@@ -105,6 +106,7 @@ describe('shoal-manager in Chromium: fleet, maintenance, notifications against a
     const ms = await flows.killNode2Notifies(screens);
     process.stderr.write(`kill -9 → notification in the page: ${ms} ms (bound ${flows.OFFLINE_THRESHOLD_MS + 5000} ms; checks every ${INTERVAL_MS} ms)\n`);
   });
+  step('the offline node2 removed from the Nodes page the notification opened', () => flows.removeOfflineNode2(screens));
 
   step('HAProxy stopped: the cluster is unreachable with the error and the next try; started again: recovered', () => flows.balancerStoppedAndBack(screens));
 

@@ -89,7 +89,32 @@ export async function fleetShowsBoth(s: Screens): Promise<void> {
   await s.shot('fleet');
 }
 
-/** node2's maintenance, guided, with HAProxy's view and node2's own ping read at each stage. */
+const nodeOf = async (s: Screens, name: string) => (await s.targets.admin.get<{ name: string; taskCap: number }[]>('/api/nodes')).find((n) => n.name === name);
+
+/** The cluster's own Nodes page through the manager: a task cap edited, the queue paused and resumed. */
+export async function nodesPageThroughTheManager(s: Screens): Promise<void> {
+  const { page, targets } = s;
+  await fleetCard(page, 'HA cluster').getByRole('link', { name: 'Open' }).click();
+  await page.getByRole('heading', { name: 'Nodes' }).waitFor({ timeout: 15_000 });
+  assert.match(page.url(), /\?connection=conn-[0-9a-f]+#\/nodes$/);
+  const row = page.locator('tr[data-node="node1"]');
+  await row.getByRole('button', { name: /^Task cap of node1/ }).click();
+  const input = row.getByRole('textbox', { name: 'Task cap of node1' });
+  await input.fill('3');
+  await input.press('Enter');
+  await until(async () => (await nodeOf(s, 'node1'))?.taskCap === 3, 'the cap edited on the page did not reach the cluster');
+  await page.getByRole('button', { name: 'Pause queue' }).click();
+  await until(async () => (await targets.admin.get<{ paused: boolean }>('/api/configuration/queue')).paused, 'the queue is not paused');
+  await s.shot('cluster-nodes');
+  await page.getByRole('button', { name: 'Resume queue' }).click();
+  await until(async () => !(await targets.admin.get<{ paused: boolean }>('/api/configuration/queue')).paused, 'the queue is still paused');
+  await row.getByRole('button', { name: /^Task cap of node1/ }).click();
+  await input.fill('2');
+  await input.press('Enter');
+  await until(async () => (await nodeOf(s, 'node1'))?.taskCap === 2, 'the cap did not go back to 2');
+}
+
+/** node2's maintenance, guided from the Nodes page, with HAProxy's view and node2's own ping read at each stage. */
 export async function maintenanceOfNode2(s: Screens): Promise<void> {
   const { page, targets } = s;
   const { admin, lb } = targets;
@@ -101,11 +126,6 @@ export async function maintenanceOfNode2(s: Screens): Promise<void> {
   assert.equal((await waitForTaskState(admin, busy.id, ['Executing'])).nodeName, 'node2');
   await admin.call('PATCH', '/api/nodes/node1', { taskCap: 2 });
 
-  await fleetCard(page, 'HA cluster').getByRole('link', { name: 'Open' }).click();
-  await page.getByRole('heading', { name: 'Nodes' }).waitFor({ timeout: 15_000 });
-  assert.match(page.url(), /\?connection=conn-[0-9a-f]+#\/nodes$/);
-  await page.locator('tr[data-node="node2"]').waitFor();
-  await s.shot('cluster-nodes');
   await page.locator('tr[data-node="node2"]').getByRole('link', { name: 'Maintenance' }).click();
 
   const flow = page.getByTestId('maintenance');
@@ -184,6 +204,15 @@ export async function killNode2Notifies(s: Screens): Promise<number> {
   await page.getByRole('heading', { name: 'Nodes' }).waitFor({ timeout: 15_000 });
   assert.match(page.url(), /\?connection=conn-[0-9a-f]+#\/nodes$/, "the notification opens the cluster's Nodes page");
   return noticedMs;
+}
+
+/** On the Nodes page the notification opened: the offline node2 removed. */
+export async function removeOfflineNode2(s: Screens): Promise<void> {
+  const row = s.page.locator('tr[data-node="node2"]');
+  await row.getByRole('button', { name: 'Remove…' }).click();
+  await row.getByRole('button', { name: 'Remove node2' }).click();
+  await until(async () => (await row.count()) === 0, 'node2 is still listed');
+  assert.equal(await nodeOf(s, 'node2'), undefined, 'the cluster still has node2');
 }
 
 export async function balancerStoppedAndBack(s: Screens): Promise<void> {
