@@ -290,8 +290,9 @@ describe('desktop app (Electron)', { skip: desktopSkip, timeout: 420_000 }, () =
     // Permissions are denied, navigation away and foreign windows are refused.
     assert.equal(await win.evaluate(() => Notification.requestPermission()), 'denied');
     assert.equal(await win.evaluate(() => navigator.permissions.query({ name: 'geolocation' }).then((p) => p.state)), 'denied');
-    await win.evaluate(() => window.open('https://example.invalid/', '_blank'));
-    await win.evaluate(() => location.assign('https://example.invalid/'));
+    // (file: URLs, which the app never hands to the OS: an http one would open the user's browser.)
+    await win.evaluate(() => window.open('file:///etc/hostname', '_blank'));
+    await win.evaluate(() => location.assign('file:///etc/hostname'));
     await new Promise((r) => setTimeout(r, 1000));
     assert.match(win.url(), /^app:\/\/shoal\//, 'the window stays in the app');
     assert.equal(app.windows().length, 1, 'no window for another site');
@@ -342,6 +343,7 @@ describe('desktop app (Electron)', { skip: desktopSkip, timeout: 420_000 }, () =
     it("edits a task cap and pauses the queue on the cluster's Nodes page", () => flows.nodesPageThroughTheManager(screens));
     it("runs node2's maintenance with HAProxy's view and the ping at each stage", () => flows.maintenanceOfNode2(screens));
     it('streams a live task log through the main process', () => flows.liveLogThroughTheManager(screens));
+    it('uploads to and downloads from the library through the main process', () => flows.libraryThroughTheManager(screens));
     it('kill -9 of node2: an OS notification within the offline threshold plus 5 s', async () => {
       process.stderr.write(`desktop: kill -9 → notification ${await flows.killNode2Notifies(screens)} ms\n`);
     });

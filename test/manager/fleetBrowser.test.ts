@@ -101,6 +101,7 @@ describe('shoal-manager in Chromium: fleet, maintenance, notifications against a
   step("a cluster's Nodes page through the manager: task cap, queue pause", () => flows.nodesPageThroughTheManager(screens));
   step("node2's maintenance, guided, with HAProxy's view and node2's ping at each stage", () => flows.maintenanceOfNode2(screens));
   step('a live task log through the proxy: its first line is on the page before the script ends', () => flows.liveLogThroughTheManager(screens));
+  step('the library through the proxy: an upload, the package listed, its download whole', () => flows.libraryThroughTheManager(screens));
 
   step('kill -9 of node2: a notification within the offline threshold plus 5 s, and the card shows it Offline', async () => {
     const ms = await flows.killNode2Notifies(screens);
