@@ -245,7 +245,7 @@ export async function balancerStoppedAndBack(s: Screens): Promise<void> {
   await targets.lb.stop();
   const ha = fleetCard(page, 'HA cluster');
   await until(async () => (await ha.getAttribute('data-state')) === 'unreachable', 'the card never showed unreachable', 20_000);
-  assert.match(await ha.getByTestId('card-error').innerText(), /connection refused[\s\S]*next try/);
+  assert.match(await ha.getByTestId('card-error').innerText(), /(connection refused|closed the connection)[\s\S]*next try/, 'the words of the failure, and the next try');
   assert.equal(await fleetCard(page, 'Standalone').getAttribute('data-state'), 'reachable');
   await s.shot('fleet-unreachable');
   await targets.restartBalancer();
