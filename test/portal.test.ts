@@ -69,6 +69,9 @@ async function cuttableProxy(port: number): Promise<{ url: string; cut(): number
   };
 }
 
+/** The stored log's lines, less its final `END <state>` line (the portal does not show it). */
+const storedLines = (text: string) => text.split('\n').filter((l) => l && !/^\S+ END {3}\S+$/.test(l));
+
 describe('web portal in Chromium against a real node', { timeout: 180_000 }, () => {
   let node: ShoalProcess;
   let proxy: Awaited<ReturnType<typeof cuttableProxy>>;
@@ -158,7 +161,7 @@ describe('web portal in Chromium against a real node', { timeout: 180_000 }, () 
     await until(async () => (await page.locator('[data-log-status]').getAttribute('data-log-status')) === 'ended', 'the log panel did not say the log is complete');
     const shown = await logLines();
     for (const l of ['line-1', 'line-2', 'line-3']) assert.equal(shown.filter((s) => s === l).length, 1, `${l} shown ${shown.filter((s) => s === l).length} times`);
-    const stored = (await taskLog(api, scriptTask)).split('\n').filter(Boolean);
+    const stored = storedLines(await taskLog(api, scriptTask));
     assert.equal(shown.length, stored.length, `the panel shows ${shown.length} lines, the stored log has ${stored.length}`);
     assert.equal((await getTask(api, scriptTask)).state, 'Success');
     await shot('task-finished');
@@ -182,9 +185,28 @@ describe('web portal in Chromium against a real node', { timeout: 180_000 }, () 
       const n = shown.filter((l) => l === `tick-${i}`).length;
       assert.equal(n, 1, `tick-${i} is shown ${n} times after the reconnect`);
     }
-    const stored = (await taskLog(api, ticks.id)).split('\n').filter(Boolean);
+    const stored = storedLines(await taskLog(api, ticks.id));
     assert.equal(shown.length, stored.length, `the panel shows ${shown.length} lines, the stored log has ${stored.length}`);
     await shot('task-after-reconnect');
+  });
+
+  step('a forged `\\revent: end` line does not end the live view; a long log keeps a bounded window with earlier lines on demand', async () => {
+    const script = `printf 'before\\revent: end\\ndata: {"state":"Success"}\\n'; sleep 1; seq 1 6000 | sed 's/^/row-/'; sleep 1; echo after-the-forgery`;
+    const forged = await queueScript(api, script, { description: 'Portal forged end' });
+    await page.goto(`${proxy.url}/#/tasks/${forged.id}`);
+    await until(async () => (await logLines()).includes('after-the-forgery'), 'the line after the forged end never appeared', 30_000);
+    await until(async () => (await page.locator('[data-log-status]').getAttribute('data-log-status')) === 'ended', 'the log did not end');
+    const shown = await logLines();
+    assert.ok(shown.length <= 5000, `the page holds ${shown.length} lines`);
+    assert.ok(!shown.includes('row-1'), 'the oldest lines were dropped from the page');
+    await shot('task-log-window');
+    await page.getByTestId('load-earlier').click();
+    await until(async () => (await logLines()).length > shown.length, 'loading earlier lines added nothing');
+    const more = await logLines();
+    assert.equal(new Set(more).size, more.length, 'no line is shown twice');
+    assert.ok(more.includes('event: end'), 'the forged field is shown as a line of text');
+    assert.ok(more.includes('row-1'));
+    await shot('task-log-earlier');
   });
 
   step('the Tasks page lists the task with its state and filters by state', async () => {

@@ -13,15 +13,25 @@ import { registerPortal } from './api/portalRoutes.js';
 import { rootRoutes } from './api/rootRoutes.js';
 import { registerSecurityHeaders } from './api/securityHeaders.js';
 import { validatorCompiler } from './api/validation.js';
+import { activityRoutes } from './activities/routes.js';
 import { artifactRoutes } from './artifacts/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { configurationRoutes } from './configuration/routes.js';
+import { deploymentRoutes } from './deployments/routes.js';
+import { releaseRoutes } from './deployments/releaseRoutes.js';
+import { environmentRoutes } from './environments/routes.js';
+import { interruptionRoutes } from './interruptions/routes.js';
+import { lifecycleRoutes } from './lifecycles/routes.js';
+import { libraryVariableSetRoutes } from './libraryVariableSets/routes.js';
 import { MigrationJob } from './migration/migrationJob.js';
 import { migrationRoutes } from './migration/routes.js';
 import { nodeRoutes } from './nodes/routes.js';
 import { packageRoutes } from './packages/routes.js';
+import { projectRoutes } from './projects/routes.js';
+import { runbookRoutes } from './runbooks/routes.js';
 import { taskRoutes } from './tasks/routes.js';
 import { teamRoutes } from './teams/routes.js';
+import { triggerRoutes } from './triggers/routes.js';
 import { userRoutes } from './users/routes.js';
 
 /** JSON endpoints take at most this much; package uploads (streamed) are not JSON. */
@@ -52,13 +62,16 @@ export async function buildApp(ctx: NodeContext): Promise<FastifyInstance> {
   refuseLongUrls(app);
   registerHostCheck(app, ctx.config.host, ctx.config.publicUrls);
   await app.register(cookie);
-  registerAuth(app, ctx.shoal);
+  registerAuth(app, ctx.shoal, ctx.nodeCredential);
   const migration = new MigrationJob(ctx.config);
   blockWritesWhileMigrating(app, migration);
   registerSecurityHeaders(app, ctx.config.nodeName);
 
   await registerOpenApi(app, ctx.version);
   for (const domain of [rootRoutes, nodeRoutes, taskRoutes, artifactRoutes, userRoutes, teamRoutes, auditRoutes, configurationRoutes, packageRoutes]) {
+    await app.register(domain, { ctx });
+  }
+  for (const domain of [environmentRoutes, lifecycleRoutes, projectRoutes, libraryVariableSetRoutes, releaseRoutes, deploymentRoutes, interruptionRoutes, runbookRoutes, triggerRoutes, activityRoutes]) {
     await app.register(domain, { ctx });
   }
   await app.register(migrationRoutes, { ctx, job: migration });

@@ -4,4 +4,4 @@ export type { TaskKind, TaskContext } from './executor/taskKind.js';
 export { SHOAL_VERSION } from './version.js';
 export { createApiKey, reuseOrReplaceNamedKey } from './auth/apiKeys.js';
 export { keepMasterKeyInKeychain, type KeychainMove } from './secrets/masterKeyToKeychain.js';
-export { databaseKind } from './db/open.js';
+export { isServerDatabaseUrl } from './db/open.js';

@@ -14,4 +14,8 @@ export interface NodeContext {
   kinds: TaskKindRegistry;
   ping: PingCache;
   logger: Logger;
+  /** Seals sensitive values (AES-256-GCM); never leaves the node. */
+  masterKey: Buffer;
+  /** What this node shows other nodes of its cluster (derived from the master key). */
+  nodeCredential: string;
 }

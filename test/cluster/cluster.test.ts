@@ -1,4 +1,10 @@
+/**
+ * A three-node cluster on PostgreSQL behind HAProxy (the example config), its storage a real
+ * network share: sshd serves one folder and every node mounts it with sshfs in its own
+ * mount namespace (default caching: attributes and listings cached for 20 s).
+ */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ShoalClient } from '../helpers/apiClient.js';
@@ -9,18 +15,21 @@ import { startHaproxy, type Haproxy } from '../helpers/haproxy.js';
 import { FINAL_STATES, getTask, queueScript, type Task } from '../helpers/tasks.js';
 import { teardown } from '../helpers/teardown.js';
 import { waitFor } from '../helpers/waitFor.js';
+import { describeLags, followTasksLive } from '../helpers/shareLiveLogs.js';
+import { sleep } from '../helpers/waitFor.js';
+import { multipartUpload, PatternStream, sha256File } from '../storage/upload.js';
 import { markedScript, overlapByNode, readRuns } from './marks.js';
 
 const CAP = 2;
 
-describe('HA cluster: three nodes on PostgreSQL behind HAProxy', { timeout: 300_000 }, () => {
+describe('HA cluster: three nodes on PostgreSQL behind HAProxy, storage on an sshfs share', { timeout: 420_000 }, () => {
   let cluster: Cluster;
   let lb: Haproxy;
   let client: ShoalClient;
   let marks: string;
 
   before(async () => {
-    cluster = await startCluster(3, CAP);
+    cluster = await startCluster(3, CAP, { share: {} });
     lb = await startHaproxy(cluster.dir, await freePort(), cluster.nodes.map((n) => ({ name: n.nodeName, port: n.port })));
     client = await ShoalClient.login(lb.url, 'admin', cluster.nodes[0]!.adminPassword);
     marks = path.join(cluster.dir, 'marks.log');
@@ -120,6 +129,131 @@ describe('HA cluster: three nodes on PostgreSQL behind HAProxy', { timeout: 300_
       message: 'node2 still accepts the revoked key',
     });
   });
+
+  it('20 tasks, each followed live through HAProxy (mostly from another node): every line in order, then the end', async () => {
+    const run = await followTasksLive(client, 20);
+    process.stderr.write(describeLags('live logs across nodes on sshfs (default caching)', run));
+    assert.ok(run.crossNode > 0, 'some followers were served by a node other than the one running the task');
+  });
+
+  it('of two concurrent uploads of one version to two nodes, one gets 201, the other 409, and the file on the share is whole', async () => {
+    const [a, b] = [new PatternStream(24 * 1024 * 1024, 100), new PatternStream(24 * 1024 * 1024, 200)];
+    const key = await apiKey();
+    const [ra, rb] = await Promise.all([
+      multipartUpload(`${cluster.nodes[0]!.url}/api/Spaces-1/packages/raw`, key, 'Dup.3.1.4.nupkg', a),
+      multipartUpload(`${cluster.nodes[1]!.url}/api/Spaces-1/packages/raw`, key, 'Dup.3.1.4.nupkg', b),
+    ]);
+    assert.deepEqual([ra.status, rb.status].sort(), [201, 409], `${JSON.stringify(ra.body)} ${JSON.stringify(rb.body)}`);
+    const winner = ra.status === 201 ? a : b;
+    const expected = winner.hash.digest('hex');
+    const onShare = path.join(cluster.share!.exportDir, 'shoal', 'packages', 'Spaces-1');
+    assert.equal(await sha256File(path.join(onShare, 'Dup.3.1.4.nupkg')), expected);
+    assert.deepEqual(fs.readdirSync(onShare).filter((f) => f.endsWith('.partial')), []);
+    assert.match(cluster.nodes[0]!.output(), /publishing new files with a hard link/, 'the node said how it publishes');
+  });
+
+  it('a node whose share did not mount (it writes to the folder under the mount point) is flagged; the others are not', async () => {
+    const stray = await cluster.startNode('node4', 0, { mount: false });
+    try {
+      const nodes = await waitFor(
+        async () => {
+          const list = await client.call<{ name: string; storage: { ok: boolean; problems: string[] } | null }[]>('GET', '/api/nodes');
+          const four = list.find((n) => n.name === 'node4');
+          return four?.storage && !four.storage.ok ? list : undefined;
+        },
+        { timeoutMs: 20_000, intervalMs: 500, message: 'node4 to be flagged' },
+      );
+      const four = nodes.find((n) => n.name === 'node4')!;
+      assert.match(four.storage!.problems.join('\n'), /taskLogs: .* is not the folder .*node1.* the share is probably not mounted on this node/);
+      await sleep(6000); // a heartbeat more: the others must still be fine
+      const after = await client.call<{ name: string; storage: { ok: boolean; problems: string[] } | null }[]>('GET', '/api/nodes');
+      for (const n of after.filter((x) => x.name !== 'node4')) assert.deepEqual(n.storage?.problems, [], `${n.name} is not to blame`);
+    } finally {
+      await stray.stop();
+      // What node4 wrote under the bare mount point (seen here, outside the namespaces), so later tests find it empty.
+      fs.rmSync(path.join(cluster.share!.mountPoint, 'shoal'), { recursive: true, force: true });
+    }
+  });
+
+  it('the share frozen for 30 s and then unmounted under load: no node exits, pings and heartbeats go on, the rest recovers', async () => {
+    const share = cluster.share!;
+    const busy = await queueMarked(6, 20);
+    await waitFor(async () => (await getTaskList()).filter((t) => t.state === 'Executing').length >= 3, { message: 'load to start' });
+    const seenBefore = await lastSeen();
+    share.freeze(true);
+    const pings: { node: string; ms: number; ok: boolean }[] = [];
+    const enqueued: number[] = [];
+    const queuedWhileFrozen: string[] = [];
+    try {
+      const frozenUntil = Date.now() + 30_000;
+      while (Date.now() < frozenUntil) {
+        await Promise.all([
+          ...cluster.nodes.map(async (n) => {
+            const t0 = performance.now();
+            const ok = await fetch(`${n.url}/api/nodes/ping`, { signal: AbortSignal.timeout(5000) }).then((r) => r.status === 200, () => false);
+            pings.push({ node: n.nodeName, ms: performance.now() - t0, ok });
+          }),
+          client.request('POST', '/api/tasks', { body: { kind: 'AdHocScript', arguments: { script: 'echo queued while frozen' } }, timeoutMs: 5000 }).then(
+            (r) => {
+              enqueued.push(r.status);
+              if (r.status === 201) queuedWhileFrozen.push(r.body.id);
+            },
+            () => enqueued.push(0),
+          ),
+        ]);
+        await sleep(2000);
+      }
+    } finally {
+      share.freeze(false);
+    }
+    const seenDuring = await lastSeen();
+    const slowest = Math.max(...pings.map((p) => p.ms));
+    process.stderr.write(`share frozen 30 s: ${pings.filter((p) => p.ok).length}/${pings.length} pings answered (slowest ${slowest.toFixed(0)} ms), ${enqueued.filter((s) => s === 201).length}/${enqueued.length} enqueues answered 201\n`);
+    assert.deepEqual(pings.filter((p) => !p.ok), [], 'every ping was answered while the share was frozen');
+    assert.deepEqual(enqueued.filter((s) => s !== 201), [], 'every enqueue was answered while the share was frozen');
+    for (const n of cluster.nodes) assert.ok(seenDuring.get(n.nodeName)! > seenBefore.get(n.nodeName)!, `${n.nodeName} kept beating`);
+
+    // Everything queued meanwhile ends: tasks whose storage stalled fail with the reason.
+    const busyDone = await waitAllFinal([...busy, ...queuedWhileFrozen], 180_000);
+    for (const t of busyDone.filter((x) => x.state !== 'Success')) assert.match(t.errorMessage ?? '', /storage/, `${t.id}: ${t.errorMessage}`);
+
+    // The share vanishes from node2 (unmounted): its storage folders are gone from under it.
+    const ns2 = cluster.namespaces.get('node2')!;
+    await ns2.unmount();
+    let onNode2: Task[] = [];
+    for (let round = 0; round < 5 && !onNode2.length; round++) {
+      const ids = [];
+      for (let i = 0; i < 6; i++) ids.push((await queueScript(client, 'echo hello')).id);
+      const done = await waitAllFinal(ids);
+      onNode2 = done.filter((t) => t.nodeName === 'node2');
+      assert.deepEqual(done.filter((t) => t.nodeName !== 'node2' && t.state !== 'Success').map((t) => `${t.id} ${t.errorMessage}`), [], 'the other nodes work on');
+    }
+    assert.ok(onNode2.length, 'node2 took a task while its share was gone');
+    for (const t of onNode2) assert.match(`${t.state} ${t.errorMessage}`, /^Failed .*storage failed at .*(task-logs|artifacts).*ENOENT/, t.id);
+    await waitFor(async () => (await client.call('GET', '/api/nodes/node2')).storage?.ok === false, { timeoutMs: 20_000, message: 'node2 flagged' });
+    await ns2.mount();
+
+    // Everything recovers: every node sees the share again and new work succeeds everywhere.
+    await waitFor(
+      async () => {
+        const all = await client.call<{ name: string; storage: { ok: boolean; problems: string[] } }[]>('GET', '/api/nodes');
+        const list = all.filter((n) => cluster.nodes.some((c) => c.nodeName === n.name));
+        if (list.every((n) => n.storage?.ok)) return true;
+        throw new Error(JSON.stringify(list.map((n) => [n.name, n.storage?.problems])));
+      },
+      { timeoutMs: 30_000, intervalMs: 500, message: 'every node to see the share again' },
+    );
+    const run = await followTasksLive(client, 6, 5, 0.1);
+    assert.equal(run.tasks, 6);
+    for (const n of cluster.nodes) assert.equal(n.child.exitCode, null, `${n.nodeName} exited:\n${n.output()}`);
+  });
+
+  const lastSeen = async () =>
+    new Map((await client.call<{ name: string; lastSeen: string }[]>('GET', '/api/nodes')).map((n) => [n.name, Date.parse(n.lastSeen)]));
+
+  let key: string | undefined;
+  const apiKey = async () => (key ??= (await client.call<{ apiKey: string }>('POST', '/api/users/me/apikeys', { name: 'uploads' }, 201)).apiKey);
+
 
   it('a user disabled through one node can use neither their session nor their API key on the others within 2 s', async () => {
     const nodeA = client.at(cluster.nodes[0]!.url);

@@ -7,12 +7,13 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `shoal <args>` to completion (a clean environment apart from `env`). */
-export function runShoalCli(args: string[], env: Record<string, string> = {}, timeoutMs = 30_000): Promise<CliResult> {
+/** Runs `shoal <args>` to completion (a clean environment apart from `env`), after the command prefix `prefix` if any. */
+export function runShoalCli(args: string[], env: Record<string, string> = {}, timeoutMs = 30_000, prefix: string[] = []): Promise<CliResult> {
   const clean: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('SHOAL_')) clean[k] = v;
   return new Promise((resolve) => {
-    execFile(process.execPath, [SHOAL_BIN, ...args], { cwd: REPO_ROOT, env: { ...clean, ...env }, timeout: timeoutMs }, (err, stdout, stderr) => {
+    const [cmd, ...argv] = [...prefix, process.execPath, SHOAL_BIN, ...args];
+    execFile(cmd!, argv, { cwd: REPO_ROOT, env: { ...clean, ...env }, timeout: timeoutMs }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
       resolve({ code, stdout, stderr });
     });

@@ -15,6 +15,11 @@ export interface ShoalProcessOptions {
   args?: string[];
   /** How long to wait for the first answer to GET /api/nodes/ping. */
   startTimeoutMs?: number;
+  /**
+   * A command the node runs under, which execs it so the pid stays the node's: `ip netns
+   * exec NS` (another network namespace), `nsenter -t PID -m --` (another mount namespace).
+   */
+  prefix?: string[];
 }
 
 export interface ExitInfo {
@@ -65,7 +70,8 @@ export async function startShoalProcess(o: ShoalProcessOptions): Promise<ShoalPr
   if (o.taskCap !== undefined) args.push('--task-cap', String(o.taskCap));
   args.push(...(o.args ?? []));
 
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [cmd, ...cmdArgs] = [...(o.prefix ?? []), process.execPath, ...args];
+  const child = spawn(cmd!, cmdArgs, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   trackChild(child);
   const out = new Tail();
   const err = new Tail();

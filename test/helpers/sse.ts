@@ -1,3 +1,5 @@
+import { parseSseBlock } from '../../server-core/src/testing/sse.js';
+
 export interface SseEvent {
   event: string;
   data: string;
@@ -7,7 +9,8 @@ export interface SseEvent {
 
 /**
  * Reads a text/event-stream to its end, calling `onEvent` as each event arrives
- * (comments such as keep-alives are skipped). Resolves with every event.
+ * (comments such as keep-alives are skipped). Resolves with every event, the raw text and
+ * the node that answered (`X-Shoal-Node`).
  */
 export async function readEventStream(
   url: string,
@@ -16,28 +19,20 @@ export async function readEventStream(
   timeoutMs = 60_000,
   /** Ends the reading early (an endless stream); what was read so far is returned. */
   stop?: AbortSignal,
-): Promise<{ status: number; contentType: string; events: SseEvent[]; raw: string }> {
+): Promise<{ status: number; contentType: string; events: SseEvent[]; raw: string; node: string | null }> {
   const signal = stop ? AbortSignal.any([AbortSignal.timeout(timeoutMs), stop]) : AbortSignal.timeout(timeoutMs);
   const res = await fetch(url, { headers: { ...headers, accept: 'text/event-stream' }, signal });
   const contentType = res.headers.get('content-type') ?? '';
+  const node = res.headers.get('x-shoal-node');
   const events: SseEvent[] = [];
   let raw = '';
-  if (!res.body) return { status: res.status, contentType, events, raw };
+  if (!res.body) return { status: res.status, contentType, events, raw, node };
   const decoder = new TextDecoder();
   let buf = '';
   const flush = (block: string) => {
-    let event = 'message';
-    const data: string[] = [];
-    for (const line of block.split('\n')) {
-      if (line.startsWith(':')) continue;
-      const i = line.indexOf(':');
-      const field = i < 0 ? line : line.slice(0, i);
-      const value = i < 0 ? '' : line.slice(i + 1).replace(/^ /, '');
-      if (field === 'event') event = value;
-      else if (field === 'data') data.push(value);
-    }
-    if (!data.length && event === 'message') return;
-    const e = { event, data: data.join('\n'), at: performance.now() };
+    const parsed = parseSseBlock(block);
+    if (!parsed) return;
+    const e = { event: parsed.event, data: parsed.data, at: performance.now() };
     events.push(e);
     onEvent(e);
   };
@@ -56,5 +51,5 @@ export async function readEventStream(
     if (!stop?.aborted) throw err;
   }
   if (buf.trim()) flush(buf);
-  return { status: res.status, contentType, events, raw };
+  return { status: res.status, contentType, events, raw, node };
 }

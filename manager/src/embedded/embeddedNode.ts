@@ -55,7 +55,7 @@ export async function startEmbeddedNode(o: EmbeddedNodeOptions): Promise<Embedde
   } else {
     masterKey = { outcome: 'file', reason: o.noKeychain ?? 'no OS keychain is used' };
   }
-  const shared = core.databaseKind(core.resolveNodeConfig({ dataDir }).databaseUrl) !== 'sqlite';
+  const shared = core.isServerDatabaseUrl(core.resolveNodeConfig({ dataDir }).databaseUrl);
   const portInFile = core.resolveNodeConfig({ dataDir }, {}).port;
   // Standalone, it answers this machine only; a node of a cluster listens where its config says, for the balancer.
   const config = core.resolveNodeConfig({ dataDir, host: shared ? undefined : '127.0.0.1', port: o.port ?? (shared ? portInFile : 0) });

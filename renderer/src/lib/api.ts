@@ -85,6 +85,8 @@ interface SendOptions {
   accept?: string;
   /** The caller handles 401 itself (login). */
   own401?: boolean;
+  /** A `Range` header (`bytes=A-B`). */
+  range?: string;
 }
 
 /** Calls one endpoint of the contract; resolves with the Response once it answered 2xx. */
@@ -92,6 +94,7 @@ async function send<E extends Endpoint>(e: E, input: EndpointInput<E>, o: SendOp
   const { params, query, body } = input as { params?: Record<string, string>; query?: Record<string, unknown>; body?: unknown };
   const headers: Record<string, string> = { accept: o.accept ?? 'application/json', ...CSRF };
   if (body !== undefined) headers['content-type'] = 'application/json';
+  if (o.range) headers.range = o.range;
   let res: Response;
   const sentAt = Date.now();
   try {
@@ -176,8 +179,12 @@ export const api = {
 
   /** The whole log as it is now. */
   taskLogText: async (id: string): Promise<string> => (await send(t.taskLog, { params: { id } }, { accept: 'text/plain' })).text(),
-  /** The log followed live: one `message` per line from the start, then `end` with `{"state"}`. */
-  followTaskLog: (id: string): EventSource => new EventSource(apiUrl(endpointUrl(t.taskLog, { id })), { withCredentials: true }),
+  /** Bytes [from, to] of the log (whole lines are the caller's business): what comes before a trimmed window. */
+  taskLogRange: async (id: string, from: number, to: number): Promise<string> =>
+    (await send(t.taskLog, { params: { id } }, { accept: 'text/plain', range: `bytes=${from}-${to}` })).text(),
+  /** The log followed live after byte `from`: one `message` per line (its id the offset after it), then `end` with `{"state"}`. */
+  followTaskLog: (id: string, from = 0): EventSource =>
+    new EventSource(apiUrl(endpointUrl(t.taskLog, { id }, { from: from ? String(from) : undefined })), { withCredentials: true }),
 };
 
 /** The default space: the portal shows only it for now. */

@@ -1,6 +1,8 @@
+import { untrack } from 'svelte';
 import { api, messageOf } from './api';
-import { parseLogLine, splitLog, type LogLine } from './logLine';
-import { isFinalTaskState, type TaskState } from '@shoal/server-core/contract';
+import { EARLIER_BYTES, LogWindow, MAX_LINES, type RawLine } from './logWindow';
+import type { LogLine } from './logLine';
+import type { TaskState } from '@shoal/server-core/contract';
 import { isTaskState } from './taskStates';
 
 export type FollowStatus = 'connecting' | 'live' | 'recovering' | 'ended';
@@ -9,25 +11,27 @@ const FIRST_RETRY_MS = 1000;
 const MAX_RETRY_MS = 15_000;
 
 /**
- * Follows a task's log live over Server-Sent Events.
+ * Follows a task's log live over Server-Sent Events, holding a bounded window of lines.
  *
- * The node replays the log from its first line on every connection and has no event ids,
- * so a blind EventSource reconnect would show lines twice. Instead: each connection counts
- * the lines it has delivered and keeps only those past what is already shown; on `end` the
- * source is closed; on an error it is closed too, the whole text log is fetched (the
- * truth), and only a task still running gets a new connection, after a back-off.
+ * Every line's event id is its end offset in the log: a reconnecting EventSource sends the
+ * last one back (Last-Event-ID) and a new connection asks to start after it (`?from=`), so
+ * no line is shown twice and none is fetched again. Past MAX_LINES the oldest lines are
+ * dropped; `loadEarlier()` brings back the text before the window, by byte range, and keeps
+ * the window from trimming until `followLatest()`.
  */
 export class LogFollower {
-  #lines = $state.raw<LogLine[]>([]);
+  #window = $state.raw(new LogWindow());
   #status = $state<FollowStatus>('connecting');
   #error = $state<string | null>(null);
-  #pending: string[] = [];
+  #loadingEarlier = $state(false);
+  #pending: RawLine[] = [];
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #retryMs = FIRST_RETRY_MS;
   #source: EventSource | null = null;
-  #deliveredOnConnection = 0;
   #stopped = false;
+  /** While the reader looks at earlier lines, the window grows instead of trimming. */
+  #keepEarlier = false;
 
   constructor(
     readonly taskId: string,
@@ -36,7 +40,7 @@ export class LogFollower {
   ) {}
 
   get lines(): LogLine[] {
-    return this.#lines;
+    return this.#window.lines;
   }
   get status(): FollowStatus {
     return this.#status;
@@ -45,6 +49,13 @@ export class LogFollower {
   get error(): string | null {
     return this.#error;
   }
+  /** Lines before the window exist (dropped to keep the page light, or not loaded yet). */
+  get hasEarlier(): boolean {
+    return this.#window.hasEarlier;
+  }
+  get loadingEarlier(): boolean {
+    return this.#loadingEarlier;
+  }
 
   start(): void {
     this.#connect();
@@ -52,41 +63,64 @@ export class LogFollower {
 
   stop(): void {
     this.#stopped = true;
-    this.#source?.close();
-    this.#source = null;
+    this.#closeSource();
     clearTimeout(this.#retryTimer);
     clearTimeout(this.#flushTimer);
   }
 
-  /** Lines shown or about to be. */
-  get #known(): number {
-    return this.#lines.length + this.#pending.length;
+  async loadEarlier(): Promise<void> {
+    const w = this.#window;
+    if (!w.hasEarlier || this.#loadingEarlier) return;
+    this.#loadingEarlier = true;
+    try {
+      const from = Math.max(0, w.start - EARLIER_BYTES);
+      const text = await api.taskLogRange(this.taskId, from, w.start - 1);
+      this.#keepEarlier = true;
+      this.#window = this.#window.prepend(text, from);
+    } catch (err) {
+      this.#error = `Could not load earlier lines: ${messageOf(err)}`;
+    } finally {
+      this.#loadingEarlier = false;
+    }
+  }
+
+  /** Back to the latest lines: the window trims to its bound again. */
+  followLatest(): void {
+    this.#keepEarlier = false;
+    this.#window = this.#window.trimmed(MAX_LINES);
   }
 
   #connect(): void {
     if (this.#stopped) return;
-    const source = api.followTaskLog(this.taskId);
+    // Untracked: start() runs inside the page's effect, which must not re-run (and stop us) on every new line.
+    const source = api.followTaskLog(this.taskId, untrack(() => this.#window.end));
     this.#source = source;
-    this.#deliveredOnConnection = 0;
     source.onopen = () => {
-      this.#deliveredOnConnection = 0;
       this.#status = 'live';
       this.#error = null;
       this.#retryMs = FIRST_RETRY_MS;
     };
     source.onmessage = (e: MessageEvent<string>) => {
-      if (this.#deliveredOnConnection++ < this.#known) return; // already shown
-      this.#pending.push(e.data);
+      this.#pending.push({ text: e.data, end: Number(e.lastEventId) || untrack(() => this.#window.end) + 1 });
       this.#flushTimer ??= setTimeout(() => this.#flush(), 50);
     };
     source.addEventListener('end', (e: MessageEvent<string>) => {
       this.#closeSource();
       this.#flush();
-      this.#finish(stateFrom(e.data));
+      this.#status = 'ended';
+      this.#error = null;
+      this.onEnd(stateFrom(e.data));
     });
     source.onerror = () => {
+      this.#flush();
+      if (this.#stopped) return;
+      this.#status = 'recovering';
+      // Still CONNECTING: the browser reconnects by itself, sending the last event id.
+      if (source.readyState !== EventSource.CLOSED) return;
       this.#closeSource();
-      if (!this.#stopped) void this.#recover();
+      this.#error = 'The live log was interrupted. Retrying…';
+      this.#retryTimer = setTimeout(() => this.#connect(), this.#retryMs);
+      this.#retryMs = Math.min(this.#retryMs * 2, MAX_RETRY_MS);
     };
   }
 
@@ -99,38 +133,8 @@ export class LogFollower {
     clearTimeout(this.#flushTimer);
     this.#flushTimer = undefined;
     if (!this.#pending.length) return;
-    const start = this.#lines.length;
-    this.#lines = this.#lines.concat(this.#pending.map((raw, i) => parseLogLine(raw, start + i + 1)));
+    this.#window = this.#window.append(this.#pending, this.#keepEarlier ? Infinity : MAX_LINES);
     this.#pending = [];
-  }
-
-  #finish(state: TaskState | null): void {
-    this.#status = 'ended';
-    this.#error = null;
-    this.onEnd(state);
-  }
-
-  async #recover(): Promise<void> {
-    this.#flush();
-    this.#status = 'recovering';
-    try {
-      // The state first: when it is final, the text fetched after it is the whole log.
-      const task = await api.getTask(this.taskId);
-      const text = await api.taskLogText(this.taskId);
-      if (this.#stopped) return;
-      const raw = splitLog(text);
-      if (raw.length >= this.#lines.length) this.#lines = raw.map((l, i) => parseLogLine(l, i + 1));
-      if (isFinalTaskState(task.state)) {
-        this.#finish(task.state);
-        return;
-      }
-      this.#error = null;
-    } catch (err) {
-      if (this.#stopped) return;
-      this.#error = `The live log was interrupted: ${messageOf(err)} Retrying…`;
-    }
-    this.#retryTimer = setTimeout(() => this.#connect(), this.#retryMs);
-    this.#retryMs = Math.min(this.#retryMs * 2, MAX_RETRY_MS);
   }
 }
 

@@ -5,6 +5,8 @@ export interface LogLine {
   time: string | null;
   level: 'INFO' | 'WARN' | 'ERROR' | null;
   text: string;
+  /** Byte offset just after the line in the log, when known. */
+  end?: number;
 }
 
 const LINE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) (INFO |WARN |ERROR) (.*)$/s;

@@ -5,7 +5,8 @@ import type { KyselyPlugin, QueryResult, RootOperationNode, UnknownRow } from 'k
 import { JSON_BODY_LIMIT } from '../app.js';
 import { registerNode, markNodeStopped } from '../nodes/registry.js';
 import { claimTasks } from '../queue/claim.js';
-import { endTasksOfNode } from '../queue/failOrphans.js';
+import { endTasksOfSilentNode } from '../queue/endTasksOfNode.js';
+import { nodeIdentity } from '../config/nodeIdentity.js';
 import { SHOAL_VERSION } from '../version.js';
 import { removeTempDirs } from '../testing/tempDir.js';
 import { routesOf } from '../testing/routes.js';
@@ -159,7 +160,7 @@ function failing(match: (node: RootOperationNode) => boolean, error: () => Error
 
 describe('ping', () => {
   it('answers 200, 418 while draining, and reads the database at most once a second under load', async () => {
-    const tn = await startTestNode({ nodeName: 'ping-node', heartbeatMs: 60_000 });
+    const tn = await startTestNode({ nodeName: 'ping-node' });
     try {
       for (const url of ['/api/nodes/ping', '/api/octopusservernodes/ping']) {
         const res = await tn.request({ method: 'GET', url, anonymous: true });
@@ -183,11 +184,11 @@ describe('ping', () => {
       await drain(false);
       assert.equal((await tn.request({ method: 'GET', url: '/api/nodes/ping', anonymous: true })).statusCode, 200);
 
-      // Count reads of the nodes table through a spy on the node's own ShoalDb.
+      // Count reads of the nodes table through a spy on the node's own ShoalDb (the heartbeat writes it).
       let reads = 0;
       const counter: KyselyPlugin = {
         transformQuery: ({ node }: { node: RootOperationNode }) => {
-          if (tableOf(node) === 'nodes') reads++;
+          if (node.kind === 'SelectQueryNode' && tableOf(node) === 'nodes') reads++;
           return node;
         },
         transformResult: async ({ result }: { result: QueryResult<UnknownRow> }) => result,
@@ -214,7 +215,7 @@ describe('ping', () => {
   });
 
   it('answers 503 while the database cannot be reached, and 200 again once it can', async () => {
-    const tn = await startTestNode({ nodeName: 'lonely-node', heartbeatMs: 60_000 });
+    const tn = await startTestNode({ nodeName: 'lonely-node' });
     const shoal = tn.node.shoal as { db: typeof tn.node.shoal.db };
     const original = shoal.db;
     try {
@@ -307,8 +308,8 @@ describe('tasks, nodes and events', () => {
     assert.equal(running.statusCode, 409, running.body);
     assert.equal(errorBody(running).code, 'Conflict');
 
-    await registerNode(tn.node.shoal, { name: 'retired', version: SHOAL_VERSION, url: 'http://retired:8050', taskCap: 1 });
-    await markNodeStopped(tn.node.shoal, 'retired');
+    await registerNode(tn.node.shoal, { name: 'retired', nodeId: 'retired', version: SHOAL_VERSION, url: 'http://retired:8050', taskCap: 1 });
+    await markNodeStopped(tn.node.shoal, 'retired', 'retired');
     assert.equal((await get('/api/nodes/retired')).status, 'Offline');
     const del = await tn.request({ method: 'DELETE', url: '/api/nodes/retired' });
     assert.equal(del.statusCode, 204, del.body);
@@ -321,7 +322,7 @@ describe('tasks, nodes and events', () => {
     assert.deepEqual(await get('/api/configuration/queue'), { paused: true });
     await tn.request({ method: 'PATCH', url: '/api/nodes/list-node', payload: { taskCap: 5 } });
     // While paused not even this node's own claim finds work.
-    assert.deepEqual(await claimTasks(tn.node.shoal, 'list-node', 'probe'), []);
+    assert.deepEqual(await claimTasks(tn.node.shoal, { nodeName: 'list-node', nodeId: nodeIdentity(tn.dataDir), token: 'probe' }), []);
     const resumed = await tn.request({ method: 'PUT', url: '/api/configuration/queue', payload: { paused: false } });
     assert.deepEqual(resumed.json(), { paused: false });
     await waitFor(async () => (await get('/api/tasks?state=Queued')).total === 0, 'the queued checks to run once resumed');
@@ -330,9 +331,9 @@ describe('tasks, nodes and events', () => {
 
   it('summarises the cluster in one answer: nodes, version, queued and running tasks, pause', async () => {
     await waitFor(async () => (await get('/api/tasks?state=Executing,Cancelling')).total === 0, 'the earlier checks to end');
-    await registerNode(tn.node.shoal, { name: 'summary-worker', version: SHOAL_VERSION, url: 'http://summary-worker:8050', taskCap: 1 });
+    await registerNode(tn.node.shoal, { name: 'summary-worker', nodeId: 'summary-worker', version: SHOAL_VERSION, url: 'http://summary-worker:8050', taskCap: 1 });
     for (let i = 0; i < 3; i++) await tn.request({ method: 'POST', url: '/api/tasks', payload: { kind: 'SystemIntegrityCheck' } });
-    const claimed = await claimTasks(tn.node.shoal, 'summary-worker', 'summary-probe');
+    const claimed = await claimTasks(tn.node.shoal, { nodeName: 'summary-worker', nodeId: 'summary-worker', token: 'summary-probe' });
     assert.equal(claimed.length, 1);
     await tn.request({ method: 'PUT', url: '/api/configuration/queue', payload: { paused: true } });
     const summary = await get('/api/cluster');
@@ -341,8 +342,8 @@ describe('tasks, nodes and events', () => {
     assert.deepEqual(summary.nodes, await get('/api/nodes'));
     await tn.request({ method: 'PUT', url: '/api/configuration/queue', payload: { paused: false } });
     assert.equal((await get('/api/cluster')).queue.paused, false);
-    await endTasksOfNode(tn.node.shoal, 'summary-worker', 'the test ends it');
-    await markNodeStopped(tn.node.shoal, 'summary-worker');
+    await markNodeStopped(tn.node.shoal, 'summary-worker', 'summary-worker');
+    await endTasksOfSilentNode(tn.node.shoal, 'summary-worker', 'the test ends it');
     for (const t of (await get('/api/tasks?state=Queued')).items) await tn.request({ method: 'POST', url: `/api/tasks/${t.id}/cancel` });
     assert.deepEqual((await get('/api/cluster')).queue, { queued: 0, running: 0, paused: false });
   });

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import { isNodeCredential, NODE_CREDENTIAL_HEADER } from '../auth/nodeCredential.js';
 import type { Permission } from '../auth/permissions.js';
 import { principalFor, type Credential, type Principal } from '../auth/principal.js';
 import { SESSION_COOKIE } from '../auth/sessions.js';
@@ -11,9 +12,10 @@ import { ApiError, forbidden, unauthorized } from './errors.js';
  * Who may call a route, declared on the route itself (`config.access`):
  * - `anonymous`: anyone (the pings, login, the portal's static files);
  * - `authenticated`: any user, for their own things (who am I, log out, own API keys);
- * - a permission: users whose roles grant it.
+ * - a permission: users whose roles grant it;
+ * - `node`: other nodes of this cluster only, by the credential derived from the master key.
  */
-export type Access = 'anonymous' | 'authenticated' | Permission;
+export type Access = 'anonymous' | 'authenticated' | 'node' | Permission;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -82,7 +84,7 @@ export function requireDeclaredAccess(app: FastifyInstance): void {
  * access), before the body is read and before any handler runs. A request that matches no
  * route goes to the not-found handler, which changes nothing.
  */
-export function registerAuth(app: FastifyInstance, shoal: ShoalDb): void {
+export function registerAuth(app: FastifyInstance, shoal: ShoalDb, clusterNodeCredential: string): void {
   const cache = new Map<string, { principal: Principal | undefined; at: number }>();
   app.decorateRequest('principal', null);
   app.decorateRequest('user', null);
@@ -90,6 +92,8 @@ export function registerAuth(app: FastifyInstance, shoal: ShoalDb): void {
     if (req.is404) return;
     const access = req.routeOptions.config.access;
     if (!access) throw forbidden('This route declares no access and is refused.');
+    // Another node of this cluster: nothing else to check. Users never pass (below).
+    if (access === 'node' && isNodeCredential(req.headers[NODE_CREDENTIAL_HEADER], clusterNodeCredential)) return;
     const cred = credentialOf(req);
     if (cred) {
       const cacheKey = `${cred.kind}:${hashToken(cred.value)}`;
@@ -104,6 +108,10 @@ export function registerAuth(app: FastifyInstance, shoal: ShoalDb): void {
     }
     if (access === 'anonymous') return;
     const p = req.principal;
+    if (access === 'node') {
+      if (!p) throw unauthorized('This route is for the nodes of this cluster.');
+      throw forbidden('This route is for the nodes of this cluster, not for users.');
+    }
     if (!p) throw unauthorized(cred ? 'The API key or session is not valid (revoked, expired, disabled or unknown).' : undefined);
     const writes = !SAFE_METHODS.has(req.method);
     if (writes && p.via === 'session' && !req.headers[CSRF_HEADER]) {

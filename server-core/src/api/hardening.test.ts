@@ -75,7 +75,7 @@ describe('hardening', () => {
 
   it('the anonymous ping shows no paths or problem details', async () => {
     const ping = (await tn.request({ method: 'GET', url: '/api/nodes/ping', anonymous: true })).json();
-    assert.deepEqual(Object.keys(ping).sort(), ['database', 'drain', 'name', 'runningTasks', 'storage', 'version']);
+    assert.deepEqual(Object.keys(ping).sort(), ['database', 'drain', 'lease', 'name', 'runningTasks', 'storage', 'version']);
     assert.ok(!JSON.stringify(ping).includes(tn.dataDir), JSON.stringify(ping));
   });
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { parseSse } from '../testing/sse.js';
 import { removeTempDirs } from '../testing/tempDir.js';
 import { startTestNode, type TestNode } from '../testing/testNode.js';
 import { waitFor } from '../testing/wait.js';
@@ -8,11 +9,7 @@ import { waitFor } from '../testing/wait.js';
 async function readEvents(url: string, key: string, lastEventId?: string) {
   const headers: Record<string, string> = { accept: 'text/event-stream', 'x-api-key': key };
   if (lastEventId) headers['last-event-id'] = lastEventId;
-  const text = await (await fetch(url, { headers })).text();
-  return text
-    .split('\n\n')
-    .filter((e) => e.includes('data: '))
-    .map((e) => ({ id: /^id: (.*)$/m.exec(e)?.[1], event: /^event: (.*)$/m.exec(e)?.[1], data: /^data: (.*)$/m.exec(e)![1]! }));
+  return parseSse(await (await fetch(url, { headers })).text());
 }
 
 describe('task log stream: event ids and Last-Event-ID', () => {
@@ -31,13 +28,16 @@ describe('task log stream: event ids and Last-Event-ID', () => {
     await waitFor(async () => (await t.request({ method: 'GET', url: `/api/tasks/${id}` })).json().state === 'Success', 'the task to end');
     const url = `${t.node.url.replace('localhost', '127.0.0.1')}/api/tasks/${id}/log`;
     const all = await readEvents(url, t.adminKey);
-    const lines = all.filter((e) => !e.event);
+    const lines = all.filter((e) => e.event === 'message');
     assert.ok(lines.every((e) => /^\d+$/.test(e.id ?? '')), 'every line has a numeric id');
     const full = (await t.request({ method: 'GET', url: `/api/tasks/${id}/log` })).body;
-    assert.equal(Number(lines.at(-1)!.id), Buffer.byteLength(full), 'the last id is the end of the file');
+    const endLine = full.split('\n').at(-2)!;
+    assert.match(endLine, /^\S+ END {3}Success$/, 'the log ends with its final line');
+    assert.equal(Number(lines.at(-1)!.id) + Buffer.byteLength(endLine) + 1, Buffer.byteLength(full), 'the last id is the end of the last line before the final one');
+    assert.deepEqual(all.filter((e) => e.event === 'end').map((e) => e.data), ['{"state":"Success"}']);
     const afterOne = lines.findIndex((e) => / one$/.test(e.data));
-    const resumed = (await readEvents(url, t.adminKey, lines[afterOne]!.id)).filter((e) => !e.event);
+    const resumed = (await readEvents(url, t.adminKey, lines[afterOne]!.id)).filter((e) => e.event === 'message');
     assert.deepEqual(resumed.map((e) => e.data), lines.slice(afterOne + 1).map((e) => e.data));
-    assert.equal((await readEvents(url, t.adminKey, lines.at(-1)!.id)).filter((e) => !e.event).length, 0);
+    assert.equal((await readEvents(url, t.adminKey, lines.at(-1)!.id)).filter((e) => e.event === 'message').length, 0);
   });
 });

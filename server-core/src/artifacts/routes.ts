@@ -20,7 +20,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = a
 
   app.get(taskEndpoints.listArtifacts.url, { schema: endpointSchema(taskEndpoints.listArtifacts), config: { access: 'read' } }, async (req) => {
     const { name, folder } = await taskFolder(req.params.id);
-    const items = listArtifacts(folder).map((a) => ({
+    const items = (await listArtifacts(folder)).map((a) => ({
       ...a,
       links: { raw: `/api/tasks/${name}/artifacts/${a.name.split('/').map(encodeURIComponent).join('/')}` },
     }));
@@ -32,7 +32,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = a
       const { name, folder } = await taskFolder(req.params.id);
       const artifact = req.params['*'];
       const missing = notFound(`Task ${name} has no artifact ${artifact}.`);
-      const file = resolveArtifact(folder, artifact);
+      const file = await resolveArtifact(folder, artifact);
       if (!file) throw missing;
       return sendStoredFile(req, reply, { root: folder, file, downloadName: artifact.split('/').at(-1)!, whenMissing: missing });
     },

@@ -22,27 +22,27 @@ describe('shoal CLI', () => {
     cli = await prepareCli(makeTempDir('shoal-cli-home-'));
   });
   after(() => cli.dispose());
-  const runCli = (args: string[]) => cli.run(args);
+  const runCli = (args: string[], o?: { timeoutMs?: number }) => cli.run(args, o);
 
   it('prints help and exits 0 for the program and every command and sub-command', async () => {
     const root = await runCli(['--help']);
     assert.equal(root.code, 0, root.stderr);
     assert.match(root.stdout, /Usage: shoal/);
-    // Breadth first, each level in parallel: every command found in a help text gets its own --help.
+    // Breadth first, one at a time (a loaded 2-core machine starts a dozen CLIs in parallel
+    // slower than their timeout): every command found in a help text gets its own --help.
     const seen: string[] = [];
     let level: { path: string[]; help: string }[] = [{ path: [], help: root.stdout }];
     while (level.length) {
       const next = level.flatMap(({ path, help }) => commandsIn(help).map((cmd) => [...path, cmd]));
-      level = await Promise.all(
-        next.map(async (args) => {
-          const res = await runCli([...args, '--help']);
-          assert.equal(res.code, 0, `shoal ${args.join(' ')} --help: ${res.stderr}`);
-          assert.match(res.stdout, new RegExp(`Usage: shoal ${args.join(' ')}`));
-          assert.equal(res.stderr, '');
-          seen.push(args.join(' '));
-          return { path: args, help: res.stdout };
-        }),
-      );
+      level = [];
+      for (const args of next) {
+        const res = await runCli([...args, '--help'], { timeoutMs: 60_000 });
+        assert.equal(res.code, 0, `shoal ${args.join(' ')} --help: ${res.stderr}`);
+        assert.match(res.stdout, new RegExp(`Usage: shoal ${args.join(' ')}`));
+        assert.equal(res.stderr, '');
+        seen.push(args.join(' '));
+        level.push({ path: args, help: res.stdout });
+      }
     }
     for (const expected of ['run', 'api-key', 'api-key create']) assert.ok(seen.includes(expected), `${expected} in ${seen.join(', ')}`);
   });

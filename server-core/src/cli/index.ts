@@ -3,6 +3,7 @@ import { ConfigError } from '../config/nodeConfig.js';
 import { SHOAL_VERSION } from '../version.js';
 import { registerApiKey } from './apiKey.js';
 import { registerPackage } from './packagePush.js';
+import { registerReleaseAndDeploy } from './releaseDeploy.js';
 import { UsageError } from './parse.js';
 import { registerRun } from './run.js';
 import { registerStorage } from './storage.js';
@@ -16,12 +17,15 @@ export async function main(argv: string[]): Promise<void> {
     .description('Shoal deployment automation server')
     .version(SHOAL_VERSION)
     .showSuggestionAfterError(true)
+    // Program options (--version) only before a command, so `release create --version 1.2.3` is the release's.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ outputError: () => {} });
   registerRun(program);
   registerApiKey(program);
   registerStorage(program);
   registerPackage(program);
+  registerReleaseAndDeploy(program);
   registerMigrate(program);
   registerShowMasterKey(program);
   registerNodeJoin(program);

@@ -1,7 +1,7 @@
 import readline from 'node:readline/promises';
 import type { Command } from 'commander';
 import { resolveNodeConfig } from '../config/nodeConfig.js';
-import { databaseKind, redactUrl } from '../db/open.js';
+import { isServerDatabaseUrl, redactUrl } from '../db/open.js';
 import { formatBytes, describePlan } from '../migration/plan.js';
 import { migrateToCluster } from '../migration/migrate.js';
 import type { StoragePaths } from '../storage/paths.js';
@@ -36,7 +36,7 @@ export function registerMigrate(program: Command): void {
     .option('--dry-run', 'print the plan and change nothing')
     .option('--yes', 'do not ask for confirmation');
   withStorageFlags(cmd).action(async (flags: MigrateFlags) => {
-    if (databaseKind(flags.to) === 'sqlite') throw new UsageError('--to must be a postgres:// or sqlserver:// URL');
+    if (!isServerDatabaseUrl(flags.to)) throw new UsageError('--to must be a postgres:// or sqlserver:// URL');
     const targetStorage = storageFromFlags(flags, true) as StoragePaths;
     const source = resolveNodeConfig({ dataDir: flags.dataDir, config: flags.config }, { ...process.env, SHOAL_DATABASE_URL: '' });
     const progress = terminalProgress();

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { CONFIG_FILE_NAME, defaultDataDir, resolveNodeConfig, writeConfigFile } from '../config/nodeConfig.js';
 import { currentSchemaVersion, LATEST_SCHEMA_VERSION } from '../db/migrations/index.js';
-import { databaseKind, openDatabase, redactUrl } from '../db/open.js';
+import { isServerDatabaseUrl, openDatabase, redactUrl } from '../db/open.js';
 import { listNodes, nodeIsOffline } from '../nodes/registry.js';
 import { masterKeyMatches } from '../secrets/keyCheck.js';
 import { parseMasterKey } from '../secrets/masterKey.js';
@@ -41,7 +41,7 @@ async function checkJoin(flags: JoinFlags, nodeName: string): Promise<void> {
     const storage = await clusterStorageSettings(shoal);
     for (const kind of STORAGE_KINDS) {
       if (!storage[kind]) throw new Error(`the cluster has no shared ${kind} storage configured; run \`shoal storage set --cluster-shared ROOT\` first`);
-      const c = checkStoragePath(kind, storage[kind]);
+      const c = await checkStoragePath(kind, storage[kind]);
       if (!c.ok) throw new Error(`this machine cannot use the cluster's ${kind} storage at ${c.path}: ${c.problem}`);
     }
   } finally {
@@ -59,7 +59,7 @@ export function registerNodeJoin(program: Command): void {
     .option('--node-name <name>', 'name of the new node (default: host name)', parseNonEmpty)
     .option('--data-dir <dir>', 'data folder for the new node (default: $SHOAL_DATA_DIR or ~/.shoal)')
     .action(async (flags: JoinFlags) => {
-      if (databaseKind(flags.database) === 'sqlite') throw new UsageError('--database must be a postgres:// or sqlserver:// URL');
+      if (!isServerDatabaseUrl(flags.database)) throw new UsageError('--database must be a postgres:// or sqlserver:// URL');
       const dataDir = path.resolve(flags.dataDir ?? defaultDataDir());
       const configPath = path.join(dataDir, CONFIG_FILE_NAME);
       if (fs.existsSync(configPath)) throw new Error(`${configPath} already exists; this data dir is already configured`);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import cliProgress from 'cli-progress';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { PushError, pushPackage } from '../packages/push/pushPackage.js';
+import { serverUrl } from './serverApi.js';
 
 function existingFile(v: string): string {
   let st: fs.Stats;
@@ -11,17 +12,6 @@ function existingFile(v: string): string {
     throw new InvalidArgumentError(`${v} does not exist.`);
   }
   if (!st.isFile()) throw new InvalidArgumentError(`${v} is not a file.`);
-  return v;
-}
-
-function serverUrl(v: string): string {
-  let u: URL;
-  try {
-    u = new URL(v);
-  } catch {
-    throw new InvalidArgumentError('must be a URL like https://shoal.example.com.');
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new InvalidArgumentError('must be an http:// or https:// URL.');
   return v;
 }
 

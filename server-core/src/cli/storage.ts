@@ -14,7 +14,7 @@ export function registerStorage(program: Command): void {
   set.action(async (flags: DatabaseFlags & StorageFlags) => {
     const paths = storageFromFlags(flags, false);
     for (const p of Object.values(paths)) fs.mkdirSync(p, { recursive: true });
-    const problems = STORAGE_KINDS.filter((k) => paths[k]).map((k) => checkStoragePath(k, paths[k]!)).filter((c) => !c.ok);
+    const problems = (await Promise.all(STORAGE_KINDS.filter((k) => paths[k]).map((k) => checkStoragePath(k, paths[k]!)))).filter((c) => !c.ok);
     if (problems.length) throw new Error(problems.map((c) => `${c.kind}: ${c.path} — ${c.problem}`).join('; '));
     await withDatabase(flags, async (shoal) => {
       await setClusterStoragePaths(shoal, paths);
@@ -26,7 +26,7 @@ export function registerStorage(program: Command): void {
   withDatabaseFlags(storage.command('show').description('print the storage paths nodes use')).action(async (flags: DatabaseFlags) => {
     await withDatabase(flags, async (shoal, config) => {
       const paths = await clusterStoragePaths(shoal, config.storage);
-      for (const c of checkStorage(paths)) process.stdout.write(`${c.kind.padEnd(13)} ${c.path}${c.ok ? '' : `  (problem: ${c.problem})`}\n`);
+      for (const c of await checkStorage(paths)) process.stdout.write(`${c.kind.padEnd(13)} ${c.path}${c.ok ? '' : `  (problem: ${c.problem})`}\n`);
     });
   });
 }

@@ -10,7 +10,10 @@ export interface NodeConfig {
   host: string;
   port: number;
   nodeName: string;
+  /** The cap of the node's first registration; later an operator's setting (API, portal) stands. */
   taskCap: number;
+  /** `--task-cap` was given: it overrides the cap the cluster has for this node. */
+  taskCapOverride: boolean;
   builtInWorker: boolean;
   /** An unprivileged OS account the built-in worker runs scripts as (the node runs as root). */
   builtInWorkerRunAs?: string;
@@ -155,6 +158,7 @@ export function resolveNodeConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = p
     port,
     nodeName: flags.nodeName ?? env.SHOAL_NODE_NAME ?? file.nodeName ?? os.hostname(),
     taskCap,
+    taskCapOverride: flags.taskCap !== undefined,
     builtInWorker: file.builtInWorker ?? true,
     builtInWorkerRunAs: flags.builtInWorkerRunAs ?? env.SHOAL_BUILT_IN_WORKER_RUN_AS ?? file.builtInWorkerRunAs,
     storage: { ...storageUnder(storageRoot), ...storageOverrides },

@@ -35,10 +35,12 @@ export const configurationRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }
     const version = (await clusterVersion(ctx.shoal)) ?? ctx.version;
     return {
       checkedBy: ctx.config.nodeName,
-      paths: STORAGE_KINDS.map((kind) => ({
-        ...inspectStoragePath(kind, paths[kind]),
-        source: set.has(`${SETTING.storagePrefix}${kind}`) ? ('cluster' as const) : ('node' as const),
-      })),
+      paths: await Promise.all(
+        STORAGE_KINDS.map(async (kind) => ({
+          ...(await inspectStoragePath(kind, paths[kind])),
+          source: set.has(`${SETTING.storagePrefix}${kind}`) ? ('cluster' as const) : ('node' as const),
+        })),
+      ),
       nodes: (await listNodes(ctx.shoal)).map((n) => ({ name: n.name, status: nodeStatus(n, version), storage: parseStorageStatus(n.storage_status) })),
     };
   };
@@ -51,7 +53,7 @@ export const configurationRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }
       for (const kind of STORAGE_KINDS) {
         const p = req.body[kind]?.trim();
         if (p === undefined) continue;
-        const report = inspectStoragePath(kind, p);
+        const report = await inspectStoragePath(kind, p);
         if (report.problem) throw badRequest(`${kind}: ${p} ${report.problem}.`);
         wanted[kind] = p;
       }

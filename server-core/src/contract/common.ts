@@ -11,6 +11,19 @@ export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]
 /** An RFC 3339 time, always UTC with milliseconds as the API writes them. */
 export const Timestamp = Type.String({ format: 'date-time' });
 
+/** The space a route works in: `/api/:spaceId/…` (only Spaces-1 exists). */
+export const SpaceParams = Type.Object({ spaceId: Type.String({ minLength: 1, maxLength: 50 }) });
+
+/** An id of the deployment model; ids carry their kind (`Environments-1`). */
+export const ResourceId = Type.String({ minLength: 1, maxLength: 50 });
+/** One resource of a space: `/api/:spaceId/<collection>/:id`. */
+export const SpaceIdParams = Type.Object({ ...SpaceParams.properties, id: ResourceId });
+/** A resource id list in a request body. */
+export const ResourceIds = (description: string) => Type.Array(ResourceId, { maxItems: 500, description });
+/** The name of a resource of the deployment model. */
+export const ResourceName = Type.String({ minLength: 1, maxLength: 200, description: 'Unique per space, whatever its case.' });
+export const ResourceDescription = Type.String({ maxLength: 2000, description: "Default ''." });
+
 /** Paging of list endpoints; both bounded, so no value reaches the database unchecked. */
 export const PagingFields = {
   take: Type.Integer({ minimum: 1, maximum: 500, default: 30, description: 'Items per page.' }),

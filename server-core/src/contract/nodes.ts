@@ -48,6 +48,8 @@ export const Ping = Type.Object(
     drain: Nullable(Type.Boolean()),
     runningTasks: Type.Integer({ minimum: 0 }),
     database: Type.Union([Type.Literal('ok'), Type.Literal('unreachable')]),
+    /** Whether the node holds its lease and takes tasks; when not, `error` says why (503). */
+    lease: Type.Union([Type.Literal('held'), Type.Literal('never-held'), Type.Literal('expired'), Type.Literal('removed')]),
     storage: Nullable(Type.Object({ ok: Type.Boolean() }, { additionalProperties: false })),
     error: Type.Optional(Type.String()),
   },
@@ -76,8 +78,21 @@ export const ClusterSummary = Type.Object(
 );
 export type ClusterSummary = Static<typeof ClusterSummary>;
 
+/** The failure model's thresholds (README, *Failure model*), the same on every node. */
+export const FailoverTimings = Type.Object(
+  {
+    heartbeatIntervalMs: Type.Integer(),
+    fenceAfterMs: Type.Integer(),
+    offlineAfterMs: Type.Integer(),
+    leaseStatementTimeoutMs: Type.Integer(),
+  },
+  { additionalProperties: false },
+);
+export type FailoverTimings = Static<typeof FailoverTimings>;
+
 export const nodeEndpoints = {
-  ping: endpoint({ method: 'GET', url: '/api/nodes/ping', summary: "The load balancer's health check: 200 running, 418 draining, 503 no database.", response: { 200: Ping } }),
+  failover: endpoint({ method: 'GET', url: '/api/configuration/failover', summary: 'Heartbeat interval, fence and Offline thresholds of the cluster.', response: { 200: FailoverTimings } }),
+  ping: endpoint({ method: 'GET', url: '/api/nodes/ping', summary: "The load balancer's health check: 200 running, 418 draining, 503 no database or no lease (error says why).", response: { 200: Ping } }),
   octopusPing: endpoint({ method: 'GET', url: '/api/octopusservernodes/ping', summary: 'The same health check at the path Octopus load balancers use.', response: { 200: Ping } }),
   listNodes: endpoint({ method: 'GET', url: '/api/nodes', summary: "The cluster's nodes.", response: { 200: NodeList } }),
   getNode: endpoint({ method: 'GET', url: '/api/nodes/:name', summary: 'One node.', params: NodeParams, response: { 200: ShoalNode } }),

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { NoContent, Nullable, Page, PagingFields, Timestamp } from './common.js';
+import { NoContent, Nullable, Page, PagingFields, SpaceParams, Timestamp } from './common.js';
 import { endpoint } from './endpoint.js';
 import { FileDownload } from './tasks.js';
 
@@ -31,7 +31,6 @@ export type PackageSummary = Static<typeof PackageSummary>;
 export const PackageSummaryPage = Page(PackageSummary);
 export const PackageVersionPage = Page(PackageVersion);
 
-export const SpaceParams = Type.Object({ spaceId: Type.String({ minLength: 1, maxLength: 50 }) });
 export const PackageParams = Type.Object({ spaceId: Type.String({ minLength: 1, maxLength: 50 }), packageId: Type.String({ minLength: 1, maxLength: 100 }) });
 export const VersionParams = Type.Object({
   spaceId: Type.String({ minLength: 1, maxLength: 50 }),

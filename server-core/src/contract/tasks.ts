@@ -58,8 +58,14 @@ export type TaskQuery = Static<typeof TaskQuery>;
 export const TaskParams = Type.Object({ id: Type.String({ maxLength: 40 }) });
 
 export const TaskLogText = Type.String({
-  description: 'text/plain: one line per log line. With `Accept: text/event-stream`, Server-Sent Events instead: one `data` event per line (id: the byte offset after it, for Last-Event-ID), then `event: end` with {"state"}.',
+  description:
+    'text/plain: one line per log line, the last `<time> END   <state>` once the task ended; `Range: bytes=A-B` answers 206 with those bytes. With `Accept: text/event-stream`, Server-Sent Events instead: one `data` event per line (id: the byte offset after it, for Last-Event-ID), then `event: end` with {"state"}.',
 });
+/** Where a live log resumes, for clients that cannot send Last-Event-ID (a new EventSource). */
+export const TaskLogQuery = Type.Object(
+  { from: Type.Optional(Type.String({ pattern: '^\\d{1,15}$', description: 'Byte offset to resume after (an event id).' })) },
+  { additionalProperties: false },
+);
 
 export const Artifact = Type.Object(
   {
@@ -82,11 +88,33 @@ export const taskEndpoints = {
   cancelTask: endpoint({
     method: 'POST',
     url: '/api/tasks/:id/cancel',
-    summary: 'Cancel a task: your own, or anyone\'s as an administrator.',
+    summary: "Cancel a task: your own, anyone's as an administrator, a deployment or runbook run as one who may run it there.",
     params: TaskParams,
     response: { 200: Task },
   }),
-  taskLog: endpoint({ method: 'GET', url: '/api/tasks/:id/log', summary: "A task's log, whole or followed live.", params: TaskParams, response: { 200: TaskLogText } }),
+  taskLog: endpoint({
+    method: 'GET',
+    url: '/api/tasks/:id/log',
+    summary: "A task's log, whole or followed live.",
+    params: TaskParams,
+    querystring: TaskLogQuery,
+    response: { 200: TaskLogText },
+  }),
   listArtifacts: endpoint({ method: 'GET', url: '/api/tasks/:id/artifacts', summary: 'Files a task attached.', params: TaskParams, response: { 200: ArtifactList } }),
   getArtifact: endpoint({ method: 'GET', url: '/api/tasks/:id/artifacts/*', summary: 'One attached file.', params: ArtifactParams, response: { 200: FileDownload } }),
+};
+
+/**
+ * Calls between the nodes of one cluster, with the credential derived from the master key
+ * (access `node`); users are refused. Not in the OpenAPI document: no client calls them.
+ */
+export const internalEndpoints = {
+  relayTaskLog: endpoint({
+    method: 'GET',
+    url: '/api/internal/tasks/:id/log',
+    summary: "A task's log as the node running it has it, for another node that relays it (never relayed again).",
+    params: TaskParams,
+    querystring: TaskLogQuery,
+    response: { 200: TaskLogText },
+  }),
 };

@@ -46,6 +46,8 @@ export interface NodesTable {
   storage_nonce: Generated<string | null>;
   /** JSON of the node's last shared-storage verification (storage/verify.ts). */
   storage_status: Generated<string | null>;
+  /** The data dir's identity of the process holding this name (0004); null on rows from before it. */
+  node_id: Generated<string | null>;
 }
 
 export interface TasksTable {
@@ -130,6 +132,152 @@ export interface LoginThrottleTable {
   audited_at: number;
 }
 
+interface NamedRow {
+  id: Generated<number>;
+  space_id: string;
+  name: string;
+  /** Lower-cased name: names are unique per space (or project) whatever their case. */
+  name_key: string;
+  description: Generated<string>;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface EnvironmentsTable extends NamedRow {
+  sort_order: number;
+}
+
+export interface LifecyclesTable extends NamedRow {
+  /** JSON phases; null on the default lifecycle (each environment its own phase, in order). */
+  phases: string | null;
+  is_default: Generated<number>;
+}
+
+export interface LibraryVariableSetsTable extends NamedRow {
+  /** JSON variables; sensitive values encrypted with the master key. */
+  variables: string;
+}
+
+export interface ProjectsTable extends NamedRow {
+  lifecycle_id: number;
+  /** JSON `{steps}` */
+  process: string;
+  /** JSON variables; sensitive values encrypted with the master key. */
+  variables: string;
+  /** JSON array of library variable set ids (numbers). */
+  library_variable_set_ids: string;
+}
+
+export interface ReleasesTable {
+  id: Generated<number>;
+  space_id: string;
+  project_id: number;
+  version: string;
+  version_key: string;
+  notes: string;
+  /** JSON snapshot: process, variables (sensitive still encrypted), package versions. */
+  snapshot: string;
+  created_at: number;
+  created_by: string | null;
+}
+
+export interface DeploymentsTable {
+  id: Generated<number>;
+  space_id: string;
+  project_id: number;
+  release_id: number;
+  environment_id: number;
+  task_id: number;
+  comments: string;
+  created_at: number;
+  created_by: string | null;
+}
+
+export interface RunbooksTable extends NamedRow {
+  project_id: number;
+  /** JSON `{steps}`: the draft. */
+  process: string;
+  published_snapshot_id: number | null;
+}
+
+export interface RunbookSnapshotsTable {
+  id: Generated<number>;
+  runbook_id: number;
+  name: string;
+  notes: string;
+  snapshot: string;
+  created_at: number;
+  created_by: string | null;
+}
+
+export interface RunbookRunsTable {
+  id: Generated<number>;
+  space_id: string;
+  project_id: number;
+  runbook_id: number;
+  snapshot_id: number;
+  environment_id: number;
+  task_id: number;
+  trigger_id: number | null;
+  created_at: number;
+  created_by: string | null;
+}
+
+export interface TriggersTable extends NamedRow {
+  project_id: number;
+  runbook_id: number;
+  cron: string;
+  time_zone: string;
+  /** JSON array of environment ids (numbers). */
+  environment_ids: string;
+  disabled: Generated<number>;
+  next_due_at: number;
+}
+
+export interface TriggerFiringsTable {
+  id: Generated<number>;
+  trigger_id: number;
+  due_at: number;
+  fired_at: number;
+  node_name: string;
+  /** `Queued` or `Skipped`. */
+  outcome: string;
+  message: string;
+  /** JSON array of task ids (numbers). */
+  task_ids: string;
+}
+
+export interface InterruptionsTable {
+  id: Generated<number>;
+  space_id: string;
+  task_id: number;
+  activity_id: number;
+  environment_id: number;
+  title: string;
+  instructions: string;
+  /** JSON array of team ids (numbers); empty: anyone who may deploy to the environment. */
+  responsible_team_ids: string;
+  /** `Pending`, `Proceed`, `Abort`, or `Canceled` (the task ended while it waited). */
+  state: string;
+  notes: string | null;
+  submitted_by: string | null;
+  submitted_at: number | null;
+  created_at: number;
+}
+
+/** One node of a task's log tree (a step, the server or a target under it). */
+export interface TaskActivitiesTable {
+  id: Generated<number>;
+  task_id: number;
+  parent_id: number | null;
+  position: number;
+  kind: string;
+  name: string;
+  state: string;
+  started_at: number | null;
+  ended_at: number | null;
+}
+
 export interface Schema {
   users: UsersTable;
   sessions: SessionsTable;
@@ -143,4 +291,17 @@ export interface Schema {
   teams: TeamsTable;
   team_members: TeamMembersTable;
   login_throttle: LoginThrottleTable;
+  environments: EnvironmentsTable;
+  lifecycles: LifecyclesTable;
+  library_variable_sets: LibraryVariableSetsTable;
+  projects: ProjectsTable;
+  releases: ReleasesTable;
+  deployments: DeploymentsTable;
+  runbooks: RunbooksTable;
+  runbook_snapshots: RunbookSnapshotsTable;
+  runbook_runs: RunbookRunsTable;
+  triggers: TriggersTable;
+  trigger_firings: TriggerFiringsTable;
+  interruptions: InterruptionsTable;
+  task_activities: TaskActivitiesTable;
 }

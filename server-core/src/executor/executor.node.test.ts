@@ -7,9 +7,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import { nodeIdentity } from '../config/nodeIdentity.js';
 import { migrateToLatest } from '../db/migrations/index.js';
 import { openDatabase } from '../db/open.js';
-import { listNodes, nodeStatus, OFFLINE_AFTER_MS, registerNode, updateNode } from '../nodes/registry.js';
+import { OFFLINE_AFTER_MS } from '../queue/leaseTimings.js';
+import { heartbeat, listNodes, nodeStatus, registerNode, updateNode } from '../nodes/registry.js';
 import { requestCancel } from '../queue/cancel.js';
 import { claimTasks } from '../queue/claim.js';
 import { enqueueTask } from '../queue/enqueue.js';
@@ -49,15 +51,19 @@ const waitState = (tn: TestNode, id: string, states: string[], timeoutMs = 15_00
 
 const waitFinal = (tn: TestNode, id: string) => waitState(tn, id, FINAL);
 
-/** The task log through the API, as `[level, text]` pairs. */
+/** A finished task's log through the API, once its final line is written, as `[level, text]` pairs. */
 async function logLines(tn: TestNode, id: string): Promise<[string, string][]> {
-  const res = await tn.request({ method: 'GET', url: `/api/tasks/${id}/log` });
-  assert.equal(res.statusCode, 200, res.body);
-  return res.body
+  const body = await waitFor(async () => {
+    const res = await tn.request({ method: 'GET', url: `/api/tasks/${id}/log` });
+    assert.equal(res.statusCode, 200, res.body);
+    // The final line follows the outcome's record by a moment.
+    return /\n\S+ END {3}\S+\n$/.test(res.body) ? res.body : undefined;
+  }, `${id}'s log to end`);
+  return body
     .split('\n')
     .filter(Boolean)
     .map((l) => {
-      const m = /^\d{4}-\d\d-\d\dT[\d:.]+Z (INFO|WARN|ERROR) +(.*)$/.exec(l);
+      const m = /^\d{4}-\d\d-\d\dT[\d:.]+Z (INFO|WARN|ERROR|END) +(.*)$/.exec(l);
       assert.ok(m, `log line has a time and a level: ${JSON.stringify(l)}`);
       return [m[1]!, m[2]!] as [string, string];
     });
@@ -96,7 +102,8 @@ describe('executor on a running node', () => {
     for (const text of ['out one', 'out two', 'last line without newline']) assert.equal(count('INFO', text), 1, `INFO ${text} once in ${JSON.stringify(lines)}`);
     for (const text of ['err one', 'err two']) assert.equal(count('ERROR', text), 1, `ERROR ${text} once in ${JSON.stringify(lines)}`);
     assert.equal(lines.filter(([, x]) => /out one|err one/.test(x)).length, 2, 'nothing is logged twice under another level');
-    assert.match(lines.at(-1)![1], /ended: Success/);
+    assert.match(lines.at(-2)![1], /ended: Success/);
+    assert.deepEqual(lines.at(-1), ['END', 'Success'], 'the final line');
   });
 
   it('a script that exits non-zero fails with the exit code', async () => {
@@ -231,10 +238,11 @@ describe('node lifecycle', () => {
     let queued: number;
     try {
       await migrateToLatest(shoal);
-      await registerNode(shoal, { name: 'crashy', version: SHOAL_VERSION, url: 'http://127.0.0.1:1', taskCap: 2 });
+      // The same data dir, so the same identity: its restart is welcome at once.
+      await registerNode(shoal, { name: 'crashy', nodeId: nodeIdentity(dataDir), version: SHOAL_VERSION, url: 'http://127.0.0.1:1', taskCap: 2 });
       executing = Number((await enqueueTask(shoal, { kind: 'AdHocScript', description: 'was running', arguments: { script: 'sleep 1000' } })).id);
       cancelling = Number((await enqueueTask(shoal, { kind: 'AdHocScript', description: 'was cancelling', arguments: { script: 'sleep 1000' } })).id);
-      assert.equal((await claimTasks(shoal, 'crashy', 'lost-token')).length, 2);
+      assert.equal((await claimTasks(shoal, { nodeName: 'crashy', nodeId: nodeIdentity(dataDir), token: 'lost-token' })).length, 2);
       await requestCancel(shoal, cancelling, 'user asked');
       queued = Number((await enqueueTask(shoal, { kind: 'AdHocScript', description: 'still queued', arguments: { script: 'echo hi' } })).id);
     } finally {
@@ -260,10 +268,11 @@ describe('node lifecycle', () => {
     const tn = await startTestNode({ nodeName: 'watcher', heartbeatMs: 100 });
     try {
       const shoal = tn.node.shoal;
-      await registerNode(shoal, { name: 'ghost', version: SHOAL_VERSION, url: 'http://ghost:8050', taskCap: 1 });
+      await registerNode(shoal, { name: 'ghost', nodeId: 'ghost', version: SHOAL_VERSION, url: 'http://ghost:8050', taskCap: 1 });
       await updateNode(shoal, 'watcher', { taskCap: 0 }); // keep the task for the ghost
       const id = Number((await enqueueTask(shoal, { kind: 'AdHocScript', description: 'ghost work', arguments: { script: 'true' } })).id);
-      assert.equal((await claimTasks(shoal, 'ghost', 'ghost-token')).length, 1);
+      assert.equal(await heartbeat(shoal, 'ghost', 'ghost'), true);
+      assert.equal((await claimTasks(shoal, { nodeName: 'ghost', nodeId: 'ghost', token: 'ghost-token' })).length, 1);
       // Silent for longer than the offline threshold, by the database clock.
       await shoal.db.updateTable('nodes').set({ last_seen: sql<number>`${shoal.dialect.now()} - ${OFFLINE_AFTER_MS + 1000}` }).where('name', '=', 'ghost').execute();
       const ended = await waitFor(async () => {

@@ -51,7 +51,8 @@ function signalAll(pid: number, signal: NodeJS.Signals): void {
 
 /**
  * Ends a task's process and everything it started: SIGTERM to the process group and
- * every descendant, then SIGKILL to whatever is left after the grace period.
+ * every descendant, then SIGKILL to whatever is left after the grace period. With no grace,
+ * SIGKILL at once: nothing of the tree gets to run another instruction.
  */
 export async function killProcessTree(pid: number, graceMs = 2000): Promise<void> {
   if (process.platform === 'win32') {
@@ -60,9 +61,11 @@ export async function killProcessTree(pid: number, graceMs = 2000): Promise<void
   }
   // Collect the tree before the leader dies, or its orphans are re-parented out of reach.
   const tree = [pid, ...descendants(pid)];
-  signalAll(pid, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline && tree.some(isAlive)) await new Promise((r) => setTimeout(r, 50));
+  if (graceMs > 0) {
+    signalAll(pid, 'SIGTERM');
+    const deadline = Date.now() + graceMs;
+    while (Date.now() < deadline && tree.some(isAlive)) await new Promise((r) => setTimeout(r, 50));
+  }
   for (const p of tree) if (isAlive(p)) signalAll(p, 'SIGKILL');
 }
 

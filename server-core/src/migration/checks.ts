@@ -91,13 +91,13 @@ export async function writeMigrationState({ db }: ShoalDb, key: string, value: s
 }
 
 /** Each storage path exists (or its parent does), is writable, and the files fit. */
-export function checkStorageTargets(paths: StoragePaths, plan: MigrationPlan): void {
+export async function checkStorageTargets(paths: StoragePaths, plan: MigrationPlan): Promise<void> {
   const needed = plan.storage.reduce((n, s) => n + s.bytes, 0);
   for (const kind of STORAGE_KINDS) {
     const p = paths[kind];
     const existing = fs.existsSync(p) ? p : path.dirname(p);
     if (!fs.existsSync(existing)) throw new MigrationCheckError(`storage path for ${kind} does not exist: ${p}`);
-    const check = checkStoragePath(kind, existing);
+    const check = await checkStoragePath(kind, existing);
     if (!check.ok) throw new MigrationCheckError(`storage path for ${kind} is not writable: ${p} (${check.problem})`);
   }
   for (const root of new Set(STORAGE_KINDS.map((k) => (fs.existsSync(paths[k]) ? paths[k] : path.dirname(paths[k]))))) {

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import { RowDigest, sameRow } from './rowDigest.js';
 import type { TableInfo } from './tables.js';
@@ -56,26 +56,19 @@ export async function copyTable(
       }
       const missing = rows.filter((r) => !present.has(String(r[t.key])));
       if (!missing.length) return;
-      const identityInsert = target.dialect.name === 'mssql' && generatedKeyOnTarget;
-      if (identityInsert) await sql`set identity_insert ${sql.table(t.name)} on`.execute(trx);
       // Stay below every driver's parameter limit (SQL Server allows 2,100 per statement).
       const perInsert = Math.max(1, Math.floor(2000 / t.columns.length));
-      for (let i = 0; i < missing.length; i += perInsert) await trx.insertInto(t.name).values(missing.slice(i, i + perInsert)).execute();
-      if (identityInsert) await sql`set identity_insert ${sql.table(t.name)} off`.execute(trx);
+      const insert = async () => {
+        for (let i = 0; i < missing.length; i += perInsert) await trx.insertInto(t.name).values(missing.slice(i, i + perInsert)).execute();
+      };
+      if (generatedKeyOnTarget) await target.dialect.withExplicitKeys(trx, t.name, insert);
+      else await insert();
     });
     copied += rows.length;
     progress(t.name, copied, total);
   }
-  if (generatedKeyOnTarget) await advanceIdSequence(target, t.name, t.key);
+  if (generatedKeyOnTarget) await target.dialect.advanceIdSequence(targetDb, t.name, t.key);
   return { rows: sourceDigest.count, digest: sourceDigest.digest() };
-}
-
-/** After explicit ids were inserted, new rows must get ids above them. */
-async function advanceIdSequence(target: ShoalDb, table: string, key: string): Promise<void> {
-  if (target.dialect.name === 'postgres') {
-    await sql`select setval(pg_get_serial_sequence(${table}, ${key}), coalesce((select max(${sql.ref(key)}) from ${sql.table(table)}), 0) + 1, false)`.execute(target.db);
-  }
-  // SQL Server identity columns continue from the highest inserted value by themselves.
 }
 
 /** Row count and content digest of a table. */

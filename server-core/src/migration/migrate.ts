@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { NodeConfig } from '../config/nodeConfig.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import { currentSchemaVersion, LATEST_SCHEMA_VERSION, migrateToLatest } from '../db/migrations/index.js';
-import { databaseKind, openDatabase } from '../db/open.js';
+import { isServerDatabaseUrl, openDatabase } from '../db/open.js';
 import { setClusterStoragePaths } from '../storage/clusterStorage.js';
 import { ensureStorage, type StorageKind, type StoragePaths } from '../storage/paths.js';
 import {
@@ -59,7 +59,7 @@ const quiet: MigrationProgress = { step() {}, rows() {}, files() {} };
  */
 export async function migrateToCluster(o: MigrateOptions): Promise<MigrationResult> {
   const progress = o.progress ?? quiet;
-  if (databaseKind(o.source.databaseUrl) !== 'sqlite') {
+  if (isServerDatabaseUrl(o.source.databaseUrl)) {
     throw new MigrationCheckError(`this data dir already uses ${o.source.databaseUrl}; there is nothing to migrate`);
   }
   const source = await openDatabase(o.source.databaseUrl);
@@ -76,7 +76,7 @@ export async function migrateToCluster(o: MigrateOptions): Promise<MigrationResu
     target = await openDatabase(o.targetUrl, { poolSize: 4 });
     const state = await checkTarget(target, identity);
     const plan = await makePlan(source, o.source.storage, o.targetStorage);
-    checkStorageTargets(o.targetStorage, plan);
+    await checkStorageTargets(o.targetStorage, plan);
     const result: MigrationResult = { plan, target: state, dryRun: !!o.dryRun, verified: [], filesCopied: 0, filesKept: 0 };
     if (o.dryRun) return result;
     await o.checksPassed?.();
@@ -92,7 +92,7 @@ export async function migrateToCluster(o: MigrateOptions): Promise<MigrationResu
       sourceDigests.set(t.name, await copyTable(source, target, t, generated.has(t.name), t.rows, (name, done, total) => progress.rows(name, done, total)));
     }
 
-    ensureStorage(o.targetStorage);
+    await ensureStorage(o.targetStorage);
     const sourceHashes = new Map<string, string>();
     for (const s of plan.storage) {
       let done = 0;

@@ -1,6 +1,6 @@
 import type { NodeConfig } from '../config/nodeConfig.js';
 import { readMasterKey } from '../secrets/masterKey.js';
-import { databaseKind, redactUrl } from '../db/open.js';
+import { isServerDatabaseUrl, redactUrl } from '../db/open.js';
 import { storageUnder, type StorageKind } from '../storage/paths.js';
 import { migrateToCluster, type MigrationProgress, type MigrationResult } from './migrate.js';
 import type { MigrationPlan } from './plan.js';
@@ -44,7 +44,7 @@ export class MigrationJob {
 
   constructor(private readonly config: NodeConfig) {
     this.status = {
-      available: databaseKind(config.databaseUrl) === 'sqlite',
+      available: !isServerDatabaseUrl(config.databaseUrl),
       state: 'idle', step: null, tables: {}, files: {}, target: null, storageRoot: null, error: null, result: null,
     };
   }

@@ -5,12 +5,12 @@ import { endpointSchema } from '../api/endpointSchema.js';
 import { badRequest, conflict } from '../api/errors.js';
 import { recordEvent } from '../audit/events.js';
 import { migrationEndpoints, MigrationTarget } from '../contract/migration.js';
-import { databaseKind, redactUrl } from '../db/open.js';
+import { isServerDatabaseUrl, redactUrl } from '../db/open.js';
 import { MigrationCheckError } from './checks.js';
 import type { MigrationJob } from './migrationJob.js';
 
 function validate(body: MigrationTarget): void {
-  if (databaseKind(body.targetUrl) === 'sqlite') throw badRequest('targetUrl must be a postgres:// or sqlserver:// URL');
+  if (!isServerDatabaseUrl(body.targetUrl)) throw badRequest('targetUrl must be a postgres:// or sqlserver:// URL');
   if (!path.isAbsolute(body.storageRoot) && !/^\\\\/.test(body.storageRoot)) throw badRequest('storageRoot must be an absolute path (or a UNC path)');
 }
 

@@ -52,8 +52,8 @@ describe('cluster guards on a shared PostgreSQL: versions and the master key', (
     url = await pg.createDatabase();
     const node = await startNode({ config: config('current', key()), logger: testLogger(), adminPassword: 'pw-for-tests' });
     stops.push(() => node.stop());
-    await registerNode(node.shoal, { name: 'old', version: '0.0.1', url: 'http://old', taskCap: 5 });
-    await heartbeat(node.shoal, 'old');
+    await registerNode(node.shoal, { name: 'old', nodeId: 'old', version: '0.0.1', url: 'http://old', taskCap: 5 });
+    await heartbeat(node.shoal, 'old', 'old');
     const ping = (await node.app.inject({ method: 'GET', url: '/api/nodes/ping' })).json() as { version: string };
     assert.equal(ping.version, SHOAL_VERSION);
     const list = (await nodesAsAdmin(node)) as { name: string; status: string }[];
@@ -62,7 +62,7 @@ describe('cluster guards on a shared PostgreSQL: versions and the master key', (
     // The claim itself refuses: the statement compares the node's version with the cluster's.
     await node.shoal.db.updateTable('nodes').set({ task_cap: 0 }).where('name', '=', 'current').execute();
     await enqueueTask(node.shoal, { kind: 'SystemIntegrityCheck', description: 'x', arguments: {} });
-    assert.deepEqual(await claimTasks(node.shoal, 'old', 'token'), []);
+    assert.deepEqual(await claimTasks(node.shoal, { nodeName: 'old', nodeId: 'old', token: 'token' }), []);
   });
 
   it('a schema upgrade refuses while nodes of another version are online; a newer schema refuses older code', async () => {
@@ -70,7 +70,7 @@ describe('cluster guards on a shared PostgreSQL: versions and the master key', (
     const shoal = await openDatabase(url);
     try {
       await migrateToLatest(shoal);
-      await registerNode(shoal, { name: 'other', version: '0.0.1', url: 'http://other', taskCap: 5 });
+      await registerNode(shoal, { name: 'other', nodeId: 'other', version: '0.0.1', url: 'http://other', taskCap: 5 });
       // Pretend this code brings a migration the database has not seen yet.
       await sql`delete from kysely_migration where name = (select max(name) from kysely_migration)`.execute(shoal.db);
       await assert.rejects(upgradeSchemaSafely(shoal, 'me', SHOAL_VERSION), /nodes of another version are online: other \(0\.0\.1\)/);

@@ -12,7 +12,7 @@ import { makeTempDir, removeTempDirs } from '../testing/tempDir.js';
 import { testLogger } from '../testing/testNode.js';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '../testing/throwawayPostgres.js';
 import { waitFor } from '../testing/wait.js';
-import { OFFLINE_AFTER_MS } from './registry.js';
+import { FENCE_AFTER_MS, OFFLINE_AFTER_MS } from '../queue/leaseTimings.js';
 
 describe('fencing: a node that cannot reach the database', () => {
   let pg: ThrowawayPostgres;
@@ -38,7 +38,9 @@ describe('fencing: a node that cannot reach the database', () => {
     const down = Date.now();
     await waitFor(() => !processRuns(pid), 'the fenced node to stop its task', { timeoutMs: OFFLINE_AFTER_MS });
     const fencedAfter = Date.now() - down;
-    assert.ok(fencedAfter >= OFFLINE_AFTER_MS / 2 - 500, `stopped its task after ${fencedAfter} ms, before it was fenced`);
+    // Its last good heartbeat came before the stop, at most a beat earlier.
+    assert.ok(fencedAfter >= FENCE_AFTER_MS - 1500, `stopped its task after ${fencedAfter} ms, before it was fenced`);
+    assert.ok(node.lease.sinceRenewalMs() >= FENCE_AFTER_MS, 'fenced only once the lease ran out');
     await pg.startServer();
     const ended = await waitFor(async () => {
       const t = await getTask(node.shoal, Number(row.id));

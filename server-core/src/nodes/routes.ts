@@ -9,7 +9,8 @@ import { toTaskResource } from '../queue/taskRecord.js';
 import { readSetting, SETTING } from '../settings/settings.js';
 import { parseStorageStatus } from './storageStatus.js';
 import { clusterVersion } from './clusterVersion.js';
-import { deleteNode, listNodes, nodeStatus, updateNode, type NodeWithLiveness } from './registry.js';
+import { failoverTimings } from '../queue/leaseTimings.js';
+import { deleteOfflineNode, listNodes, nodeStatus, updateNode, type NodeWithLiveness } from './registry.js';
 
 export function nodeResource(n: NodeWithLiveness, version: string): ShoalNode {
   return {
@@ -37,6 +38,8 @@ export const nodeRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async
     });
   }
 
+  app.get(nodeEndpoints.failover.url, { schema: endpointSchema(nodeEndpoints.failover), config: { access: 'read' } }, async () => failoverTimings());
+
   const versionOfCluster = async () => (await clusterVersion(ctx.shoal)) ?? ctx.version;
   const oneNode = async (name: string) => {
     const [n] = await listNodes(ctx.shoal, name);
@@ -60,8 +63,10 @@ export const nodeRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async
 
   app.delete(nodeEndpoints.deleteNode.url, { schema: endpointSchema(nodeEndpoints.deleteNode), config: { access: 'admin' } }, async (req, reply) => {
     const node = await oneNode(req.params.name);
-    if (node.status !== 'Offline') throw conflict(`Node ${node.name} is ${node.status}; only an Offline node can be deleted.`);
-    await deleteNode(ctx.shoal, node.name);
+    // Offline is checked again inside the DELETE: a node that comes back meanwhile stays.
+    if (node.status !== 'Offline' || (await deleteOfflineNode(ctx.shoal, node.name)) !== 'deleted') {
+      throw conflict(`Node ${node.name} is ${node.status === 'Offline' ? 'back online' : node.status}; only an Offline node can be deleted.`);
+    }
     await recordEvent(ctx.shoal, { username: req.user!.username, action: 'node.delete', target: node.name, clientIp: req.ip });
     return reply.status(204).send(null);
   });

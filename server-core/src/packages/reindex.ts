@@ -8,6 +8,7 @@ import { PackageNameError, parsePackageFileName, type PackageFileName } from './
 import { isPartialName, spaceFolder } from './packageFiles.js';
 import { allPackagesOfSpace, insertPackage, type PackageRow } from './records.js';
 import { listSpaceIds } from './spaces.js';
+import { storageFs } from '../storage/storageFs.js';
 import { isUniqueViolation } from './uniqueViolation.js';
 
 export interface ReindexLog {
@@ -96,7 +97,7 @@ export async function reindexPackages(shoal: ShoalDb, packagesRoot: string, log:
         continue;
       }
       const other = byKey.get(key);
-      if (other && fs.existsSync(path.join(folder, other.file_name))) {
+      if (other && (await storageFs.exists(path.join(folder, other.file_name)))) {
         result.ignored++;
         log.info(`Ignored ${entry.name}: ${name.packageId} ${name.version.text} is already indexed as ${other.file_name}.`);
         continue;
@@ -126,7 +127,9 @@ export async function reindexPackages(shoal: ShoalDb, packagesRoot: string, log:
       }
     }
 
-    const gone: PackageRow[] = rows.filter((r) => !onDisk.has(r.file_name) && !fs.existsSync(path.join(folder, r.file_name)));
+    // The listing may be stale on a share (sshfs keeps one for 20 s): a file counts as gone only when its name is.
+    const gone: PackageRow[] = [];
+    for (const r of rows) if (!onDisk.has(r.file_name) && !(await storageFs.exists(path.join(folder, r.file_name)))) gone.push(r);
     for (const r of gone) {
       await shoal.db.deleteFrom('packages').where('id', '=', r.id).execute();
       result.removed++;

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
@@ -12,11 +11,12 @@ import { recordEvent } from '../audit/events.js';
 import { packageEndpoints } from '../contract/packages.js';
 import { PackageNameError, parsePackageFileName } from './fileName.js';
 import { spaceFolder } from './packageFiles.js';
-import { alreadyExistsMessage, PackageExistsError, receivePackage } from './receive.js';
+import { alreadyExistsMessage, PackageExistsError, receivePackage, StorageFullError } from './receive.js';
 import { deletePackageRow, findPackage, listPackageSummaries, listVersions, type PackageRow } from './records.js';
 import { toPackageResource, toPackageSummaryResource } from './resource.js';
 import { spaceExists } from './spaces.js';
 import { parseVersion, versionKey } from './version.js';
+import { storageFs } from '../storage/storageFs.js';
 
 /** Buffer of the multipart parser and of the file stream it hands out: bounded, so memory stays flat. */
 const STREAM_BUFFER = 1024 * 1024;
@@ -101,6 +101,10 @@ export const packageRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = as
         });
       } catch (err) {
         if (err instanceof PackageExistsError) throw conflict(err.message);
+        if (err instanceof StorageFullError) {
+          reply.header('connection', 'close');
+          throw new ApiError(507, 'InsufficientStorage', err.message);
+        }
         if (!req.raw.complete || req.raw.destroyed) {
           req.log.info({ package: part.filename }, 'package upload abandoned by the client; nothing was kept');
           throw badRequest('The upload did not finish; nothing was stored.');
@@ -162,7 +166,7 @@ export const packageRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = as
       const row = await loadVersion(req.params);
       // The record goes first: a record without its file must never be left behind.
       if (await deletePackageRow(ctx.shoal, row.id)) {
-        await fs.promises.rm(path.join(spaceFolder(ctx.config.storage.packages, row.space_id), row.file_name), { force: true });
+        await storageFs.rm(path.join(spaceFolder(ctx.config.storage.packages, row.space_id), row.file_name));
       }
       await recordEvent(ctx.shoal, {
         username: req.user!.username,

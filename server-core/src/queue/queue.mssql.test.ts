@@ -2,7 +2,7 @@ import { after, beforeEach, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import { openDatabase } from '../db/open.js';
-import { queueConformance } from './queue.conformance.js';
+import { queueConformance } from '../testing/queueConformance.js';
 
 /**
  * SQL Server cannot run on this project's machines; set SHOAL_TEST_MSSQL_URL

@@ -8,7 +8,7 @@ import { openDatabase } from '../db/open.js';
 import { registerNode } from '../nodes/registry.js';
 import { makeTempDir, removeTempDirs } from '../testing/tempDir.js';
 import { enqueueTask } from './enqueue.js';
-import { queueConformance } from './queue.conformance.js';
+import { queueConformance } from '../testing/queueConformance.js';
 
 after(removeTempDirs);
 
@@ -27,7 +27,7 @@ describe('sqlite: claims racing from separate processes', () => {
     const caps: Record<string, number> = { p1: 3, p2: 2 };
     try {
       await migrateToLatest(shoal);
-      for (const [name, cap] of Object.entries(caps)) await registerNode(shoal, { name, version: 'v', url: 'u', taskCap: cap });
+      for (const [name, cap] of Object.entries(caps)) await registerNode(shoal, { name, nodeId: name, version: 'v', url: 'u', taskCap: cap });
       for (let i = 0; i < 10; i++) await enqueueTask(shoal, { kind: 'Test', description: `early ${i}`, arguments: {} });
 
       const script = fileURLToPath(new URL('../testing/sqliteClaimer.ts', import.meta.url));

@@ -1,5 +1,5 @@
-import fs from 'node:fs';
 import path from 'node:path';
+import { storageFs, type StorageFs } from './storageFs.js';
 
 export const STORAGE_KINDS = ['packages', 'artifacts', 'taskLogs', 'imports', 'eventExports'] as const;
 export type StorageKind = (typeof STORAGE_KINDS)[number];
@@ -18,8 +18,8 @@ export function storageUnder(root: string): StoragePaths {
   return Object.fromEntries(STORAGE_KINDS.map((k) => [k, path.join(root, FOLDER[k])])) as StoragePaths;
 }
 
-export function ensureStorage(paths: StoragePaths): void {
-  for (const k of STORAGE_KINDS) fs.mkdirSync(paths[k], { recursive: true });
+export async function ensureStorage(paths: StoragePaths, fs: StorageFs = storageFs): Promise<void> {
+  for (const k of STORAGE_KINDS) await fs.mkdir(paths[k]);
 }
 
 export interface StorageCheck {
@@ -30,17 +30,18 @@ export interface StorageCheck {
 }
 
 /** Checks that each path exists, is a folder (after resolving symlinks) and is writable. */
-export function checkStorage(paths: StoragePaths): StorageCheck[] {
-  return STORAGE_KINDS.map((kind) => checkStoragePath(kind, paths[kind]));
+export function checkStorage(paths: StoragePaths, fs: StorageFs = storageFs): Promise<StorageCheck[]> {
+  return Promise.all(STORAGE_KINDS.map((kind) => checkStoragePath(kind, paths[kind], fs)));
 }
 
-export function checkStoragePath(kind: StorageKind, p: string): StorageCheck {
+/** One path's check, on the storage pool (a share that stalls fails it with a timeout). */
+export async function checkStoragePath(kind: StorageKind, p: string, fs: StorageFs = storageFs): Promise<StorageCheck> {
   try {
-    const real = fs.realpathSync(p);
-    if (!fs.statSync(real).isDirectory()) return { kind, path: p, ok: false, problem: 'not a folder' };
+    const real = await fs.realpath(p);
+    if (!(await fs.stat(real)).isDirectory) return { kind, path: p, ok: false, problem: 'not a folder' };
     const probe = path.join(real, `.shoal-write-check-${process.pid}-${Date.now()}`);
-    fs.writeFileSync(probe, 'ok');
-    fs.rmSync(probe);
+    await fs.writeNewFile(probe, 'ok');
+    await fs.rm(probe);
     return { kind, path: p, ok: true };
   } catch (err) {
     return { kind, path: p, ok: false, problem: (err as Error).message };

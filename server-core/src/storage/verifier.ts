@@ -3,6 +3,7 @@ import type { ShoalDb } from '../db/dialects/dialect.js';
 import type { StoragePaths } from './paths.js';
 import type { StorageStatus } from '../contract/nodes.js';
 import { saveNonce, saveStorageStatus } from '../nodes/storageStatus.js';
+import { shareCapabilities } from './shareCapabilities.js';
 import { newStorageNonce, verifySharedStorage, writeMarkers } from './verify.js';
 
 /**
@@ -45,6 +46,8 @@ export class StorageVerifier {
   }
 
   private async run(): Promise<StorageStatus> {
+    // What the packages share supports, probed once per path (at start and after a change) and logged.
+    void shareCapabilities(this.paths.packages, this.logger).catch((err) => this.logger.warn({ err: (err as Error).message }, 'could not probe the packages storage'));
     const writeFailures = await writeMarkers(this.paths, this.nodeName, this.nonce);
     const status = await verifySharedStorage(this.shoal, this.paths, this.nodeName);
     status.problems.unshift(...writeFailures.filter((f) => !status.problems.some((p) => p.startsWith(f.split(':')[0]!))));

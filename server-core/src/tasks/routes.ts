@@ -1,17 +1,19 @@
-import fs from 'node:fs';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
+import type { Static } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { permissionMessage } from '../api/auth.js';
 import type { NodeContext } from '../nodeContext.js';
 import { endpointSchema } from '../api/endpointSchema.js';
-import { badRequest, forbidden, notFound } from '../api/errors.js';
-import { taskEndpoints as e, TASK_STATES } from '../contract/tasks.js';
-import { followLog } from '../logs/followLog.js';
+import { badRequest, forbidden, tooManyRequests } from '../api/errors.js';
+import { internalEndpoints, taskEndpoints as e, TASK_STATES, type TaskLogQuery, type TaskParams } from '../contract/tasks.js';
+import { FollowerLimit } from '../logs/followerLimit.js';
+import { claimedTask, fetchRelayedLog, originNodeUrl, pipeRelayedEvents, relayedBody } from '../logs/logRelay.js';
+import { keepAlive, parseLogRange, readLogFile, streamTaskLog, writeEventStreamHead } from '../logs/logStream.js';
 import { taskLogPath } from '../logs/taskLog.js';
 import { getTask, listTasks } from '../queue/list.js';
 import { isFinal } from '../queue/states.js';
-import { parseTaskId, taskId, toTaskResource } from '../queue/taskRecord.js';
-import { cancelTask, queueTask } from './service.js';
+import { taskId, toTaskResource } from '../queue/taskRecord.js';
+import { cancelTask, queueTask, requireTask } from './service.js';
 
 function parseStates(state: string | undefined): string[] | undefined {
   if (!state) return undefined;
@@ -21,19 +23,14 @@ function parseStates(state: string | undefined): string[] | undefined {
   return states;
 }
 
-const resumeOffset = (header: string | string[] | undefined): number => {
-  const v = Array.isArray(header) ? header[0] : header;
-  return v && /^\d{1,15}$/.test(v) ? Number(v) : 0;
-};
+const resumeOffset = (v: string | undefined): number => (v && /^\d{1,15}$/.test(v) ? Number(v) : 0);
+
+/** What serving a log reads of the request (the route's and the internal route's alike). */
+type LogRequest = Pick<FastifyRequest, 'headers' | 'raw' | 'log'> & { params: Static<typeof TaskParams>; query: Static<typeof TaskLogQuery> };
 
 /** The task queue: queue a task, list and read them, cancel one, follow its log. */
 export const taskRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async (app, { ctx }) => {
-  const loadTask = async (id: string) => {
-    const n = parseTaskId(id);
-    const row = n === undefined ? undefined : await getTask(ctx.shoal, n);
-    if (!row) throw notFound(`There is no task ${id}.`);
-    return row;
-  };
+  const loadTask = (id: string) => requireTask(ctx.shoal, id);
 
   app.post(e.createTask.url, { schema: endpointSchema(e.createTask), config: { access: 'authenticated' } }, async (req, reply) => {
     const kind = ctx.kinds.get(req.body.kind);
@@ -54,56 +51,68 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async
 
   app.post(e.cancelTask.url, { schema: endpointSchema(e.cancelTask), config: { access: 'authenticated' } }, async (req) => {
     const before = await loadTask(req.params.id);
-    // Your own task, or anyone's with administrator rights.
-    const mayCancel = before.created_by === req.user!.username || req.principal!.permissions.isAdmin;
-    if (!mayCancel) throw forbidden(`Only ${before.created_by ?? 'its creator'} or an administrator may cancel ${taskId(Number(before.id))}.`);
-    return cancelTask(ctx, before, req.user!.username, req.ip);
+    return cancelTask(ctx, before, req.user!.username, req.principal!.permissions, req.ip);
   });
 
-  app.get(
-    e.taskLog.url,
-    { schema: endpointSchema(e.taskLog), config: { access: 'read' } },
-    async (req, reply) => {
-      const row = await loadTask(req.params.id);
-      const file = taskLogPath(ctx.config.storage.taskLogs, taskId(Number(row.id)));
-      if (!String(req.headers.accept ?? '').includes('text/event-stream')) {
-        reply.type('text/plain; charset=utf-8');
-        // A stream is sent as it is; the typed reply only knows the schema's string.
-        return fs.existsSync(file) ? (reply as FastifyReply).send(fs.createReadStream(file)) : reply.send('');
-      }
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-store',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
+  const followers = new FollowerLimit();
+
+  /**
+   * The log, live (SSE) or whole. A task of another online node is relayed from that node
+   * (`relay`), whose own mount has every line it wrote; otherwise it is read from the share.
+   */
+  const serveLog = async (req: LogRequest, reply: FastifyReply, relay: boolean) => {
+    const queued = await loadTask(req.params.id);
+    const name = taskId(Number(queued.id));
+    const file = taskLogPath(ctx.config.storage.taskLogs, name);
+    const abort = new AbortController();
+    req.raw.on('close', () => abort.abort());
+    const lastEventId = typeof req.headers['last-event-id'] === 'string' ? req.headers['last-event-id'] : req.query.from;
+    const range = parseLogRange(req.headers.range);
+    const relayFrom = async (row: { node_name: string | null }, live: boolean) => {
+      const origin = relay ? await originNodeUrl(ctx.shoal, row.node_name, ctx.config.nodeName) : undefined;
+      return origin ? fetchRelayedLog({ origin, taskName: name, live, lastEventId, range: req.headers.range, credential: ctx.nodeCredential, signal: abort.signal }) : undefined;
+    };
+
+    if (!String(req.headers.accept ?? '').includes('text/event-stream')) {
+      const relayed = await relayFrom(queued, false);
+      reply.type('text/plain; charset=utf-8');
+      if (range) reply.status(206).header('content-range', `bytes ${range.start}-${range.end}/*`);
+      // A stream is sent as it is; the typed reply only knows the schema's string.
+      return (reply as FastifyReply).send(relayed ? relayedBody(relayed) : ((await readLogFile(file, range)) ?? ''));
+    }
+    const release = followers.enter();
+    if (!release) throw tooManyRequests(`This node already streams ${followers.max} live logs; try again shortly or read the log without following it.`, 5000);
+    // A hijacked answer skips the onSend hooks: name the node here (load-balancer users read it).
+    const headers = { ...reply.getHeaders(), 'x-shoal-node': ctx.config.nodeName, 'x-content-type-options': 'nosniff' };
+    reply.hijack();
+    const res = reply.raw;
+    writeEventStreamHead(res, headers);
+    try {
+      const stopKeepAlive = keepAlive(res);
+      const row = await claimedTask(() => getTask(ctx.shoal, Number(queued.id)), abort.signal).finally(stopKeepAlive);
+      if (!row) return;
+      const relayed = await relayFrom(row, true);
+      if (relayed) return await pipeRelayedEvents(res, relayed);
+      await streamTaskLog(res, {
+        file,
+        signal: abort.signal,
+        startOffset: resumeOffset(lastEventId),
+        finalState: async () => {
+          const t = await getTask(ctx.shoal, Number(row.id));
+          return !t ? row.state : isFinal(t.state) ? t.state : null;
+        },
       });
-      const abort = new AbortController();
-      req.raw.on('close', () => abort.abort());
-      const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15000);
-      let finalState = row.state;
-      try {
-        await followLog({
-          file,
-          signal: abort.signal,
-          // Each line carries its end offset as the event id, so a reconnecting EventSource
-          // (Last-Event-ID) continues where it stopped instead of replaying the log.
-          startOffset: resumeOffset(req.headers['last-event-id']),
-          onLines: (lines) => res.write(lines.map((l) => `id: ${l.end}\ndata: ${l.text}\n\n`).join('')),
-          isFinished: async () => {
-            const t = await getTask(ctx.shoal, Number(row.id));
-            finalState = t?.state ?? finalState;
-            return !t || isFinal(t.state);
-          },
-        });
-        if (!abort.signal.aborted) res.write(`event: end\ndata: ${JSON.stringify({ state: finalState })}\n\n`);
-      } catch (err) {
-        req.log.warn({ err }, 'log stream ended with an error');
-      } finally {
-        clearInterval(keepAlive);
-        res.end();
-      }
-    },
+    } catch (err) {
+      req.log.warn({ err }, 'log stream ended with an error');
+    } finally {
+      release();
+      res.end();
+    }
+  };
+
+  app.get(e.taskLog.url, { schema: endpointSchema(e.taskLog), config: { access: 'read' } }, (req, reply) => serveLog(req, reply, true));
+  // The same log for another node of the cluster that relays it: never relayed again.
+  app.get(internalEndpoints.relayTaskLog.url, { schema: { ...endpointSchema(internalEndpoints.relayTaskLog), hide: true }, config: { access: 'node' } }, (req, reply) =>
+    serveLog(req, reply, false),
   );
 };

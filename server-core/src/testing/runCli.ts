@@ -14,6 +14,8 @@ export interface CliResult {
 }
 
 export interface Cli {
+  /** The built entry (bin/shoal.js), for a test that must start it some other way (as another account). */
+  bin: string;
   /** Runs `shoal <args>` in a child process with a clean environment; kills it after `timeoutMs`. */
   run(args: string[], options?: { env?: Record<string, string>; timeoutMs?: number }): Promise<CliResult>;
   dispose(): void;
@@ -37,9 +39,12 @@ export async function prepareCli(home: string): Promise<Cli> {
   fs.copyFileSync(path.join(SERVER_CORE, 'bin', 'shoal.js'), path.join(root, 'bin', 'shoal.js'));
   fs.writeFileSync(path.join(root, 'package.json'), packageJson);
   await build({
-    entryPoints: [path.join(SERVER_CORE, 'src', 'cli', 'index.ts')],
+    // The script supervisor is a program of its own, found beside the code that starts it.
+    entryPoints: {
+      index: path.join(SERVER_CORE, 'src', 'cli', 'index.ts'),
+      'supervisor/main': path.join(SERVER_CORE, 'src', 'executor', 'supervisor', 'main.ts'),
+    },
     outdir: path.join(root, 'dist', 'cli'),
-    entryNames: 'index',
     // Dynamic imports (the SQL Server driver) stay separate chunks, loaded only when used, as in the tsc build.
     splitting: true,
     bundle: true,
@@ -53,8 +58,12 @@ export async function prepareCli(home: string): Promise<Cli> {
   fs.writeFileSync(path.join(root, 'dist', 'package.json'), packageJson);
   const bin = path.join(root, 'bin', 'shoal.js');
 
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SHOAL_') && !k.startsWith('NODE_TEST')));
+  // A clean environment, but for the SQLite addon of this runtime (a property of the machine, not config).
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => k === 'SHOAL_SQLITE_NATIVE_BINDING' || (!k.startsWith('SHOAL_') && !k.startsWith('NODE_TEST'))),
+  );
   return {
+    bin,
     run(args, { env = {}, timeoutMs = 20_000 } = {}) {
       const child = spawn(process.execPath, [bin, ...args], {
         env: { ...base, HOME: home, SHOAL_DATA_DIR: path.join(home, '.shoal'), ...env },

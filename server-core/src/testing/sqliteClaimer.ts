@@ -2,10 +2,12 @@
  * A separate process that claims and completes tasks for one node on a SQLite file, to
  * race other processes for real. Usage: sqliteClaimer.ts <db file> <node name> <cap> <total tasks>
  * Prints one JSON line per claim ({claimed, activeInDb}) and exits when `total` tasks have
- * ended (whoever ran them) or after 40 s.
+ * ended (whoever ran them) or after 40 s. It heartbeats as a node does (its identity is its
+ * name), since a node claims only inside its lease.
  */
 import crypto from 'node:crypto';
 import { openDatabase } from '../db/open.js';
+import { heartbeat } from '../nodes/registry.js';
 import { claimTasks } from '../queue/claim.js';
 import { completeTask } from '../queue/complete.js';
 
@@ -15,6 +17,7 @@ const total = Number(totalText);
 const shoal = await openDatabase(file!);
 const deadline = Date.now() + 40_000;
 const pending: Promise<unknown>[] = [];
+let lastBeat = 0;
 try {
   while (Date.now() < deadline) {
     const done = await shoal.db
@@ -23,8 +26,12 @@ try {
       .where('state', '=', 'Success')
       .executeTakeFirstOrThrow();
     if (Number(done.n) >= total) break;
+    if (Date.now() - lastBeat > 500) {
+      await heartbeat(shoal, nodeName!, nodeName!);
+      lastBeat = Date.now();
+    }
     const token = crypto.randomUUID();
-    const claimed = await claimTasks(shoal, nodeName!, token);
+    const claimed = await claimTasks(shoal, { nodeName: nodeName!, nodeId: nodeName!, token });
     const active = await shoal.db
       .selectFrom('tasks')
       .select((eb) => eb.fn.countAll<number>().as('n'))

@@ -34,8 +34,8 @@ export interface ThrowawayPostgres {
   url(database?: string): string;
   /** Creates an empty database and returns its URL. */
   createDatabase(name?: string): Promise<string>;
-  /** Stops the server (fast shutdown, dropping connections) and starts it again. */
-  restart(): Promise<void>;
+  /** Stops the server (fast shutdown, dropping connections; `immediate`: as if it crashed) and starts it again. */
+  restart(mode?: 'fast' | 'immediate'): Promise<void>;
   stopServer(): Promise<void>;
   startServer(): Promise<void>;
   /** Stops the server and deletes its files. */
@@ -45,7 +45,19 @@ export interface ThrowawayPostgres {
 let counter = 0;
 
 /** A private PostgreSQL cluster on a free port, made with initdb and started with pg_ctl. */
-export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
+export interface ThrowawayPostgresOptions {
+  /** Addresses to listen on besides 127.0.0.1 (a veth of a test's network namespace). */
+  extraListenAddresses?: string[];
+  /** Networks (CIDR) whose clients are trusted, besides the loopback. */
+  trustedNetworks?: string[];
+  /**
+   * Commits reach the OS before they are acknowledged (synchronous_commit on), so an
+   * immediate shutdown — a crash — loses none. Off by default: faster, fine for most tests.
+   */
+  durableCommits?: boolean;
+}
+
+export async function startThrowawayPostgres(o: ThrowawayPostgresOptions = {}): Promise<ThrowawayPostgres> {
   if (!fs.existsSync(path.join(PG_BIN, 'initdb'))) {
     throw new Error(`PostgreSQL server binaries not found in ${PG_BIN} (install postgresql-15 or set SHOAL_PG_BIN)`);
   }
@@ -54,9 +66,11 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   const data = path.join(dir, 'data');
   const port = await freePort();
   await pgCommand('initdb', ['-D', data, '-A', 'trust', '-U', 'shoal', '--no-sync', '-E', 'UTF8', '--locale=C']);
-  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`;
+  for (const net of o.trustedNetworks ?? []) fs.appendFileSync(path.join(data, 'pg_hba.conf'), `host all all ${net} trust\n`);
+  const listen = ['127.0.0.1', ...(o.extraListenAddresses ?? [])].join(',');
+  const opts = `-p ${port} -k ${dir} -c listen_addresses=${listen} -c fsync=off -c synchronous_commit=${o.durableCommits ? 'on' : 'off'} -c full_page_writes=off -c max_connections=300`;
   const startServer = () => pgCommand('pg_ctl', ['-D', data, '-o', opts, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', 'start']);
-  const stopServer = () => pgCommand('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+  const stopServer = (mode: 'fast' | 'immediate' = 'fast') => pgCommand('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop']);
   await startServer();
   const url = (database = 'postgres') => `postgres://shoal@127.0.0.1:${port}/${database}`;
   return {
@@ -72,11 +86,11 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
       }
       return url(name);
     },
-    async restart() {
-      await stopServer();
+    async restart(mode = 'fast') {
+      await stopServer(mode);
       await startServer();
     },
-    stopServer,
+    stopServer: () => stopServer(),
     startServer,
     async destroy() {
       await pgCommand('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => {});

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { HEARTBEAT_INTERVAL_MS, OFFLINE_AFTER_MS } from '../../../server-core/src/nodes/registry.js';
+import { HEARTBEAT_INTERVAL_MS, OFFLINE_AFTER_MS } from '../../../server-core/src/queue/leaseTimings.js';
 import { sleep } from '../../helpers/waitFor.js';
 import { HOLD_KIND } from './holdKind.js';
 import { wallNow } from './ipc.js';

@@ -41,7 +41,10 @@ const LATENCY_RUNS: [LatencyVariant, ClusterLatencyResult['pacing']][] = [
 ];
 const NODES = 3;
 const CAP = 10;
-const TARGET = { p50: 10, p99: 50, failoverMs: 20_000, shoalOverPgBoss: 1.0 };
+/** Targets are shown beside the figures; the ratios are what travels between machines. */
+const TARGET = { p50: 10, p99: 50, failoverMs: 10_000, shoalOverGraphileWorker: 1.2 };
+/** kill -9 runs for the failover figures (p50 and max). */
+const KILLS = 5;
 /** The cluster benchmark must end by itself within four minutes. */
 const DEADLINE_MS = 235_000;
 
@@ -95,7 +98,7 @@ export async function runClusterBench(o: ClusterBenchOptions): Promise<void> {
 
     // 1 and 3: latency, then kill -9, on one cluster.
     const latency: ClusterLatencyResult[] = [];
-    let failover: FailoverResult;
+    const failovers: FailoverResult[] = [];
     say(`latency: ${NODES} nodes at cap ${CAP}, ${latencyTasks} sequential no-op tasks per variant`);
     const lat = await startShoalCluster({ pg, dir, dbName: 'shoal_latency', count: NODES, taskCap: CAP, masterKey, reportStarts: true });
     let floor: PgFloor;
@@ -106,8 +109,12 @@ export async function runClusterBench(o: ClusterBenchOptions): Promise<void> {
         latency.push(l);
         say(`  ${variant} ${pacing}: p50 ${l.wallMs.p50} ms, p99 ${l.wallMs.p99} ms`);
       }
-      say('failover: kill -9 of a busy node right after its heartbeat');
-      failover = await measureFailover(lat, CAP);
+      for (let k = 1; k <= KILLS; k++) {
+        say(`failover ${k}/${KILLS}: kill -9 of a busy node right after its heartbeat`);
+        failovers.push(await measureFailover(lat, CAP));
+        say(`  tasks ended ${failovers.at(-1)!.toTasksFailedMs} ms after the kill`);
+        await lat.restart(lat.nodes.length - 1);
+      }
     } finally {
       await lat.stop();
     }
@@ -133,7 +140,7 @@ export async function runClusterBench(o: ClusterBenchOptions): Promise<void> {
       profiled = await shoalThroughput({ ...base, round: 99, profile: true });
     }
 
-    report({ latency, floor, failover, tp, profiled, latencyTasks, jobs, rounds, quick: o.quick });
+    report({ latency, floor, failovers, tp, profiled, latencyTasks, jobs, rounds, quick: o.quick });
     say(`done in ${Math.round((Date.now() - t0) / 1000)} s`);
   } finally {
     clearTimeout(deadline);
@@ -146,7 +153,7 @@ export async function runClusterBench(o: ClusterBenchOptions): Promise<void> {
 function report(r: {
   latency: ClusterLatencyResult[];
   floor: PgFloor;
-  failover: FailoverResult;
+  failovers: FailoverResult[];
   tp: ThroughputResult[];
   profiled?: ThroughputResult;
   latencyTasks: number;
@@ -213,11 +220,11 @@ function report(r: {
     shoalOverPgBossFetch: ratio('pg-boss-fetch'),
     shoalOverGraphileWorker: ratio('graphile-worker'),
   };
-  printTable('Throughput ratios (mean jobs/s over rounds)', [
+  printTable('Throughput ratios (mean jobs/s over rounds, every system started before its timed window)', [
     ['ratio', 'value', 'target'],
-    ['Shoal ÷ pg-boss work()', ratios.shoalOverPgBossWork, `≥ ${TARGET.shoalOverPgBoss} ${ratios.shoalOverPgBossWork >= TARGET.shoalOverPgBoss ? 'pass' : 'MISS'}`],
-    ['Shoal ÷ pg-boss fetch()+complete() loops', ratios.shoalOverPgBossFetch, `≥ ${TARGET.shoalOverPgBoss} ${ratios.shoalOverPgBossFetch >= TARGET.shoalOverPgBoss ? 'pass' : 'MISS'}`],
-    ['Shoal ÷ graphile-worker', ratios.shoalOverGraphileWorker, '(reported)'],
+    ['Shoal ÷ graphile-worker', ratios.shoalOverGraphileWorker, `≥ ${TARGET.shoalOverGraphileWorker}`],
+    ['Shoal ÷ pg-boss fetch()+complete() loops', ratios.shoalOverPgBossFetch, ''],
+    ['Shoal ÷ pg-boss work() (paced by its 0.5 s poll: context only)', ratios.shoalOverPgBossWork, ''],
   ]);
   const firstShoal = bySystem.get('shoal')?.[0];
   if (firstShoal) {
@@ -230,14 +237,18 @@ function report(r: {
   process.stdout.write('\nPer job, each system does:\n');
   for (const [s, what] of Object.entries(PER_JOB)) process.stdout.write(`  ${SYSTEM_LABEL[s as System]}: ${what}\n`);
 
-  const f = r.failover;
-  printTable(`kill -9 of ${f.victim} while it ran ${f.victimTasks} tasks (heartbeat ${f.heartbeatIntervalMs / 1000} s, Offline after ${f.offlineAfterMs / 1000} s)`, [
-    ['measure', 'ms', `target ≤ ${TARGET.failoverMs}`],
-    ['last heartbeat before the kill (db clock)', f.lastHeartbeatBeforeKillMs, ''],
-    ['kill → Offline in GET /api/nodes on a survivor', f.toOfflineMs, verdict(f.toOfflineMs, TARGET.failoverMs)],
-    ['kill → its tasks ended', f.toTasksFailedMs, verdict(f.toTasksFailedMs, TARGET.failoverMs)],
+  const fo = r.failovers;
+  const stat = (pick: (f: FailoverResult) => number) => {
+    const v = fo.map(pick).sort((a, b) => a - b);
+    return { p50: v[Math.floor((v.length - 1) / 2)]!, max: v.at(-1)! };
+  };
+  const failover = { kills: fo.length, toOfflineMs: stat((f) => f.toOfflineMs), toTasksFailedMs: stat((f) => f.toTasksFailedMs), runs: fo };
+  printTable(`kill -9 of a busy node, ${fo.length} times (heartbeat ${fo[0]!.heartbeatIntervalMs / 1000} s, Offline after ${fo[0]!.offlineAfterMs / 1000} s; target ≤ ${TARGET.failoverMs / 1000} s)`, [
+    ['measure', 'p50 ms', 'max ms'],
+    ['kill → Offline in GET /api/nodes on a survivor', failover.toOfflineMs.p50, failover.toOfflineMs.max],
+    ['kill → its tasks ended', failover.toTasksFailedMs.p50, failover.toTasksFailedMs.max],
   ]);
-  process.stdout.write(`  its tasks afterwards: ${JSON.stringify(f.endStates)}; message: ${f.errorMessage}\n`);
+  process.stdout.write(`  its tasks afterwards (last kill): ${JSON.stringify(fo.at(-1)!.endStates)}; message: ${fo.at(-1)!.errorMessage}\n`);
 
   let profile;
   if (r.profiled?.profiles) {
@@ -270,10 +281,10 @@ function report(r: {
       runs: r.tp,
       meanJobsPerSec: Object.fromEntries([...bySystem.keys()].map((s) => [s, Math.round(meanOf(s))])),
       ratios,
-      target: { shoalOverPgBoss: TARGET.shoalOverPgBoss },
+      target: { shoalOverGraphileWorker: TARGET.shoalOverGraphileWorker },
       perJob: PER_JOB,
     },
-    failover: { ...f, target: TARGET.failoverMs, pass: { offline: f.toOfflineMs <= TARGET.failoverMs, tasksFailed: f.toTasksFailedMs <= TARGET.failoverMs } },
+    failover: { ...failover, targetMs: TARGET.failoverMs },
     profile,
   });
   process.stdout.write(`\nWrote ${path.relative(process.cwd(), file) || file}\n`);

@@ -59,6 +59,8 @@ export interface ShoalBenchCluster {
   /** The benchmark's own connection to the cluster database. */
   shoal: ShoalDb;
   board: StartBoard;
+  /** Starts node `index` again (same name and data dir) after it died; its client follows. */
+  restart(index: number): Promise<void>;
   /** Stops every node (as SIGTERM would) and closes the benchmark's connection. */
   stop(): Promise<void>;
 }
@@ -109,7 +111,11 @@ export async function startShoalCluster(o: ShoalClusterOptions): Promise<ShoalBe
     const login = await ShoalClient.login(nodes[0]!.url, 'admin', ADMIN_PASSWORD);
     const { apiKey } = await login.call<{ apiKey: string }>('POST', '/api/users/me/apikeys', { name: 'cluster-bench' }, 201);
     const clients = nodes.map((n) => new ShoalClient(n.url, { apiKey }));
-    return { dbName: o.dbName, databaseUrl, nodes, apiKey, clients, shoal, board, stop };
+    const restart = async (index: number) => {
+      nodes[index] = await startOne(nodes[index]!.name);
+      clients[index] = new ShoalClient(nodes[index]!.url, { apiKey });
+    };
+    return { dbName: o.dbName, databaseUrl, nodes, apiKey, clients, shoal, board, restart, stop };
   } catch (err) {
     await stop().catch(() => {});
     throw err;

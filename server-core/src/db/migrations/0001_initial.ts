@@ -1,12 +1,11 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
 import type { ShoalDialect } from '../dialects/dialect.js';
-import { autoIncrementedKey } from './columns.js';
 
 /** Text columns that are indexed or compared get a bounded length so SQL Server can index them. */
 export async function up(db: Kysely<any>, dialect: ShoalDialect): Promise<void> {
   const id = dialect.autoIncrementType;
   const text = sql.raw(dialect.longTextType);
-  const idColumn = autoIncrementedKey(dialect);
+  const idColumn = (c: ColumnDefinitionBuilder) => dialect.autoIncrementedKey(c);
 
   await db.schema
     .createTable('users')

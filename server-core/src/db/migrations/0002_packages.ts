@@ -1,6 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
 import type { ShoalDialect } from '../dialects/dialect.js';
-import { autoIncrementedKey } from './columns.js';
 
 /**
  * Spaces (with the Default space, Spaces-1), the package index, and what each node last
@@ -9,7 +8,7 @@ import { autoIncrementedKey } from './columns.js';
 export async function up(db: Kysely<any>, dialect: ShoalDialect): Promise<void> {
   const id = dialect.autoIncrementType;
   const text = sql.raw(dialect.longTextType);
-  const idColumn = autoIncrementedKey(dialect);
+  const idColumn = (c: ColumnDefinitionBuilder) => dialect.autoIncrementedKey(c);
 
   await db.schema
     .createTable('spaces')

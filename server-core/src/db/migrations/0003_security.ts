@@ -1,6 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
 import type { ShoalDialect } from '../dialects/dialect.js';
-import { autoIncrementedKey } from './columns.js';
 
 /** The built-in teams every install starts with; `Administrators` takes over the old admin flag. */
 export const BUILT_IN_TEAMS = [
@@ -17,7 +16,7 @@ export const BUILT_IN_TEAMS = [
 export async function up(db: Kysely<any>, dialect: ShoalDialect): Promise<void> {
   const id = dialect.autoIncrementType;
   const text = sql.raw(dialect.longTextType);
-  const idColumn = autoIncrementedKey(dialect);
+  const idColumn = (c: ColumnDefinitionBuilder) => dialect.autoIncrementedKey(c);
 
   await db.schema
     .createTable('teams')

@@ -3,6 +3,8 @@ import type { ShoalDb, ShoalDialect } from '../dialects/dialect.js';
 import * as m0001 from './0001_initial.js';
 import * as m0002 from './0002_packages.js';
 import * as m0003 from './0003_security.js';
+import * as m0004 from './0004_node_identity.js';
+import * as m0005 from './0005_deployments.js';
 
 type DialectMigration = { up(db: any, dialect: ShoalDialect): Promise<void> };
 
@@ -11,6 +13,8 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0001_initial': m0001,
   '0002_packages': m0002,
   '0003_security': m0003,
+  '0004_node_identity': m0004,
+  '0005_deployments': m0005,
 };
 
 export const LATEST_SCHEMA_VERSION = Object.keys(MIGRATIONS).sort().at(-1)!;

@@ -1,34 +1,9 @@
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { LineSplitter } from '../../logs/taskLog.js';
-import { LEADER_PID_FILE } from '../leftovers.js';
-import { killProcessTree } from '../processTree.js';
-import { scriptEnvironment } from '../scriptEnvironment.js';
-import { collectArtifacts, giveToRunAsUser } from '../workFolder.js';
+import { defaultSyntax, runScript, SCRIPT_SYNTAXES, type ScriptSyntax } from '../runScript.js';
 import type { TaskContext, TaskKind } from '../taskKind.js';
 
-const SYNTAXES = ['bash', 'sh', 'powershell'] as const;
-type Syntax = (typeof SYNTAXES)[number];
 const MAX_SCRIPT_BYTES = 512 * 1024;
 
-function interpreter(syntax: Syntax, file: string): [string, string[]] {
-  switch (syntax) {
-    case 'bash':
-      return withUmask('bash', ['--noprofile', '--norc', '-e', file]);
-    case 'sh':
-      return withUmask('sh', ['-e', file]);
-    case 'powershell':
-      return process.platform === 'win32' ? ['powershell.exe', ['-NoProfile', '-NonInteractive', '-File', file]] : withUmask('pwsh', ['-NoProfile', '-NonInteractive', '-File', file]);
-  }
-}
-
-/** The node keeps its own files from other accounts (umask 027); what scripts deploy gets the usual 022. */
-function withUmask(cmd: string, args: string[]): [string, string[]] {
-  return ['/bin/sh', ['-c', 'umask 022 && exec "$0" "$@"', cmd, ...args]];
-}
-
-/** Runs a script on the node's built-in worker, in its own working folder and process group. */
+/** Runs a script on the node's built-in worker, in its own working folder and process group, under its supervisor. */
 export const adHocScript: TaskKind = {
   name: 'AdHocScript',
   permission: 'admin',
@@ -38,69 +13,28 @@ export const adHocScript: TaskKind = {
     if (extra.length) return { error: `arguments.${extra[0]} is not a known argument of AdHocScript` };
     if (typeof args.script !== 'string' || args.script.trim() === '') return { error: 'arguments.script must be a non-empty string' };
     if (Buffer.byteLength(args.script) > MAX_SCRIPT_BYTES) return { error: `arguments.script is larger than ${MAX_SCRIPT_BYTES} bytes` };
-    const syntax = args.syntax ?? (process.platform === 'win32' ? 'powershell' : 'bash');
-    if (!SYNTAXES.includes(syntax as Syntax)) return { error: `arguments.syntax must be one of ${SYNTAXES.join(', ')}` };
+    const syntax = args.syntax ?? defaultSyntax();
+    if (!SCRIPT_SYNTAXES.includes(syntax as ScriptSyntax)) return { error: `arguments.syntax must be one of ${SCRIPT_SYNTAXES.join(', ')}` };
     if (args.description !== undefined && typeof args.description !== 'string') return { error: 'arguments.description must be a string' };
     const firstLine = args.script.trim().split('\n')[0]!.slice(0, 80);
     return { description: (args.description as string | undefined) || `Script: ${firstLine}` };
   },
 
   async run(ctx: TaskContext) {
-    const syntax = (ctx.args.syntax ?? (process.platform === 'win32' ? 'powershell' : 'bash')) as Syntax;
-    const runAs = ctx.runAs;
-    const file = path.join(ctx.workDir, syntax === 'powershell' ? 'script.ps1' : 'script.sh');
-    fs.writeFileSync(file, String(ctx.args.script));
-    // Run as another account, the script writes its artifacts into its own work folder (it
-    // can reach nothing else of Shoal's); they are collected into storage when it ends.
-    const artifactsDir = runAs ? path.join(ctx.workDir, 'artifacts') : ctx.artifactsDir;
-    if (runAs) {
-      fs.mkdirSync(artifactsDir);
-      giveToRunAsUser(ctx.workDir, runAs);
-    }
-    const [cmd, argv] = interpreter(syntax, file);
-    ctx.log.info(`Running ${syntax} script on the built-in worker of ${ctx.nodeName}${runAs ? ` as ${runAs.name}` : ''}`);
-    const child = spawn(cmd, argv, {
-      cwd: ctx.workDir,
-      detached: process.platform !== 'win32', // own process group, so cancel reaches everything it starts
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
-      env: scriptEnvironment(
-        process.env,
-        {
-          SHOAL_TASK_ID: ctx.taskId,
-          SHOAL_ARTIFACTS_DIR: artifactsDir,
-          SHOAL_WORK_DIR: ctx.workDir,
-          SHOAL_NODE_NAME: ctx.nodeName,
-          SHOAL_SERVER_URL: ctx.serverUrl,
-        },
-        runAs,
-      ),
+    const syntax = (ctx.args.syntax ?? defaultSyntax()) as ScriptSyntax;
+    ctx.log.info(`Running ${syntax} script on the built-in worker of ${ctx.nodeName}${ctx.runAs ? ` as ${ctx.runAs.name}` : ''}`);
+    await runScript({
+      script: String(ctx.args.script),
+      syntax,
+      workDir: ctx.workDir,
+      env: { SHOAL_TASK_ID: ctx.taskId, SHOAL_SERVER_URL: ctx.serverUrl },
+      artifactsDir: ctx.artifactsDir,
+      runAs: ctx.runAs,
+      signal: ctx.signal,
+      lease: ctx.lease,
+      nodeName: ctx.nodeName,
+      onOutput: (text, stream) => (stream === 'out' ? ctx.log.info(text) : ctx.log.error(text)),
+      flow: ctx.log,
     });
-    // If this node dies, its next start finds the script's process group here and ends it.
-    if (child.pid) fs.writeFileSync(path.join(ctx.workDir, LEADER_PID_FILE), String(child.pid));
-    const out = new LineSplitter((l) => ctx.log.info(l));
-    const err = new LineSplitter((l) => ctx.log.error(l));
-    child.stdout.setEncoding('utf8').on('data', (c: string) => out.push(c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => err.push(c));
-    const onAbort = () => {
-      if (child.pid) void killProcessTree(child.pid);
-    };
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      const code = await new Promise<number | null>((resolve, reject) => {
-        child.once('error', reject);
-        child.once('close', (c, sig) => resolve(c ?? (sig ? 128 : null)));
-      });
-      out.flush();
-      err.flush();
-      if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error('canceled');
-      if (code !== 0) throw new Error(`The script exited with code ${code}.`);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${cmd} is not installed on ${ctx.nodeName}.`);
-      throw e;
-    } finally {
-      ctx.signal.removeEventListener('abort', onAbort);
-      if (runAs) await collectArtifacts(artifactsDir, ctx.artifactsDir);
-    }
   },
 };

@@ -19,13 +19,14 @@ export const systemIntegrityCheck: TaskKind = {
     const version = await currentSchemaVersion(ctx.shoal);
     if (version === LATEST_SCHEMA_VERSION) ctx.log.info(`Database schema is at ${version}, as this version of Shoal expects.`);
     else problems.push(`Database schema is at ${version ?? 'nothing'}, expected ${LATEST_SCHEMA_VERSION}.`);
-    for (const c of checkStorage(ctx.storage)) {
+    const checks = await checkStorage(ctx.storage);
+    for (const c of checks) {
       if (c.ok) ctx.log.info(`Storage ${c.kind}: ${c.path} exists and is writable.`);
       else problems.push(`Storage ${c.kind}: ${c.path} — ${c.problem}`);
     }
     // Every online node must see the same folders: read their markers.
     const shared = await verifySharedStorage(ctx.shoal, ctx.storage, ctx.nodeName);
-    const failedKinds = checkStorage(ctx.storage).filter((c) => !c.ok).map((c) => `${c.kind}:`);
+    const failedKinds = checks.filter((c) => !c.ok).map((c) => `${c.kind}:`);
     const sharing = shared.problems.filter((p) => !failedKinds.some((k) => p.startsWith(k)));
     if (sharing.length === 0) ctx.log.info('Shared storage: this node sees the markers of every online node in every storage folder.');
     for (const p of sharing) problems.push(`Shared storage: ${p}`);

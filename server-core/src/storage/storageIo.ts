@@ -1,0 +1,138 @@
+import { Worker } from 'node:worker_threads';
+import { STORAGE_WORKER_SOURCE } from './storageWorker.js';
+
+/**
+ * Every file-system call on shared storage runs on a small pool of worker threads of its
+ * own, one call per worker at a time, each with a deadline. A share that stalls holds those
+ * workers but never the event loop nor libuv's thread pool (DNS, crypto, local files), so
+ * heartbeats, pings and requests go on: later storage calls wait their turn and fail with
+ * `StorageTimeoutError` when their deadline passes. A call stuck in the kernel cannot be
+ * cancelled; its worker comes back when the share answers.
+ */
+export class StorageTimeoutError extends Error {
+  readonly code = 'ESTORAGETIMEOUT';
+}
+
+export interface StoragePoolOptions {
+  /** Worker threads: calls in flight at once. */
+  workers?: number;
+  /** Default deadline of a call, waiting for a worker included. */
+  timeoutMs?: number;
+}
+
+interface Call {
+  op: string;
+  args: unknown[];
+  transfer: ArrayBuffer[];
+  settle(err: Error | undefined, value?: unknown): void;
+}
+
+interface Reply {
+  id: number;
+  value?: unknown;
+  error?: { message: string; code?: string };
+}
+
+class PoolWorker {
+  readonly thread: Worker;
+  busy = false;
+  private nextId = 0;
+  private readonly pending = new Map<number, Call>();
+
+  constructor(onIdle: (w: PoolWorker) => void, onGone: (w: PoolWorker) => void) {
+    // Files are opened by one worker and read or closed by another: fds are the process's, not a worker's.
+    this.thread = new Worker(STORAGE_WORKER_SOURCE, { eval: true, trackUnmanagedFds: false });
+    this.thread.on('message', (r: Reply) => {
+      const call = this.pending.get(r.id);
+      this.pending.delete(r.id);
+      this.busy = false;
+      this.thread.unref();
+      if (r.error) call?.settle(Object.assign(new Error(r.error.message), { code: r.error.code }));
+      else call?.settle(undefined, r.value);
+      onIdle(this);
+    });
+    this.thread.on('error', (err) => {
+      for (const c of this.pending.values()) c.settle(err);
+      this.pending.clear();
+    });
+    // A worker that died is replaced on the next call.
+    this.thread.on('exit', () => onGone(this));
+    // After the listeners: a 'message' listener refs the port again. Idle workers never keep the process alive.
+    this.thread.unref();
+  }
+
+  start(call: Call): void {
+    this.busy = true;
+    // A call in flight keeps the process alive, as a pending fs call would.
+    this.thread.ref();
+    const id = this.nextId++;
+    this.pending.set(id, call);
+    this.thread.postMessage({ id, op: call.op, args: call.args }, call.transfer);
+  }
+}
+
+export class StoragePool {
+  readonly timeoutMs: number;
+  private readonly size: number;
+  private readonly workers: PoolWorker[] = [];
+  private readonly queue: Call[] = [];
+
+  constructor(o: StoragePoolOptions = {}) {
+    this.size = o.workers ?? 4;
+    this.timeoutMs = o.timeoutMs ?? 10_000;
+  }
+
+  /** Calls in flight, stuck ones included. */
+  get inFlight(): number {
+    return this.workers.filter((w) => w.busy).length;
+  }
+
+  /**
+   * Runs file-system operation `op` (see storageWorker.ts) on a free worker; rejects with
+   * StorageTimeoutError naming `what` when it has not finished within the deadline.
+   */
+  call<T>(what: string, op: string, args: unknown[], o: { timeoutMs?: number; transfer?: ArrayBuffer[] } = {}): Promise<T> {
+    const timeoutMs = o.timeoutMs ?? this.timeoutMs;
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const call: Call = {
+        op,
+        args,
+        transfer: o.transfer ?? [],
+        settle: (err, value) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          if (err) reject(err);
+          else resolve(value as T);
+        },
+      };
+      const timer = setTimeout(() => {
+        const i = this.queue.indexOf(call);
+        if (i >= 0) this.queue.splice(i, 1);
+        call.settle(new StorageTimeoutError(`storage did not answer within ${Math.round(timeoutMs / 1000)} s (${what})`));
+      }, timeoutMs);
+      timer.unref();
+      const idle = this.idleWorker();
+      if (idle) idle.start(call);
+      else this.queue.push(call);
+    });
+  }
+
+  private idleWorker(): PoolWorker | undefined {
+    const idle = this.workers.find((w) => !w.busy);
+    if (idle || this.workers.length >= this.size) return idle;
+    const w = new PoolWorker(
+      (free) => {
+        const next = this.queue.shift();
+        if (next) free.start(next);
+      },
+      (gone) => this.workers.splice(this.workers.indexOf(gone), 1),
+    );
+    this.workers.push(w);
+    return w;
+  }
+}
+
+/** The process's pool: one per node, shared by every storage kind. */
+export const storagePool = new StoragePool();
