@@ -179,8 +179,9 @@ export class ManagerCore {
     return this.#keysAvailable(await this.secrets.useEncryptedFile(passphrase, this.#accounts()));
   }
 
-  /** Keys may be there now (an encrypted file opened): check every connection again at once. */
-  #keysAvailable(status: SecretsStatus): SecretsStatus {
+  /** Keys may be there now (an encrypted file opened): the screens learn which connections have one, and every connection is checked again at once. */
+  async #keysAvailable(status: SecretsStatus): Promise<SecretsStatus> {
+    await this.#connectionsChanged();
     for (const id of this.#accounts()) this.watcher.refresh(id);
     return status;
   }
