@@ -44,8 +44,10 @@ export const CSRF_HEADER = 'x-shoal-request';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 function credentialOf(req: FastifyRequest): Credential | undefined {
-  const header = req.headers['x-api-key'];
-  if (typeof header === 'string' && header) return { kind: 'key', value: header };
+  for (const name of ['x-api-key', 'x-octopus-apikey']) {
+    const header = req.headers[name];
+    if (typeof header === 'string' && header) return { kind: 'key', value: header };
+  }
   const auth = req.headers.authorization;
   if (auth?.startsWith('Bearer ')) return { kind: 'key', value: auth.slice(7).trim() };
   const cookie = req.cookies?.[SESSION_COOKIE];

@@ -68,6 +68,10 @@ const DOCUMENTED: Record<string, Access> = {
   'GET /api/migration': 'admin',
   'POST /api/migration/plan': 'admin',
   'POST /api/migration/start': 'admin',
+  // The Octopus-compatible facade (README, "Octopus clients").
+  'GET /api/spaces': 'read',
+  'GET /api/spaces/all': 'read',
+  'GET /api/:spaceId': 'read',
   // The deployment model (README, "The deployment model").
   'GET /api/:spaceId/environments': 'read',
   'POST /api/:spaceId/environments': 'admin',
