@@ -85,4 +85,41 @@ describe('Octopus facade', () => {
     assert.equal(typeof missing.json().ErrorMessage, 'string');
     assert.deepEqual(missing.json().Errors, []);
   });
+
+  it('takes a package upload in the part fileToUpload with each overwriteMode; native uploads keep their shape and rules', async () => {
+    const push = (query: string, part = 'fileToUpload', content = 'zip bytes', headers: Record<string, string> = octopus()) => {
+      const form = new FormData();
+      form.append(part, new Blob([content]), 'Octo.Web.1.0.0.zip');
+      return fetch(`${tn.node.url}/api/Spaces-1/packages/raw${query}`, { method: 'POST', headers, body: form });
+    };
+    const created = await push('?overwriteMode=FailIfExists');
+    assert.equal(created.status, 201);
+    const body = (await created.json()) as Record<string, unknown>;
+    assert.equal(body.PackageId, 'Octo.Web');
+    assert.equal(body.Version, '1.0.0');
+    assert.equal(body.PackageSizeBytes, 9);
+    const dup = await push('?overwriteMode=FailIfExists', 'file');
+    assert.equal(dup.status, 409);
+    const dupBody = (await dup.json()) as { ErrorMessage: string };
+    assert.match(dupBody.ErrorMessage, /already/);
+    const ignored = await push('?overwritemode=ignoreifexists', 'fileToUpload', 'other bytes!');
+    assert.equal(ignored.status, 200);
+    assert.equal(((await ignored.json()) as { PackageSizeBytes: number }).PackageSizeBytes, 9, 'the stored version is kept');
+    const replaced = await push('?overwriteMode=OverwriteExisting', 'fileToUpload', 'replaced bytes, longer');
+    assert.equal(replaced.status, 201);
+    assert.equal(((await replaced.json()) as { PackageSizeBytes: number }).PackageSizeBytes, 22);
+    const wrongMode = await push('?overwriteMode=Sometimes');
+    assert.equal(wrongMode.status, 400);
+    assert.match(((await wrongMode.json()) as { ErrorMessage: string }).ErrorMessage, /overwriteMode/);
+
+    const native = await push('', 'fileToUpload', 'x', { 'x-api-key': tn.adminKey });
+    assert.equal(native.status, 400, 'native clients still name the part "file"');
+    assert.match(((await native.json()) as { error: { message: string } }).error.message, /part named "file"/);
+    const nativeDup = await push('', 'file', 'x', { 'x-api-key': tn.adminKey });
+    assert.equal(nativeDup.status, 409);
+    assert.equal(((await nativeDup.json()) as { error: { code: string } }).error.code, 'Conflict');
+    const nativeReplace = await push('?replace=true', 'file', 'x', { 'x-api-key': tn.adminKey });
+    assert.equal(nativeReplace.status, 201);
+    assert.equal(((await nativeReplace.json()) as { packageId: string }).packageId, 'Octo.Web');
+  });
 });
