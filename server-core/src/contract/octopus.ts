@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { SpaceParams } from './common.js';
+import { SpaceIdParams, SpaceParams } from './common.js';
 import { endpoint } from './endpoint.js';
 
 /**
@@ -24,6 +24,41 @@ export type SpaceRoot = Static<typeof SpaceRoot>;
 export const octopusEndpoints = {
   listSpaces: endpoint({ method: 'GET', url: '/api/spaces', summary: 'Octopus: spaces (partialName, skip, take).', querystring: OctopusQuery, response: { 200: OctopusResource } }),
   allSpaces: endpoint({ method: 'GET', url: '/api/spaces/all', summary: 'Octopus: every space, as an array.', response: { 200: OctopusList } }),
+  createRelease: endpoint({
+    method: 'POST',
+    url: '/api/:spaceId/releases/create/v1',
+    summary: 'Octopus: create a release (ProjectName, ReleaseVersion?, PackageVersion?, Packages[], ReleaseNotes?, IgnoreIfAlreadyExists?) → {ReleaseId, ReleaseVersion}.',
+    params: SpaceParams,
+    body: OctopusCommand,
+    response: { 201: OctopusResource, 200: OctopusResource },
+  }),
+  projectRelease: endpoint({
+    method: 'GET',
+    url: '/api/:spaceId/projects/:id/releases/:version',
+    summary: "Octopus: a project's release by version (the project by id or slug).",
+    params: Type.Object({ ...SpaceIdParams.properties, version: Type.String({ minLength: 1, maxLength: 200 }) }),
+    response: { 200: OctopusResource },
+  }),
+  createDeployment: endpoint({
+    method: 'POST',
+    url: '/api/:spaceId/deployments/create/untenanted/v1',
+    summary: 'Octopus: deploy a release (ProjectName, ReleaseVersion, EnvironmentNames[]) → {DeploymentServerTasks:[{DeploymentId, ServerTaskId}]}.',
+    params: SpaceParams,
+    body: OctopusCommand,
+    response: { 201: OctopusResource },
+  }),
+  createTenantedDeployment: endpoint({
+    method: 'POST',
+    url: '/api/:spaceId/deployments/create/tenanted/v1',
+    summary: 'Octopus: tenanted deployment; always 400 (Shoal has no tenants).',
+    params: SpaceParams,
+    body: OctopusCommand,
+    response: { 201: OctopusResource },
+  }),
+  environmentsV2: endpoint({ method: 'GET', url: '/api/:spaceId/environments/v2', summary: 'Octopus: environments (ids, partialName, name, skip, take).', params: SpaceParams, querystring: OctopusQuery, response: { 200: OctopusResource } }),
+  spaceTasks: endpoint({ method: 'GET', url: '/api/:spaceId/tasks', summary: 'Octopus: tasks (ids, skip, take).', params: SpaceParams, querystring: OctopusQuery, response: { 200: OctopusResource } }),
+  spaceTask: endpoint({ method: 'GET', url: '/api/:spaceId/tasks/:id', summary: 'Octopus: one task.', params: SpaceIdParams, response: { 200: OctopusResource } }),
+  cancelSpaceTask: endpoint({ method: 'POST', url: '/api/spaces/:spaceId/tasks/:id/cancel', summary: "Octopus (Go CLI): cancel a task, with Shoal's rules.", params: SpaceIdParams, response: { 200: OctopusResource } }),
   spaceRoot: endpoint({ method: 'GET', url: '/api/:spaceId', summary: "A space and its collections' links (Octopus's space root to Octopus clients).", params: SpaceParams, response: { 200: SpaceRoot } }),
 };
 

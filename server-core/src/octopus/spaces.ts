@@ -2,6 +2,7 @@ import type { ShoalDb } from '../db/dialects/dialect.js';
 import { notFound } from '../api/errors.js';
 import { DEFAULT_SPACE_ID } from '../packages/spaces.js';
 import { spaceLinks } from './links.js';
+import { slugOf } from './lookup.js';
 
 export interface SpaceRow {
   id: string;
@@ -23,7 +24,7 @@ export async function requireSpaceRow(shoal: ShoalDb, spaceId: string): Promise<
 export const toOctopusSpace = (s: SpaceRow) => ({
   Id: s.id,
   Name: s.name,
-  Slug: s.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, ''),
+  Slug: slugOf(s.name),
   Description: '',
   IsDefault: s.id === DEFAULT_SPACE_ID,
   IsPrivate: false,
