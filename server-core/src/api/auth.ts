@@ -62,6 +62,8 @@ export interface DeclaredRoute {
   access: Access;
   /** The route's schemas as registered (params, querystring, body, response). */
   schema: RouteOptions['schema'];
+  /** The route's config as declared (its access, and whose shapes it answers in). */
+  config: RouteOptions['config'];
 }
 
 /**
@@ -77,7 +79,7 @@ export function requireDeclaredAccess(app: FastifyInstance): void {
     if (!access) {
       throw new Error(`route ${String(route.method)} ${route.url} declares no access (config.access); every route must say who may call it`);
     }
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url, access, schema: route.schema });
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, access, schema: route.schema, config: route.config });
   });
 }
 
