@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Client, DeploymentRepository, OverwriteMode, PackageRepository, ReleaseRepository, ServerTaskWaiter } from '@octopusdeploy/api-client';
+import { Client, DeploymentRepository, OverwriteMode, PackageRepository, ReleaseRepository, RunbookRunRepository, ServerTaskWaiter } from '@octopusdeploy/api-client';
 import { ShoalClient } from '../helpers/apiClient.js';
 import { buildZip, SPACE, uploadPackage } from '../helpers/deployments.js';
 import { startShoalProcess, type ShoalProcess } from '../helpers/shoalProcess.js';
@@ -118,6 +118,24 @@ describe('Octopus clients against Shoal', { timeout: 240_000 }, () => {
     const raw = await go('GET', `/api/tasks?ids=${task!.Id}`);
     assert.equal(raw.body.Items[0].FinishedSuccessfully, false);
     assert.equal(raw.body.Items[0].IsCompleted, true);
+  });
+
+  it('runs a runbook in an environment (the run-runbook action’s command and follow-up)', async () => {
+    const runbook = await api.call('POST', `${SPACE}/projects/${ids.web}/runbooks`, { name: 'Restart' }, 201);
+    await api.call('PUT', `${SPACE}/projects/${ids.web}/runbooks/${runbook.id}/process`, {
+      steps: [{ name: 'Restart', action: 'RunScript', properties: { script: `echo "restarted in #{Shoal.Environment.Name}" > "${dir}/restarted.txt"`, syntax: 'bash' } }],
+    }, 200);
+    await api.call('POST', `${SPACE}/projects/${ids.web}/runbooks/${runbook.id}/publish`, {}, 201);
+    const runs = new RunbookRunRepository(octopus, 'Default');
+    const created = await runs.create({ spaceName: 'Default', ProjectName: 'Octo Web', RunbookName: 'restart', EnvironmentNames: ['Prod'], Tenants: [], TenantTags: [] });
+    const { RunbookRunId, ServerTaskId } = created.RunbookRunServerTasks[0]!;
+    const [task] = await new ServerTaskWaiter(octopus, 'Default').waitForServerTasksToComplete([ServerTaskId], 200, 60_000);
+    assert.equal(task!.State, 'Success');
+    assert.equal(fs.readFileSync(path.join(dir, 'restarted.txt'), 'utf8').trim(), 'restarted in Prod');
+    const listed = await go('GET', `${SPACE}/runbookRuns?take=1&ids=${RunbookRunId}`);
+    assert.equal(listed.body.Items[0].TaskId, ServerTaskId);
+    assert.equal(listed.body.Items[0].EnvironmentId, ids.Prod);
+    await assert.rejects(runs.create({ spaceName: 'Default', ProjectName: 'Octo Web', RunbookName: 'Nope', EnvironmentNames: ['Prod'] }), /has no runbook "Nope"/);
   });
 
   it('native clients get native shapes on the paths Octopus clients share', async () => {

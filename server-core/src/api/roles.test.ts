@@ -76,6 +76,8 @@ const DOCUMENTED: Record<string, Access> = {
   'GET /api/:spaceId/projects/:id/releases/:version': 'read',
   'POST /api/:spaceId/deployments/create/untenanted/v1': 'deploy',
   'POST /api/:spaceId/deployments/create/tenanted/v1': 'deploy',
+  'POST /api/:spaceId/runbook-runs/create/v1': 'deploy',
+  'GET /api/:spaceId/runbookRuns': 'read',
   'GET /api/:spaceId/environments/v2': 'read',
   'GET /api/:spaceId/tasks': 'read',
   'GET /api/:spaceId/tasks/:id': 'read',

@@ -8,25 +8,14 @@ import { actorOf } from '../resources/actor.js';
 import { formatId, parseId } from '../resources/ids.js';
 import { unitOfWork } from '../resources/shoalTrx.js';
 import { collection } from './collection.js';
-import { projectCommand, type OctopusCommand } from './command.js';
+import { projectCommand } from './command.js';
+import { executionOptions } from './executions.js';
 import type { OctopusHandler } from './dialect.js';
 import { environmentsNamed } from './lookup.js';
 import { octopusQuery } from './query.js';
 import { toOctopusDeployment } from './resources.js';
 
 type SpaceParams = { spaceId: string };
-
-/** A time the command gives (`RunAt`, `NoRunAfter`), parsed leniently (the Go CLI passes the user's text). */
-function timeOf(cmd: OctopusCommand, name: string): number | undefined {
-  const text = cmd.string(name);
-  if (text === undefined) return undefined;
-  const t = Date.parse(text);
-  if (Number.isNaN(t)) throw badRequest(`${name}: "${text}" is not a date and time`);
-  return t;
-}
-
-/** Deployments start when queued: a `RunAt` up to this far ahead counts as now (clocks differ). */
-const RUN_AT_SLACK_MS = 60_000;
 
 /**
  * `POST /api/{spaceId}/deployments/create/untenanted/v1`: one deployment per environment, queued
@@ -38,18 +27,7 @@ export function createDeploymentV1(ctx: NodeContext): OctopusHandler {
   return async (req, reply) => {
     const { spaceId, cmd, project } = await projectCommand(shoal, req);
     const version = cmd.requiredString('ReleaseVersion');
-    const names = cmd.strings('EnvironmentNames');
-    if (!names.length) throw badRequest('EnvironmentNames: name at least one environment');
-    cmd.unsupported('UseGuidedFailure', 'Shoal has no guided failure; a failing step fails the deployment');
-    cmd.unsupported('Variables', 'Shoal has no prompted variables; set the values as project variables');
-    for (const f of ['SpecificMachineNames', 'ExcludedMachineNames']) cmd.unsupported(f, 'deployments run on every target of the step roles');
-    cmd.unsupported('SkipStepNames', 'deployments run every step of the release');
-    cmd.unsupported('Tenants', 'Shoal has no tenants');
-    cmd.unsupported('TenantTags', 'Shoal has no tenants');
-    const runAt = timeOf(cmd, 'RunAt');
-    if (runAt !== undefined && runAt > Date.now() + RUN_AT_SLACK_MS) throw badRequest('RunAt: Shoal does not schedule deployments for later; leave RunAt out to deploy now');
-    const noRunAfter = timeOf(cmd, 'NoRunAfter');
-    if (noRunAfter !== undefined && noRunAfter < Date.now()) throw badRequest('NoRunAfter: that time has already passed');
+    const names = executionOptions(cmd);
     const release = (await listReleases(shoal, spaceId, { projectId: Number(project.id), version, take: 1, skip: 0 })).items[0];
     if (!release) throw badRequest(`ReleaseVersion: ${project.name} has no release ${version}`);
     const environments = await environmentsNamed(shoal, spaceId, names);

@@ -7,6 +7,7 @@ import { createDeploymentV1, createTenantedDeploymentV1 } from './deployments.js
 import { answerOctopus, type OctopusHandler } from './dialect.js';
 import { listEnvironmentsOctopus } from './lists.js';
 import { createReleaseV1, projectReleaseByVersion } from './releases.js';
+import { createRunbookRunV1, listRunbookRunsOctopus } from './runbooks.js';
 import { cancelTaskOctopus, getTaskOctopus, listTasksOctopus } from './tasks.js';
 import { octopusQuery } from './query.js';
 import { listSpaces, requireSpaceRow, toNativeSpaceRoot, toOctopusSpace } from './spaces.js';
@@ -32,6 +33,8 @@ export const octopusRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = as
   app.get(e.projectRelease.url, { schema: endpointSchema(e.projectRelease), config: { access: 'read', ...octopusOnly } }, answer(projectReleaseByVersion(ctx)));
   app.post(e.createDeployment.url, { schema: endpointSchema(e.createDeployment), config: { access: 'deploy', ...octopusOnly } }, answer(createDeploymentV1(ctx)));
   app.post(e.createTenantedDeployment.url, { schema: endpointSchema(e.createTenantedDeployment), config: { access: 'deploy', ...octopusOnly } }, answer(createTenantedDeploymentV1));
+  app.post(e.createRunbookRun.url, { schema: endpointSchema(e.createRunbookRun), config: { access: 'deploy', ...octopusOnly } }, answer(createRunbookRunV1(ctx)));
+  app.get(e.listRunbookRuns.url, { schema: endpointSchema(e.listRunbookRuns), config: { access: 'read', ...octopusOnly } }, answer(listRunbookRunsOctopus(ctx)));
   app.get(e.environmentsV2.url, { schema: endpointSchema(e.environmentsV2), config: { access: 'read', ...octopusOnly } }, answer(listEnvironmentsOctopus(ctx)));
   app.get(e.spaceTasks.url, { schema: endpointSchema(e.spaceTasks), config: { access: 'read', ...octopusOnly } }, answer(listTasksOctopus(ctx)));
   app.get(e.spaceTask.url, { schema: endpointSchema(e.spaceTask), config: { access: 'read', ...octopusOnly } }, answer(getTaskOctopus(ctx)));
