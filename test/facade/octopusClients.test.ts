@@ -35,7 +35,8 @@ describe('Octopus clients against Shoal', { timeout: 240_000 }, () => {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined, text };
+    const json = /json/.test(res.headers.get('content-type') ?? '');
+    return { status: res.status, body: json && text ? JSON.parse(text) : undefined, text };
   };
 
   before(async () => {
@@ -104,6 +105,19 @@ describe('Octopus clients against Shoal', { timeout: 240_000 }, () => {
     assert.equal(listed.Items[0]!.EnvironmentId, ids.Dev);
     const envs = await go('GET', `${SPACE}/environments/v2?ids=${ids.Dev}&skip=0&take=1`);
     assert.deepEqual(envs.body.Items.map((e: { Id: string; Name: string }) => [e.Id, e.Name]), [[ids.Dev, 'Dev']]);
+    // The Go CLI's `task wait --progress`, and the raw log; native clients keep Shoal's log tree.
+    const details = await go('GET', `/api/tasks/${ServerTaskId}/details`);
+    assert.equal(details.body.Task.State, 'Success');
+    const step = details.body.ActivityLogs[0].Children[0];
+    assert.deepEqual([step.Name, step.Status], ['Deploy web', 'Success']);
+    assert.match(step.Started, RFC3339);
+    assert.equal((await go('GET', `${SPACE}/tasks/${ServerTaskId}/details`)).body.ActivityLogs[0].Children.length, 1);
+    const native = await api.get(`/api/tasks/${ServerTaskId}/details`);
+    assert.equal(native.activities[0].name, 'Deploy web');
+    const raw = await go('GET', `/api/tasks/${ServerTaskId}/raw`);
+    assert.equal(raw.status, 200);
+    assert.equal(raw.body, undefined, 'plain text, not JSON');
+    assert.match(raw.text, /Deploy/, raw.text);
   });
 
   it('a lifecycle refusal surfaces the server’s ErrorMessage; a failing deployment is reported failed', async () => {

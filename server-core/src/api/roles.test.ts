@@ -82,6 +82,9 @@ const DOCUMENTED: Record<string, Access> = {
   'GET /api/:spaceId/tasks': 'read',
   'GET /api/:spaceId/tasks/:id': 'read',
   'POST /api/spaces/:spaceId/tasks/:id/cancel': 'authenticated',
+  'GET /api/:spaceId/tasks/:id/details': 'read',
+  'GET /api/tasks/:id/raw': 'read',
+  'GET /api/:spaceId/tasks/:id/raw': 'read',
   // The deployment model (README, "The deployment model").
   'GET /api/:spaceId/environments': 'read',
   'POST /api/:spaceId/environments': 'admin',

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { SpaceIdParams, SpaceParams } from './common.js';
 import { endpoint } from './endpoint.js';
+import { TaskLogText } from './tasks.js';
 
 /**
  * The Octopus-compatible facade: the paths Octopus's public clients (`@octopusdeploy/api-client`,
@@ -67,6 +68,9 @@ export const octopusEndpoints = {
   environmentsV2: endpoint({ method: 'GET', url: '/api/:spaceId/environments/v2', summary: 'Octopus: environments (ids, partialName, name, skip, take).', params: SpaceParams, querystring: OctopusQuery, response: { 200: OctopusResource } }),
   spaceTasks: endpoint({ method: 'GET', url: '/api/:spaceId/tasks', summary: 'Octopus: tasks (ids, skip, take).', params: SpaceParams, querystring: OctopusQuery, response: { 200: OctopusResource } }),
   spaceTask: endpoint({ method: 'GET', url: '/api/:spaceId/tasks/:id', summary: 'Octopus: one task.', params: SpaceIdParams, response: { 200: OctopusResource } }),
+  spaceTaskDetails: endpoint({ method: 'GET', url: '/api/:spaceId/tasks/:id/details', summary: "Octopus: a task's log tree as {Task, ActivityLogs}.", params: SpaceIdParams, querystring: OctopusQuery, response: { 200: OctopusResource } }),
+  taskRaw: endpoint({ method: 'GET', url: '/api/tasks/:id/raw', summary: "Octopus: a task's whole log as plain text.", params: Type.Object({ id: Type.String({ maxLength: 40 }) }), response: { 200: TaskLogText } }),
+  spaceTaskRaw: endpoint({ method: 'GET', url: '/api/:spaceId/tasks/:id/raw', summary: "Octopus: a task's whole log as plain text.", params: SpaceIdParams, response: { 200: TaskLogText } }),
   cancelSpaceTask: endpoint({ method: 'POST', url: '/api/spaces/:spaceId/tasks/:id/cancel', summary: "Octopus (Go CLI): cancel a task, with Shoal's rules.", params: SpaceIdParams, response: { 200: OctopusResource } }),
   spaceRoot: endpoint({ method: 'GET', url: '/api/:spaceId', summary: "A space and its collections' links (Octopus's space root to Octopus clients).", params: SpaceParams, response: { 200: SpaceRoot } }),
 };

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaCompil
 import type { Endpoint } from '../contract/endpoint.js';
 import { speaksOctopus } from './client.js';
 
-/** What the facade answers on one route: the Octopus-shaped body (status set on `reply`). */
+/** What the facade answers on one route: the Octopus-shaped body (status set on `reply`), or `reply` once it has sent something else. */
 export type OctopusHandler = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
 /** A native route whose path Octopus's clients also call, and what the facade answers them there. */
@@ -14,7 +14,7 @@ export interface SharedRoute {
 /** Sends an Octopus-shaped answer as it is: the native response schema would drop its PascalCase fields. */
 export async function answerOctopus(handler: OctopusHandler, req: FastifyRequest, reply: FastifyReply): Promise<void> {
   const body = await handler(req, reply);
-  if (!reply.sent) void reply.serializer(JSON.stringify).type('application/json; charset=utf-8').send(body);
+  if (body !== reply && !reply.sent) void reply.serializer(JSON.stringify).type('application/json; charset=utf-8').send(body);
 }
 
 type Validator = ((data: unknown, ctx?: { parentData?: unknown }) => boolean) & { errors?: any; schemaEnv?: unknown };

@@ -8,6 +8,7 @@ import { answerOctopus, type OctopusHandler } from './dialect.js';
 import { listEnvironmentsOctopus } from './lists.js';
 import { createReleaseV1, projectReleaseByVersion } from './releases.js';
 import { createRunbookRunV1, listRunbookRunsOctopus } from './runbooks.js';
+import { taskDetailsOctopus, taskRawOctopus } from './taskLogs.js';
 import { cancelTaskOctopus, getTaskOctopus, listTasksOctopus } from './tasks.js';
 import { octopusQuery } from './query.js';
 import { listSpaces, requireSpaceRow, toNativeSpaceRoot, toOctopusSpace } from './spaces.js';
@@ -38,6 +39,9 @@ export const octopusRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = as
   app.get(e.environmentsV2.url, { schema: endpointSchema(e.environmentsV2), config: { access: 'read', ...octopusOnly } }, answer(listEnvironmentsOctopus(ctx)));
   app.get(e.spaceTasks.url, { schema: endpointSchema(e.spaceTasks), config: { access: 'read', ...octopusOnly } }, answer(listTasksOctopus(ctx)));
   app.get(e.spaceTask.url, { schema: endpointSchema(e.spaceTask), config: { access: 'read', ...octopusOnly } }, answer(getTaskOctopus(ctx)));
+  app.get(e.spaceTaskDetails.url, { schema: endpointSchema(e.spaceTaskDetails), config: { access: 'read', ...octopusOnly } }, answer(taskDetailsOctopus(ctx)));
+  app.get(e.taskRaw.url, { schema: endpointSchema(e.taskRaw), config: { access: 'read', ...octopusOnly } }, answer(taskRawOctopus(ctx)));
+  app.get(e.spaceTaskRaw.url, { schema: endpointSchema(e.spaceTaskRaw), config: { access: 'read', ...octopusOnly } }, answer(taskRawOctopus(ctx)));
   app.post(e.cancelSpaceTask.url, { schema: endpointSchema(e.cancelSpaceTask), config: { access: 'authenticated', ...octopusOnly } }, answer(cancelTaskOctopus(ctx)));
 
   // Shared with Octopus's clients (see octopusShared): this is the native answer.

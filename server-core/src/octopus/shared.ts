@@ -1,4 +1,5 @@
 import { octopusEndpoints } from '../contract/octopus.js';
+import { activityEndpoints } from '../contract/activities.js';
 import { deploymentEndpoints } from '../contract/deployments.js';
 import { environmentEndpoints } from '../contract/environments.js';
 import { packageEndpoints } from '../contract/packages.js';
@@ -11,6 +12,7 @@ import { listDeploymentsOctopus } from './deployments.js';
 import { getProjectOctopus, listEnvironmentsOctopus, listProjectsOctopus } from './lists.js';
 import { octopusUpload } from './packages.js';
 import { getReleaseOctopus } from './releases.js';
+import { taskDetailsOctopus } from './taskLogs.js';
 import { cancelTaskOctopus, getTaskOctopus, listTasksOctopus } from './tasks.js';
 import { requireSpaceRow, toOctopusSpace } from './spaces.js';
 
@@ -31,5 +33,6 @@ export function octopusShared(ctx: NodeContext): SharedRoute[] {
     { endpoint: taskEndpoints.listTasks, octopus: listTasksOctopus(ctx) },
     { endpoint: taskEndpoints.getTask, octopus: getTaskOctopus(ctx) },
     { endpoint: taskEndpoints.cancelTask, octopus: cancelTaskOctopus(ctx) },
+    { endpoint: activityEndpoints.taskDetails, octopus: taskDetailsOctopus(ctx) },
   ];
 }
