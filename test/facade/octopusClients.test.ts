@@ -214,6 +214,26 @@ describe('Octopus clients against Shoal', { timeout: 240_000 }, () => {
     assert.equal(cancel.status, 200, cancel.text);
     assert.equal(cancel.body.Id, taskId);
 
+    // `octopus package upload`: the file in the part `file`, streamed chunked (no Content-Length); 201 then 200 with JSON.
+    const upload = async (mode: string) => {
+      const boundary = 'go-boundary-1234';
+      const zip = await buildZip({ 'Deploy.sh': 'echo go' });
+      const parts = [
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="Go.App.1.0.0.zip"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+        zip,
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ];
+      const body = new ReadableStream({ pull(c) { const next = parts.shift(); if (next) c.enqueue(new Uint8Array(next)); else c.close(); } });
+      const res = await fetch(`${node.url}${SPACE}/packages/raw?overwriteMode=${mode}`, {
+        method: 'POST', body, duplex: 'half', headers: { 'x-octopus-apikey': apiKey, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      } as RequestInit);
+      return { status: res.status, body: (await res.json()) as { PackageId: string; Version: string } };
+    };
+    const uploaded = await upload('FailIfExists');
+    assert.equal(uploaded.status, 201);
+    assert.deepEqual([uploaded.body.PackageId, uploaded.body.Version], ['Go.App', '1.0.0']);
+    assert.equal((await upload('IgnoreIfExists')).status, 200);
+
     const tenanted = await go('POST', `${SPACE}/deployments/create/tenanted/v1`, { projectName: 'Octo Web', releaseVersion: '2.0.0', environmentName: 'Dev', tenants: ['A'] });
     assert.equal(tenanted.status, 400);
     assert.match(tenanted.body.ErrorMessage, /tenants/);
