@@ -11,6 +11,10 @@ import { blockWritesWhileMigrating } from './migration/writeGuard.js';
 import { registerOpenApi } from './api/openapi.js';
 import { registerPortal } from './api/portalRoutes.js';
 import { rootRoutes } from './api/rootRoutes.js';
+import { registerOctopusDialect } from './octopus/dialect.js';
+import { octopusRootFields } from './octopus/root.js';
+import { octopusRoutes } from './octopus/routes.js';
+import { octopusShared } from './octopus/shared.js';
 import { registerSecurityHeaders } from './api/securityHeaders.js';
 import { validatorCompiler } from './api/validation.js';
 import { activityRoutes } from './activities/routes.js';
@@ -58,6 +62,8 @@ export async function buildApp(ctx: NodeContext): Promise<FastifyInstance> {
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(errorHandler);
+  // Octopus's clients get Octopus's shapes on the paths they call (before any route is declared).
+  registerOctopusDialect(app, validatorCompiler, octopusShared(ctx));
   requireDeclaredAccess(app);
   refuseLongUrls(app);
   registerHostCheck(app, ctx.config.host, ctx.config.publicUrls);
@@ -68,13 +74,15 @@ export async function buildApp(ctx: NodeContext): Promise<FastifyInstance> {
   registerSecurityHeaders(app, ctx.config.nodeName);
 
   await registerOpenApi(app, ctx.version);
-  for (const domain of [rootRoutes, nodeRoutes, taskRoutes, artifactRoutes, userRoutes, teamRoutes, auditRoutes, configurationRoutes, packageRoutes]) {
+  await app.register(rootRoutes, { ctx, extraFields: octopusRootFields(ctx) });
+  for (const domain of [nodeRoutes, taskRoutes, artifactRoutes, userRoutes, teamRoutes, auditRoutes, configurationRoutes, packageRoutes]) {
     await app.register(domain, { ctx });
   }
   for (const domain of [environmentRoutes, lifecycleRoutes, projectRoutes, libraryVariableSetRoutes, releaseRoutes, deploymentRoutes, interruptionRoutes, runbookRoutes, triggerRoutes, activityRoutes]) {
     await app.register(domain, { ctx });
   }
   await app.register(migrationRoutes, { ctx, job: migration });
+  await app.register(octopusRoutes, { ctx });
 
   await registerPortal(app, ctx.config.portalDir);
   app.setNotFoundHandler(notFoundHandler);

@@ -44,8 +44,10 @@ export const CSRF_HEADER = 'x-shoal-request';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 function credentialOf(req: FastifyRequest): Credential | undefined {
-  const header = req.headers['x-api-key'];
-  if (typeof header === 'string' && header) return { kind: 'key', value: header };
+  for (const name of ['x-api-key', 'x-octopus-apikey']) {
+    const header = req.headers[name];
+    if (typeof header === 'string' && header) return { kind: 'key', value: header };
+  }
   const auth = req.headers.authorization;
   if (auth?.startsWith('Bearer ')) return { kind: 'key', value: auth.slice(7).trim() };
   const cookie = req.cookies?.[SESSION_COOKIE];
@@ -60,6 +62,8 @@ export interface DeclaredRoute {
   access: Access;
   /** The route's schemas as registered (params, querystring, body, response). */
   schema: RouteOptions['schema'];
+  /** The route's config as declared (its access, and whose shapes it answers in). */
+  config: RouteOptions['config'];
 }
 
 /**
@@ -75,7 +79,7 @@ export function requireDeclaredAccess(app: FastifyInstance): void {
     if (!access) {
       throw new Error(`route ${String(route.method)} ${route.url} declares no access (config.access); every route must say who may call it`);
     }
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url, access, schema: route.schema });
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, access, schema: route.schema, config: route.config });
   });
 }
 

@@ -19,7 +19,7 @@ export const conflict = (message: string) => new ApiError(409, 'Conflict', messa
 export const forbidden = (message = 'This needs administrator rights.') => new ApiError(403, 'Forbidden', message);
 export const tooManyRequests = (message: string, retryAfterMs: number) =>
   new ApiError(429, 'TooManyRequests', message, { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) });
-export const unauthorized = (message = 'Log in or send an API key (X-Api-Key or Authorization: Bearer).') =>
+export const unauthorized = (message = 'Log in or send an API key (X-Api-Key, X-Octopus-ApiKey or Authorization: Bearer).') =>
   new ApiError(401, 'Unauthorized', message);
 
 const CODE_FOR_STATUS: Record<number, string> = {

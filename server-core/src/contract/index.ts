@@ -12,6 +12,7 @@ export * from './environments.js';
 export * from './events.js';
 export * from './migration.js';
 export * from './nodes.js';
+export * from './octopus.js';
 export * from './packages.js';
 export * from './projects.js';
 export * from './releases.js';

@@ -7,6 +7,8 @@ export interface RouteRef {
   path: string;
   access: Access;
   schema: DeclaredRoute['schema'];
+  /** A path only Octopus's clients call: it answers and errs in Octopus's shape (`{ErrorMessage, Errors}`). */
+  octopusOnly: boolean;
   /** A concrete URL for it: every parameter and wildcard filled with `fill`. */
   url: (fill?: Record<string, string>) => string;
 }
@@ -18,6 +20,7 @@ export function routesOf(app: FastifyInstance): RouteRef[] {
     path: r.url,
     access: r.access,
     schema: r.schema,
+    octopusOnly: (r.config as { octopus?: string } | undefined)?.octopus === 'only',
     url: (fill: Record<string, string> = {}) => r.url.replace(/:(\w+)/g, (_, name: string) => fill[name] ?? '1').replace(/\*$/, fill['*'] ?? 'x'),
   }));
 }

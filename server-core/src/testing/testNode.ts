@@ -61,9 +61,22 @@ export function jsonApi(tn: TestNode) {
   };
 }
 
-/** Asserts nothing itself: returns the parsed `{"error":{…}}` body or throws when the shape is off. */
-export function errorBody(res: LightMyRequestResponse): { code: string; message: string } {
+/** The native error code of each status, to compare Octopus-shaped errors (which carry none) with native ones. */
+const CODE_OF_STATUS: Record<number, string> = { 400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 409: 'Conflict', 413: 'PayloadTooLarge', 415: 'UnsupportedMediaType' };
+
+/**
+ * Asserts nothing itself: returns the parsed `{"error":{…}}` body or throws when the shape is off.
+ * With `octopus`, the error must be in Octopus's shape (`{ErrorMessage, Errors}`); its code is the status's.
+ */
+export function errorBody(res: LightMyRequestResponse, o: { octopus?: boolean } = {}): { code: string; message: string } {
   const body = JSON.parse(res.body) as unknown;
+  if (o.octopus) {
+    const e = body as { ErrorMessage?: unknown; Errors?: unknown };
+    if (!e || Object.keys(e).join() !== 'ErrorMessage,Errors' || typeof e.ErrorMessage !== 'string' || !Array.isArray(e.Errors)) {
+      throw new Error(`expected {"ErrorMessage","Errors"}, got ${res.body}`);
+    }
+    return { code: CODE_OF_STATUS[res.statusCode] ?? String(res.statusCode), message: e.ErrorMessage };
+  }
   if (!body || typeof body !== 'object' || Object.keys(body).join() !== 'error') {
     throw new Error(`expected {"error":{…}}, got ${res.body}`);
   }
