@@ -24,6 +24,16 @@ export const mssqlDialect: ShoalDialect = {
       return rows;
     });
   },
+  async claimAgentWork(db, q) {
+    const { rows } = await sql<Record<string, unknown>>`
+      with picked as (
+        select top (${q.limit}) w.* from agent_work w with (updlock, readpast, rowlock)
+         where w.target_id = ${q.targetId} and w.state = 'Pending'
+         order by w.id)
+      update picked set ${q.assignments}
+      output inserted.*`.execute(db);
+    return rows;
+  },
   returningInserted: (q) => q.output('inserted.*' as any) as typeof q,
   notify: async () => {},
   async withExplicitKeys(trx, table, insert) {
