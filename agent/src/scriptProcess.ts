@@ -10,11 +10,12 @@ export interface ScriptRun {
   killTree(): void;
 }
 
-const EXTENSIONS: Record<string, string> = { Bash: 'sh', PowerShell: 'ps1', Cmd: 'cmd' };
+/** The syntaxes of the deployment process (`bash`, `sh`, `powershell`): extension and interpreter. */
+const EXTENSIONS: Record<string, string> = { bash: 'sh', sh: 'sh', powershell: 'ps1' };
 
 function command(syntax: string, file: string): [string, string[]] {
-  if (syntax === 'PowerShell') return [process.platform === 'win32' ? 'powershell.exe' : 'pwsh', ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', file]];
-  if (syntax === 'Cmd') return ['cmd.exe', ['/d', '/c', file]];
+  if (syntax === 'powershell') return [process.platform === 'win32' ? 'powershell.exe' : 'pwsh', ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', file]];
+  if (syntax === 'sh') return ['sh', [file]];
   return ['bash', [file]];
 }
 
@@ -24,9 +25,10 @@ function command(syntax: string, file: string): [string, string[]] {
  */
 export function startScript(o: { dir: string; body: string; syntax: string; env: Record<string, string>; onLine: (stream: 'out' | 'err', text: string) => void }): ScriptRun {
   fs.mkdirSync(o.dir, { recursive: true });
-  const file = path.join(o.dir, `script.${EXTENSIONS[o.syntax] ?? 'sh'}`);
+  const syntax = o.syntax.toLowerCase();
+  const file = path.join(o.dir, `script.${EXTENSIONS[syntax] ?? 'sh'}`);
   fs.writeFileSync(file, o.body, { mode: 0o700 });
-  const [cmd, args] = command(o.syntax, file);
+  const [cmd, args] = command(syntax, file);
   const child = spawn(cmd, args, { cwd: o.dir, env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32', windowsHide: true });
   const streamsDone = [child.stdout, child.stderr].map(
     (s, i) =>

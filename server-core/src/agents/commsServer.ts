@@ -69,7 +69,7 @@ const toItem = (w: AgentWorkRow): AgentWorkItem => {
     token: w.claim_token!,
     kind: w.kind as AgentWorkItem['kind'],
     leaseMs: WORK_LEASE_MS,
-    ...(w.kind === 'Script' ? { script: { body: payload.body ?? '', syntax: payload.syntax ?? 'Bash', env: payload.env ?? {} } } : {}),
+    ...(w.kind === 'Script' ? { script: { body: payload.body ?? '', syntax: payload.syntax ?? 'bash', env: payload.env ?? {} } } : {}),
   };
 };
 

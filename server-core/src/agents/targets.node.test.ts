@@ -86,7 +86,7 @@ test('targets: registration by API key and by one-time token, the token rules, t
     await t.node.shoal.db.deleteFrom('agent_work').execute();
     const held = commsPost(port, reg.clusterCertificate, agentA, '/agent/poll', { capacity: 2, agentVersion: '9.9.9', os: 'test', waitMs: 20_000 });
     await new Promise((r) => setTimeout(r, 300));
-    const workId = await enqueueAgentWork(t.node.shoal, { targetId: targetA, taskId: null, activityId: null, kind: 'Script', payload: { body: 'echo hi', syntax: 'Bash', env: {} } });
+    const workId = await enqueueAgentWork(t.node.shoal, { targetId: targetA, taskId: null, activityId: null, kind: 'Script', payload: { body: 'echo hi', syntax: 'bash', env: {} } });
     const got = await held;
     assert.equal(got.status, 200);
     assert.equal(got.body.work.length, 1);

@@ -49,7 +49,7 @@ export async function runStepOnTargets(s: TargetStepInput): Promise<void> {
       await setActivityState(task.shoal, branch, 'Running');
       const targetId = formatId('target', t.id);
       const lookup = s.lookupFor({ id: targetId, roles: JSON.parse(t.roles) as string[], name: t.name });
-      const syntax = String(step.properties.syntax ?? 'Bash');
+      const syntax = String(step.properties.syntax ?? 'bash');
       const env: Record<string, string> = {
         SHOAL_TASK_ID: task.taskId,
         SHOAL_PROJECT_NAME: plan.system['Shoal.Project.Name'] ?? '',
