@@ -69,7 +69,7 @@ export async function runWorkItem(item: AgentWorkItem, o: { client: CommsClient;
         }
       },
     );
-  }, Math.max(1000, Math.floor(item.leaseMs / 4)));
+  }, Math.max(1000, Math.floor(item.leaseMs / 10)));
   const result: AgentResultBody = { token: item.token, logChunks: 0, exitCode: null };
   const dir = path.join(o.workRoot, item.id);
   try {

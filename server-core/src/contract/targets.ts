@@ -135,7 +135,7 @@ export const AgentWorkItem = Type.Object(
     id: Type.String(),
     token: Type.String({ description: 'Carried by every post about this work; a post whose token no longer matches is refused (409).' }),
     kind: Type.Union([Type.Literal('Script'), Type.Literal('HealthCheck')]),
-    leaseMs: Type.Integer({ description: 'Heartbeat well within this, or the work ends Failed.' }),
+    leaseMs: Type.Integer({ description: 'Heartbeat well within this (the agent beats every tenth of it), or the work ends Failed.' }),
     script: Type.Optional(Type.Object({ body: Type.String(), syntax: Type.String(), env: Type.Record(Type.String(), Type.String()) })),
   },
   { additionalProperties: false },

@@ -1,4 +1,4 @@
-/** A piece of agent work is the agent's while it heartbeats within this (the agent beats every quarter of it). */
+/** A piece of agent work is the agent's while it heartbeats within this (the agent beats every tenth of it, so a cancel rides on the next beat within 2 s). */
 export const WORK_LEASE_MS = 20_000;
 /** The longest a node holds a poll open without work to hand out. */
 export const MAX_POLL_HOLD_MS = 30_000;

@@ -1,0 +1,80 @@
+/**
+ * A standalone node (SQLite) with a real polling agent and a target whose agent never
+ * connected: the unavailable target fails with the reason and a disabled one takes no work;
+ * canceling a deployment mid-step ends the agent's script and every process it started.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ShoalClient } from '../helpers/apiClient.js';
+import { runAgentCli, startAgent, type AgentProcess } from '../helpers/agents.js';
+import { SPACE, waitForDeployment } from '../helpers/deployments.js';
+import { isAlive } from '../helpers/processes.js';
+import { startShoalProcess, type ShoalProcess } from '../helpers/shoalProcess.js';
+import { taskLog } from '../helpers/tasks.js';
+import { teardown } from '../helpers/teardown.js';
+import { tempDir } from '../helpers/tempDir.js';
+import { waitFor } from '../helpers/waitFor.js';
+
+describe('a polling agent on a standalone node', { timeout: 300_000 }, () => {
+  let node: ShoalProcess;
+  let api: ShoalClient;
+  let dir: string;
+  let agent: AgentProcess;
+  let devId: string;
+  let ghostId: string;
+  let projectId: string;
+
+  before(async () => {
+    dir = tempDir('shoal-agents-');
+    node = await startShoalProcess({ dataDir: path.join(dir, 'node'), nodeName: 'solo' });
+    api = await ShoalClient.login(node.url, 'admin', node.adminPassword);
+    const apiKey = await api.createApiKey('agents');
+    devId = (await api.post(`${SPACE}/environments`, { name: 'Dev' })).id;
+    const r = await runAgentCli(['register', '--server', node.url, '--api-key', apiKey, '--name', 'web-1', '--environment', 'Dev', '--role', 'web', '--data-dir', path.join(dir, 'agent')]);
+    assert.equal(r.code, 0, r.stderr);
+    // Registered, but no agent ever runs with this certificate.
+    const ghostThumbprint = (await runAgentCli(['show-thumbprint', '--data-dir', path.join(dir, 'ghost')])).stdout.trim();
+    ghostId = (await api.call('POST', `${SPACE}/targets`, { name: 'ghost', environmentIds: [devId], roles: ['web'], thumbprint: ghostThumbprint }, 201)).target.id;
+    agent = startAgent(path.join(dir, 'agent'));
+    await waitFor(async () => (await api.get(`${SPACE}/targets`)).find((t: { name: string; status: string }) => t.name === 'web-1' && t.status === 'Healthy'), { timeoutMs: 60_000, message: 'web-1 did not become Healthy' });
+    projectId = (await api.post(`${SPACE}/projects`, { name: 'Web' })).id;
+  });
+  after(() => teardown());
+
+  const deployScript = async (script: string) => {
+    await api.call('PUT', `${SPACE}/projects/${projectId}/process`, { steps: [{ name: 'Run', action: 'RunScript', runOn: 'targets', roles: ['web'], properties: { script, syntax: 'bash' } }] }, 200);
+    const release = await api.post(`${SPACE}/releases`, { projectId });
+    return api.post(`${SPACE}/deployments`, { releaseId: release.id, environmentId: devId });
+  };
+
+  it('an unavailable target fails with the reason; disabled, it takes no work', async () => {
+    const failed = await waitForDeployment(api, (await deployScript('echo "on $SHOAL_TARGET_NAME"')).id);
+    assert.equal(failed.state, 'Failed');
+    assert.match(failed.errorMessage ?? '', /ghost/);
+    const log = await taskLog(api, failed.taskId);
+    assert.match(log, /ghost is unavailable: its agent has never connected/);
+    assert.match(log, /on web-1/);
+    const ghost = await api.get(`${SPACE}/targets/${ghostId}`);
+    await api.call('PUT', `${SPACE}/targets/${ghostId}`, { name: ghost.name, environmentIds: ghost.environmentIds, roles: ghost.roles, isDisabled: true }, 200);
+    const ok = await waitForDeployment(api, (await deployScript('echo "on $SHOAL_TARGET_NAME"')).id);
+    assert.equal(ok.state, 'Success', ok.errorMessage ?? '');
+    assert.doesNotMatch(await taskLog(api, ok.taskId), /ghost/);
+  });
+
+  it("canceling a deployment mid-step ends the agent's script and its child processes", async () => {
+    const pids = path.join(dir, 'pids');
+    const d = await deployScript(`sleep 300 & echo $! > '${pids}.child'; echo $$ > '${pids}.script'; wait`);
+    const [child, script] = await waitFor(() => (fs.existsSync(`${pids}.script`) && fs.existsSync(`${pids}.child`) ? [`${pids}.child`, `${pids}.script`].map((f) => Number(fs.readFileSync(f, 'utf8').trim())) : undefined), {
+      timeoutMs: 60_000,
+      message: 'the script did not start',
+    });
+    assert.ok(isAlive(child!) && isAlive(script!));
+    await api.call('POST', `/api/tasks/${d.taskId}/cancel`, undefined, 200);
+    const done = await waitForDeployment(api, d.id);
+    assert.equal(done.state, 'Canceled');
+    assert.ok(!isAlive(child!) && !isAlive(script!), 'the script and its child are gone');
+    await agent.waitForOutput(/canceled by the cluster; ending the script and its processes/);
+  });
+});
