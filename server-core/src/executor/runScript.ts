@@ -76,7 +76,9 @@ export async function runScript(o: ScriptRun): Promise<void> {
     giveToRunAsUser(o.workDir, o.runAs);
   }
   // Never the artifacts folder itself: where it is missing (a share that is not mounted), the task fails.
-  await storageFs.mkdir(o.artifactsDir, false).catch((err: Error) => {
+  // (A task's second script finds the folder its first one made.)
+  await storageFs.mkdir(o.artifactsDir, false).catch((err: Error & { code?: string }) => {
+    if (err.code === 'EEXIST') return;
     throw new Error(`artifacts storage failed at ${path.dirname(o.artifactsDir)}: ${err.message}`);
   });
   const [cmd, argv] = command(o.syntax, file);
