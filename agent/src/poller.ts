@@ -14,6 +14,7 @@ const POLL_HOLD_MS = 25_000;
  */
 export class Poller {
   private stopped = false;
+  private readonly stopping = new AbortController();
   private running = new Set<Promise<void>>();
   private wakeSlot: (() => void) | undefined;
 
@@ -35,8 +36,10 @@ export class Poller {
         connected = true;
         backoff.reset();
         for (const item of (a.body as AgentPollAnswer).work) {
+          // Handed out as the agent stops: not started (its lease runs out and the cluster fails it).
+          if (this.stopped) break;
           say(`${item.id}: received ${item.kind} work`);
-          const p: Promise<void> = runWorkItem(item, { client, workRoot: this.o.workRoot, say, stopped: () => this.stopped }).finally(() => {
+          const p: Promise<void> = runWorkItem(item, { client, workRoot: this.o.workRoot, say, stopped: () => this.stopped, stopSignal: this.stopping.signal }).finally(() => {
             this.running.delete(p);
             this.wakeSlot?.();
           });
@@ -52,10 +55,17 @@ export class Poller {
     }
   }
 
-  /** Stops polling; work already running finishes (its result is still reported). */
-  async stop(): Promise<void> {
+  /**
+   * Stops polling and ends running scripts (their process trees); their results say the agent
+   * was stopped, reported once if a node answers within `graceMs`.
+   */
+  async stop(graceMs = 5000): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     this.wakeSlot?.();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.running]), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
     this.o.client.close();
   }
 }

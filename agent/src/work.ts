@@ -45,7 +45,7 @@ class LogShipper {
  * Runs one piece of work: heartbeats renew its lease (a reply may cancel it), lines go out in
  * numbered chunks, and the result is posted after the last chunk, until a node takes it.
  */
-export async function runWorkItem(item: AgentWorkItem, o: { client: CommsClient; workRoot: string; say: Say; stopped: () => boolean }): Promise<void> {
+export async function runWorkItem(item: AgentWorkItem, o: { client: CommsClient; workRoot: string; say: Say; stopped: () => boolean; stopSignal: AbortSignal }): Promise<void> {
   const { client, say } = o;
   const post = (p: string, body: unknown, what: string) => postUntilTaken(client, p, body, (l) => say(`${item.id}: ${l}`), what, o.stopped);
   const shipper = new LogShipper(async (body) => void (await post(AGENT_PATHS.log(item.id), body, `log chunk ${body.seq}`)), item.token);
@@ -82,7 +82,13 @@ export async function runWorkItem(item: AgentWorkItem, o: { client: CommsClient;
       const s = item.script!;
       say(`${item.id}: running a ${s.syntax} script`);
       script = startScript({ dir, body: s.body, syntax: s.syntax, env: s.env, onLine: (stream, text) => shipper.add(stream, text) });
-      result.exitCode = await script.exited;
+      // The agent stopping ends its scripts too: none is left running without an agent to report it.
+      const onStop = () => {
+        result.error = 'The agent was stopped while the script ran.';
+        script?.killTree();
+      };
+      o.stopSignal.addEventListener('abort', onStop, { once: true });
+      result.exitCode = await script.exited.finally(() => o.stopSignal.removeEventListener('abort', onStop));
       say(`${item.id}: the script ended${result.exitCode === null ? ' by a signal' : ` with exit code ${result.exitCode}`}`);
     }
   } catch (err) {

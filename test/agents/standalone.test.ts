@@ -1,7 +1,8 @@
 /**
  * A standalone node (SQLite) with a real polling agent and a target whose agent never
  * connected: the unavailable target fails with the reason and a disabled one takes no work;
- * canceling a deployment mid-step ends the agent's script and every process it started.
+ * canceling a deployment mid-step ends the agent's script and every process it started, and so
+ * does stopping the agent (SIGTERM), whose target then fails saying so.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -76,5 +77,17 @@ describe('a polling agent on a standalone node', { timeout: 300_000 }, () => {
     assert.equal(done.state, 'Canceled');
     assert.ok(!isAlive(child!) && !isAlive(script!), 'the script and its child are gone');
     await agent.waitForOutput(/canceled by the cluster; ending the script and its processes/);
+  });
+
+  it('stopping the agent (SIGTERM) mid-step ends its script and fails the target saying why', async () => {
+    const pidFile = path.join(dir, 'stop.pid');
+    const d = await deployScript(`echo $$ > '${pidFile}'; sleep 300`);
+    const pid = await waitFor(() => (fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8').trim()) || undefined : undefined), { timeoutMs: 60_000, message: 'the script did not start' });
+    agent.child.kill('SIGTERM');
+    await agent.exited;
+    assert.ok(!isAlive(pid), 'the script is gone with the agent');
+    const done = await waitForDeployment(api, d.id);
+    assert.equal(done.state, 'Failed');
+    assert.match(await taskLog(api, done.taskId), /The agent was stopped while the script ran/);
   });
 });
