@@ -22,7 +22,7 @@ describe('a polling agent on a standalone node', { timeout: 300_000 }, () => {
   let node: ShoalProcess;
   let api: ShoalClient;
   let dir: string;
-  let agent: AgentProcess;
+  const agents: AgentProcess[] = [];
   let devId: string;
   let ghostId: string;
   let projectId: string;
@@ -33,19 +33,21 @@ describe('a polling agent on a standalone node', { timeout: 300_000 }, () => {
     api = await ShoalClient.login(node.url, 'admin', node.adminPassword);
     const apiKey = await api.createApiKey('agents');
     devId = (await api.post(`${SPACE}/environments`, { name: 'Dev' })).id;
-    const r = await runAgentCli(['register', '--server', node.url, '--api-key', apiKey, '--name', 'web-1', '--environment', 'Dev', '--role', 'web', '--data-dir', path.join(dir, 'agent')]);
-    assert.equal(r.code, 0, r.stderr);
+    for (const name of ['web-1', 'web-2']) {
+      const r = await runAgentCli(['register', '--server', node.url, '--api-key', apiKey, '--name', name, '--environment', 'Dev', '--role', 'web', '--data-dir', path.join(dir, name)]);
+      assert.equal(r.code, 0, r.stderr);
+    }
     // Registered, but no agent ever runs with this certificate.
     const ghostThumbprint = (await runAgentCli(['show-thumbprint', '--data-dir', path.join(dir, 'ghost')])).stdout.trim();
     ghostId = (await api.call('POST', `${SPACE}/targets`, { name: 'ghost', environmentIds: [devId], roles: ['web'], thumbprint: ghostThumbprint }, 201)).target.id;
-    agent = startAgent(path.join(dir, 'agent'));
-    await waitFor(async () => (await api.get(`${SPACE}/targets`)).find((t: { name: string; status: string }) => t.name === 'web-1' && t.status === 'Healthy'), { timeoutMs: 60_000, message: 'web-1 did not become Healthy' });
+    for (const name of ['web-1', 'web-2']) agents.push(startAgent(path.join(dir, name)));
+    await waitFor(async () => (await api.get(`${SPACE}/targets`)).filter((t: { name: string; status: string }) => t.name !== 'ghost' && t.status === 'Healthy').length === 2, { timeoutMs: 60_000, message: 'the agents did not become Healthy' });
     projectId = (await api.post(`${SPACE}/projects`, { name: 'Web' })).id;
   });
   after(() => teardown());
 
-  const deployScript = async (script: string) => {
-    await api.call('PUT', `${SPACE}/projects/${projectId}/process`, { steps: [{ name: 'Run', action: 'RunScript', runOn: 'targets', roles: ['web'], properties: { script, syntax: 'bash' } }] }, 200);
+  const deployScript = async (script: string, step: Record<string, unknown> = {}) => {
+    await api.call('PUT', `${SPACE}/projects/${projectId}/process`, { steps: [{ name: 'Run', action: 'RunScript', runOn: 'targets', roles: ['web'], properties: { script, syntax: 'bash' }, ...step }] }, 200);
     const release = await api.post(`${SPACE}/releases`, { projectId });
     return api.post(`${SPACE}/deployments`, { releaseId: release.id, environmentId: devId });
   };
@@ -57,6 +59,7 @@ describe('a polling agent on a standalone node', { timeout: 300_000 }, () => {
     const log = await taskLog(api, failed.taskId);
     assert.match(log, /ghost is unavailable: its agent has never connected/);
     assert.match(log, /on web-1/);
+    assert.match(log, /on web-2/);
     const ghost = await api.get(`${SPACE}/targets/${ghostId}`);
     await api.call('PUT', `${SPACE}/targets/${ghostId}`, { name: ghost.name, environmentIds: ghost.environmentIds, roles: ghost.roles, isDisabled: true }, 200);
     const ok = await waitForDeployment(api, (await deployScript('echo "on $SHOAL_TARGET_NAME"')).id);
@@ -66,25 +69,38 @@ describe('a polling agent on a standalone node', { timeout: 300_000 }, () => {
 
   it("canceling a deployment mid-step ends the agent's script and its child processes", async () => {
     const pids = path.join(dir, 'pids');
-    const d = await deployScript(`sleep 300 & echo $! > '${pids}.child'; echo $$ > '${pids}.script'; wait`);
-    const [child, script] = await waitFor(() => (fs.existsSync(`${pids}.script`) && fs.existsSync(`${pids}.child`) ? [`${pids}.child`, `${pids}.script`].map((f) => Number(fs.readFileSync(f, 'utf8').trim())) : undefined), {
+    const d = await deployScript(`sleep 300 & echo $! > '${pids}.'$SHOAL_TARGET_NAME.child; echo $$ > '${pids}.'$SHOAL_TARGET_NAME.script; wait`);
+    const files = ['web-1', 'web-2'].flatMap((t) => [`${pids}.${t}.child`, `${pids}.${t}.script`]);
+    const all = await waitFor(() => (files.every((f) => fs.existsSync(f) && fs.readFileSync(f, 'utf8').trim()) ? files.map((f) => Number(fs.readFileSync(f, 'utf8').trim())) : undefined), {
       timeoutMs: 60_000,
-      message: 'the script did not start',
+      message: 'the scripts did not start',
     });
-    assert.ok(isAlive(child!) && isAlive(script!));
+    assert.ok(all.every(isAlive));
     await api.call('POST', `/api/tasks/${d.taskId}/cancel`, undefined, 200);
     const done = await waitForDeployment(api, d.id);
     assert.equal(done.state, 'Canceled');
-    assert.ok(!isAlive(child!) && !isAlive(script!), 'the script and its child are gone');
-    await agent.waitForOutput(/canceled by the cluster; ending the script and its processes/);
+    assert.deepEqual(all.filter(isAlive), [], 'the scripts and their children are gone');
+    for (const a of agents) await a.waitForOutput(/canceled by the cluster; ending the script and its processes/);
+  });
+
+  it('maxParallelTargets 1 runs the step on one target after the other', async () => {
+    const marks = path.join(dir, 'marks');
+    const d = await deployScript(`echo "start $SHOAL_TARGET_NAME" >> '${marks}'; sleep 1; echo "end $SHOAL_TARGET_NAME" >> '${marks}'`, { maxParallelTargets: 1 });
+    assert.equal((await waitForDeployment(api, d.id)).state, 'Success');
+    const lines = fs.readFileSync(marks, 'utf8').trim().split('\n');
+    assert.equal(lines.length, 4);
+    for (const i of [0, 2]) assert.equal(lines[i + 1], lines[i]!.replace('start', 'end'), `one target at a time: ${lines.join(', ')}`);
+    const bad = await api.request('PUT', `${SPACE}/projects/${projectId}/process`, { body: { steps: [{ name: 'S', action: 'RunScript', maxParallelTargets: 1, properties: { script: 'true' } }] } });
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.error.message, /maxParallelTargets: only a step that runs on targets/);
   });
 
   it('stopping the agent (SIGTERM) mid-step ends its script and fails the target saying why', async () => {
     const pidFile = path.join(dir, 'stop.pid');
-    const d = await deployScript(`echo $$ > '${pidFile}'; sleep 300`);
+    const d = await deployScript(`[ "$SHOAL_TARGET_NAME" = web-1 ] || exit 0; echo $$ > '${pidFile}'; sleep 300`);
     const pid = await waitFor(() => (fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8').trim()) || undefined : undefined), { timeoutMs: 60_000, message: 'the script did not start' });
-    agent.child.kill('SIGTERM');
-    await agent.exited;
+    agents[0]!.child.kill('SIGTERM');
+    await agents[0]!.exited;
     assert.ok(!isAlive(pid), 'the script is gone with the agent');
     const done = await waitForDeployment(api, d.id);
     assert.equal(done.state, 'Failed');

@@ -21,9 +21,23 @@ export interface TargetStepInput {
   lookupFor(target: { id: string; roles: string[]; name: string }): (name: string) => string | undefined;
 }
 
+/** Runs the jobs with at most `limit` at once; the results in the jobs' order. */
+async function inBatchesOf<T>(limit: number, jobs: (() => Promise<T>)[]): Promise<T[]> {
+  const results: T[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      results[i] = await jobs[i]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
+  return results;
+}
+
 /**
  * Runs a step on every enabled target in the deployment's environment with one of the step's
- * roles, all at once, each target its own branch of the log tree with the lines its agent
+ * roles, all at once (or `maxParallelTargets` at a time), each target its own branch of the log tree with the lines its agent
  * sends. A target that is unavailable fails with the reason; the step fails when any target
  * failed.
  */
@@ -35,8 +49,9 @@ export async function runStepOnTargets(s: TargetStepInput): Promise<void> {
   const targets = all.filter((t) => !Number(t.is_disabled));
   if (!targets.length) throw new Error(`Every deployment target in ${plan.environment.name} with the role ${roles} is disabled.`);
   if (step.action !== 'RunScript') throw new Error(`${step.action} steps cannot run on targets yet in this version (packages are not transferred to agents); run it on the server.`);
-  const failures = await Promise.all(
-    targets.map(async (t, position): Promise<string | null> => {
+  const failures = await inBatchesOf(
+    step.maxParallelTargets ?? targets.length,
+    targets.map((t, position) => async (): Promise<string | null> => {
       const branch = await insertActivity(task.shoal, { taskId: s.taskNumber, parentId: s.stepActivityId, position, kind: 'Target', name: t.name, state: 'Pending' });
       const log = new ActivityLog(task.log, s.masker, branch);
       const finish = async (state: 'Success' | 'Failed' | 'Canceled', why?: string) => {
