@@ -5,6 +5,9 @@ import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { buildApp } from './app.js';
+import { loadOrCreateCommsCertificate } from './agents/commsCertificate.js';
+import { CommsServer } from './agents/commsServer.js';
+import { healthCheckKind } from './agents/healthCheckKind.js';
 import { startAuthHousekeeping } from './auth/housekeeping.js';
 import { nodeCredential } from './auth/nodeCredential.js';
 import { ensureAdminUser } from './auth/users.js';
@@ -29,7 +32,7 @@ import { Lease } from './nodes/lease.js';
 import { FENCE_AFTER_MS, HEARTBEAT_INTERVAL_MS, LEASE_STATEMENT_TIMEOUT_MS } from './queue/leaseTimings.js';
 import { everyInterval, Lifecycle } from './nodes/lifecycle.js';
 import { PingCache } from './nodes/pingCache.js';
-import { assertPortFree, listenOrExplain } from './nodes/port.js';
+import { assertPortFree, COMMS_PORT, listenOrExplain } from './nodes/port.js';
 import { markNodeStopped, registerNode, setNodeUrl } from './nodes/registry.js';
 import { sweepOfflineNodes } from './nodes/sweep.js';
 import { endTasksOfEarlierRun } from './queue/endTasksOfNode.js';
@@ -64,6 +67,8 @@ export interface RunningNode {
   lease: Lease;
   /** The URL the node answers on. */
   url: string;
+  /** The agents' comms port it listens on. */
+  commsPort: number;
   stop(reason?: string): Promise<void>;
 }
 
@@ -108,6 +113,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
   const closers: (() => Promise<void> | void)[] = [() => lock.release()];
   try {
     await assertPortFree(config.host, config.port);
+    await assertPortFree(config.host, config.commsPort, COMMS_PORT);
     const runAs = config.builtInWorkerRunAs ? resolveRunAsUser(config.builtInWorkerRunAs) : undefined;
     const nodeId = nodeIdentity(config.dataDir);
     const onPoolError = (err: Error) => logger.warn({ err: err.message }, 'database connection lost');
@@ -153,7 +159,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     const applicationsDir = runAs ? path.join(runAs.home, 'Applications') : path.join(config.dataDir, 'applications');
     // Deployments and runbook runs run their steps on the built-in worker until agents exist.
     const deploying = config.builtInWorker ? deploymentKinds({ masterKey, applicationsDir, queueExpiryMs: config.queueExpiryMs }) : [];
-    const kinds = taskKinds({ builtInWorker: config.builtInWorker, extra: [...(o.extraKinds ?? []), ...deploying] });
+    const kinds = taskKinds({ builtInWorker: config.builtInWorker, extra: [...(o.extraKinds ?? []), ...deploying, healthCheckKind(SHOAL_VERSION)] });
     const workRoot = taskWorkRoot(config, runAs);
     const executor = new Executor({
       shoal,
@@ -180,9 +186,24 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
 
     let runningCount = () => 0;
     const ping = new PingCache(leaseDb, lease, config.nodeName, SHOAL_VERSION, () => runningCount());
-    const app = await buildApp({ shoal, config, version: SHOAL_VERSION, kinds, ping, logger, executor, masterKey, nodeCredential: nodeCredential(masterKey) });
+    const certificate = await loadOrCreateCommsCertificate(shoal, masterKey);
+    const comms = new CommsServer({ shoal, certificate, host: config.host, port: config.commsPort, nodeName: config.nodeName, logger, queueChanged: () => executor.queueChanged() });
+    const app = await buildApp({
+      shoal,
+      config,
+      version: SHOAL_VERSION,
+      kinds,
+      ping,
+      logger,
+      executor,
+      masterKey,
+      nodeCredential: nodeCredential(masterKey),
+      comms: { certificate, port: () => comms.port, publicUrl: config.publicCommsUrl },
+    });
     closers.unshift(() => app.close());
     await listenOrExplain(app, config.host, config.port);
+    await comms.start();
+    closers.unshift(() => comms.stop());
     runningCount = () => executor.runningCount;
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -236,7 +257,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
         await markNodeStopped(leaseDb, config.nodeName, nodeId).catch((err) => logger.warn({ err: err.message }, 'could not mark the node offline'));
         for (const close of closers) await Promise.resolve(close()).catch(() => {});
       })());
-    return { config: { ...config, port }, shoal, app, executor, lease, url, stop };
+    return { config: { ...config, port }, shoal, app, executor, lease, url, commsPort: comms.port, stop };
   } catch (err) {
     for (const close of closers) await Promise.resolve(close()).catch(() => {});
     throw err;

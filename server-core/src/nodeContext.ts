@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { KeyAndCertificate } from './agents/certificates.js';
 import type { NodeConfig } from './config/nodeConfig.js';
 import type { ShoalDb } from './db/dialects/dialect.js';
 import type { Executor } from './executor/executor.js';
@@ -18,4 +19,6 @@ export interface NodeContext {
   masterKey: Buffer;
   /** What this node shows other nodes of its cluster (derived from the master key). */
   nodeCredential: string;
+  /** The agents' channel: the cluster certificate, this node's comms port, the public address when configured. */
+  comms: { certificate: KeyAndCertificate; port(): number; publicUrl?: string };
 }

@@ -65,7 +65,8 @@ export async function startShoalProcess(o: ShoalProcessOptions): Promise<ShoalPr
   const nodeName = o.nodeName ?? 'system-test-node';
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('SHOAL_')) env[k] = v;
-  Object.assign(env, { SHOAL_ADMIN_PASSWORD: DEFAULT_ADMIN_PASSWORD, SHOAL_LOG_LEVEL: 'info' }, o.env);
+  // The comms port too is picked by the OS unless a test names one: several nodes share this machine.
+  Object.assign(env, { SHOAL_ADMIN_PASSWORD: DEFAULT_ADMIN_PASSWORD, SHOAL_LOG_LEVEL: 'info', SHOAL_COMMS_PORT: '0' }, o.env);
   const args = [SHOAL_BIN, 'run', '--data-dir', o.dataDir, '--port', String(o.port ?? 0), '--node-name', nodeName];
   if (o.taskCap !== undefined) args.push('--task-cap', String(o.taskCap));
   args.push(...(o.args ?? []));

@@ -20,6 +20,8 @@ export function registerRun(program: Command): void {
     .option('--task-cap <n>', 'how many tasks this node runs at once (default 5)', parseTaskCap)
     .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM; with --tls-key)', parseNonEmpty)
     .option('--tls-key <file>', 'private key of the TLS certificate (PEM)', parseNonEmpty)
+    .option('--comms-port <n>', 'port agents poll on, mutual TLS (default 10943, or $SHOAL_COMMS_PORT)', parsePort)
+    .option('--public-comms-url <url>', 'where registering agents are told to poll, e.g. the balancer: https://host:port (default: the registration host on this comms port)', parseNonEmpty)
     .option('--built-in-worker-run-as <account>', 'run scripts on this node as this unprivileged OS account (the node must run as root)', parseNonEmpty)
     .action(async (flags: ConfigFlags) => {
       const config = resolveNodeConfig(flags);
@@ -36,7 +38,7 @@ export function registerRun(program: Command): void {
         },
       });
       const local = `${config.tls ? 'https' : 'http'}://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${node.config.port}`;
-      process.stdout.write(`Shoal node ${config.nodeName} is running at ${local} (database: ${node.shoal.location})\n`);
+      process.stdout.write(`Shoal node ${config.nodeName} is running at ${local} (database: ${node.shoal.location}); agents' comms port ${node.commsPort}\n`);
       const shutdown = (signal: string) => {
         process.stdout.write(`Received ${signal}; stopping node ${config.nodeName}…\n`);
         setTimeout(() => {

@@ -32,6 +32,10 @@ export interface NodeConfig {
   publicUrls: string[];
   /** Serve HTTPS with this certificate and key (PEM files). */
   tls?: { certFile: string; keyFile: string };
+  /** The agents' port (mutual TLS); 0 lets the OS pick one. */
+  commsPort: number;
+  /** Where agents poll when they register (e.g. the balancer's TCP port): https://host:port. */
+  publicCommsUrl?: string;
 }
 
 /** An entry of the OS keychain. */
@@ -56,6 +60,8 @@ export interface ConfigFile {
   trustedProxies?: string[];
   publicUrls?: string[];
   tls?: { certFile: string; keyFile: string };
+  commsPort?: number;
+  publicCommsUrl?: string;
 }
 
 export interface ConfigFlags {
@@ -69,15 +75,18 @@ export interface ConfigFlags {
   builtInWorkerRunAs?: string;
   tlsCert?: string;
   tlsKey?: string;
+  commsPort?: number;
+  publicCommsUrl?: string;
 }
 
 export class ConfigError extends Error {}
 
 export const DEFAULT_PORT = 8050;
+export const DEFAULT_COMMS_PORT = 10943;
 export const DEFAULT_TASK_CAP = 5;
 export const CONFIG_FILE_NAME = 'shoal.config.json';
 
-const CONFIG_KEYS: (keyof ConfigFile)[] = ['databaseUrl', 'host', 'port', 'nodeName', 'taskCap', 'builtInWorker', 'builtInWorkerRunAs', 'masterKey', 'masterKeyKeychain', 'storage', 'portalDir', 'trustedProxies', 'publicUrls', 'tls'];
+const CONFIG_KEYS: (keyof ConfigFile)[] = ['databaseUrl', 'host', 'port', 'nodeName', 'taskCap', 'builtInWorker', 'builtInWorkerRunAs', 'masterKey', 'masterKeyKeychain', 'storage', 'portalDir', 'trustedProxies', 'publicUrls', 'tls', 'commsPort', 'publicCommsUrl'];
 
 export function readConfigFile(file: string): ConfigFile {
   let parsed: unknown;
@@ -148,6 +157,11 @@ export function resolveNodeConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = p
   const port = flags.port ?? envInt('SHOAL_PORT', env) ?? file.port ?? DEFAULT_PORT;
   const taskCap = flags.taskCap ?? file.taskCap ?? DEFAULT_TASK_CAP;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`port must be 0-65535, got ${port}`);
+  // With the API on a port the OS picks (tests, several nodes on one machine), the comms port is picked too.
+  const commsPort = flags.commsPort ?? envInt('SHOAL_COMMS_PORT', env) ?? file.commsPort ?? (port === 0 ? 0 : DEFAULT_COMMS_PORT);
+  if (!Number.isInteger(commsPort) || commsPort < 0 || commsPort > 65535) throw new ConfigError(`comms port must be 0-65535, got ${commsPort}`);
+  const publicCommsUrl = flags.publicCommsUrl ?? (env.SHOAL_PUBLIC_COMMS_URL || file.publicCommsUrl);
+  if (publicCommsUrl !== undefined && !/^https:\/\/[^/\s]+\/?$/i.test(publicCommsUrl)) throw new ConfigError(`public comms URL must be https://host:port, got ${publicCommsUrl}`);
   if (!Number.isInteger(taskCap) || taskCap < 0) throw new ConfigError(`task cap must be a whole number ≥ 0, got ${taskCap}`);
   const storageRoot = file.storage?.root ?? path.join(dataDir, 'storage');
   const { root: _root, ...storageOverrides } = file.storage ?? {};
@@ -168,5 +182,7 @@ export function resolveNodeConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = p
     trustedProxies: env.SHOAL_TRUSTED_PROXIES ? list(env.SHOAL_TRUSTED_PROXIES) : file.trustedProxies ?? [],
     publicUrls: publicUrls(env.SHOAL_PUBLIC_URLS ? list(env.SHOAL_PUBLIC_URLS) : file.publicUrls ?? []),
     tls: tlsFiles(flags, env, file),
+    commsPort,
+    publicCommsUrl: publicCommsUrl?.replace(/\/$/, ''),
   };
 }

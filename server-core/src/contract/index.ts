@@ -20,3 +20,4 @@ export * from './root.js';
 export * from './runbooks.js';
 export * from './tasks.js';
 export * from './users.js';
+export * from './targets.js';

@@ -278,6 +278,71 @@ export interface TaskActivitiesTable {
   ended_at: number | null;
 }
 
+export interface CommsCertificatesTable {
+  id: number;
+  certificate: string;
+  /** The private key, sealed with the master key (AES-256-GCM). */
+  sealed_key: string;
+  thumbprint: string;
+  created_at: number;
+}
+
+export interface TargetsTable extends NamedRow {
+  mode: string;
+  /** JSON: numeric environment keys. */
+  environment_ids: string;
+  /** JSON: role names. */
+  roles: string;
+  thumbprint: string;
+  status: string;
+  status_summary: string;
+  is_disabled: Generated<number>;
+  first_contact: number | null;
+  last_contact: number | null;
+  last_health_check: number | null;
+  agent_version: string | null;
+  os: string | null;
+}
+
+export interface TargetRegistrationTokensTable {
+  token_hash: string;
+  space_id: string;
+  environment_ids: string;
+  roles: string;
+  expires_at: number;
+  used_at: number | null;
+  created_by: string;
+  created_at: number;
+}
+
+export interface AgentWorkTable {
+  id: Generated<number>;
+  target_id: number;
+  task_id: number | null;
+  activity_id: number | null;
+  kind: string;
+  payload: string;
+  state: string;
+  claim_token: string | null;
+  claimed_by: string | null;
+  lease_expires_at: number | null;
+  cancel_requested: Generated<number>;
+  exit_code: number | null;
+  error: string | null;
+  result: string | null;
+  created_at: number;
+  started_at: number | null;
+  ended_at: number | null;
+}
+
+export interface AgentWorkLogsTable {
+  id: Generated<number>;
+  work_id: number;
+  seq: number;
+  /** JSON: [{stream, text}]. */
+  lines: string;
+}
+
 export interface Schema {
   users: UsersTable;
   sessions: SessionsTable;
@@ -304,4 +369,9 @@ export interface Schema {
   trigger_firings: TriggerFiringsTable;
   interruptions: InterruptionsTable;
   task_activities: TaskActivitiesTable;
+  comms_certificates: CommsCertificatesTable;
+  targets: TargetsTable;
+  target_registration_tokens: TargetRegistrationTokensTable;
+  agent_work: AgentWorkTable;
+  agent_work_logs: AgentWorkLogsTable;
 }

@@ -4,6 +4,7 @@ import type { TaskContext } from '../executor/taskKind.js';
 import { parseTaskId } from '../queue/taskRecord.js';
 import { Masker } from '../variables/masker.js';
 import { resolveVariables, type ResolvedValue } from '../variables/resolve.js';
+import { runStepOnTargets } from './targetSteps.js';
 import { deployPackage } from './actions/deployPackage.js';
 import { manualIntervention } from './actions/manualIntervention.js';
 import { runScriptStep } from './actions/runScriptStep.js';
@@ -30,7 +31,7 @@ function skipReason(step: Step, plan: ProcessRunPlan, failed: boolean): string |
 /**
  * Runs a snapshot's process, step by step, on this node's built-in worker. Every step is an
  * activity of the task's log tree (made Pending up front, so the whole plan shows), with the
- * server as its branch; lines are masked and tagged. Steps after a failure run only when
+ * server or each target it runs on as its branch; lines are masked and tagged. Steps after a failure run only when
  * their condition is `failure` or `always`. Throws when a step failed or the task was canceled.
  */
 export async function runProcess(task: TaskContext, plan: ProcessRunPlan, deps: EngineDeps): Promise<void> {
@@ -60,17 +61,31 @@ export async function runProcess(task: TaskContext, plan: ProcessRunPlan, deps: 
     await end('Running');
     let branch: number | undefined;
     try {
+      /** `#{…}` values for this step where it runs: its roles (a target's), the target, then system and output variables. */
+      const lookupIn = (scope: { roles: string[]; targetId?: string }, more: Record<string, string>) => {
+        const resolved = resolveVariables(candidates, { environmentId: plan.environment.id, stepName: step.name, ...scope });
+        const system = new Map(Object.entries({ ...plan.system, 'Shoal.Step.Name': step.name, 'Shoal.Node.Name': task.nodeName, ...more }).map(([k, v]) => [k.toLowerCase(), v]));
+        return (name: string) => {
+          const key = name.toLowerCase();
+          return system.get(key) ?? outputs.get(key)?.value ?? resolved.get(key)?.value;
+        };
+      };
       if (step.runOn === 'targets') {
-        throw new Error(`No deployment target in ${plan.environment.name} has the role ${step.roles.join(' or ')}; steps on targets need agents, which this version does not have yet.`);
+        await runStepOnTargets({
+          task,
+          taskNumber,
+          plan,
+          step,
+          stepActivityId: stepIds[index]!,
+          masker,
+          lookupFor: (t) => lookupIn({ roles: t.roles, targetId: t.id }, { 'Shoal.Target.Name': t.name, 'Shoal.Target.Id': t.id }),
+        });
+        await end('Success');
+        continue;
       }
       branch = await insertActivity(task.shoal, { taskId: taskNumber, parentId: stepIds[index]!, position: 0, kind: 'Server', name: `Shoal server (${task.nodeName})`, state: 'Pending' });
       await setActivityState(task.shoal, branch, 'Running');
-      const resolved = resolveVariables(candidates, { environmentId: plan.environment.id, stepName: step.name, roles: step.roles });
-      const system = new Map(Object.entries({ ...plan.system, 'Shoal.Step.Name': step.name, 'Shoal.Node.Name': task.nodeName }).map(([k, v]) => [k.toLowerCase(), v]));
-      const lookup = (name: string) => {
-        const key = name.toLowerCase();
-        return system.get(key) ?? outputs.get(key)?.value ?? resolved.get(key)?.value;
-      };
+      const lookup = lookupIn({ roles: step.roles }, {});
       const setOutput = (name: string, value: string, sensitive: boolean) => {
         const full = outputVariableName(step.name, name);
         if (sensitive) masker.add(value);

@@ -90,6 +90,7 @@ export function normalizeProcess(body: ProcessBody, known: KnownIds, field = 'st
     const runOn = s.runOn ?? (roles.length ? 'targets' : 'server');
     if (runOn === 'targets' && !roles.length) throw badRequest(`${at}.roles: a step that runs on targets names at least one role`);
     if (s.action === 'ManualIntervention' && runOn !== 'server') throw badRequest(`${at}.runOn: a manual intervention waits on the server; it has no targets or roles`);
+    if (s.maxParallelTargets !== undefined && runOn !== 'targets') throw badRequest(`${at}.maxParallelTargets: only a step that runs on targets has targets to limit`);
     return {
       name,
       action: s.action,
@@ -97,6 +98,7 @@ export function normalizeProcess(body: ProcessBody, known: KnownIds, field = 'st
       roles,
       environmentIds: idList('environment', s.environmentIds ?? [], known.environments, `${at}.environmentIds`),
       condition: s.condition ?? 'success',
+      ...(s.maxParallelTargets !== undefined ? { maxParallelTargets: s.maxParallelTargets } : {}),
       properties: actionProperties(s, known, `${at}.properties`),
     };
   });

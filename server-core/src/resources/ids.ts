@@ -15,6 +15,7 @@ export const ID_PREFIX = {
   trigger: 'ProjectTriggers',
   interruption: 'Interruptions',
   activity: 'Activities',
+  target: 'Machines',
 } as const;
 export type ResourceKind = keyof typeof ID_PREFIX;
 
@@ -37,6 +38,7 @@ const WORDS: Record<ResourceKind, string> = {
   trigger: 'trigger',
   interruption: 'manual intervention',
   activity: 'activity',
+  target: 'deployment target',
 };
 
 /** The key, or a 404 naming what was asked for. */

@@ -5,7 +5,7 @@ import { unitOfWork } from './shoalTrx.js';
 import { guardUniqueName } from './uniqueName.js';
 
 /** Tables whose rows have a name unique within a space or a project (`name_key`, lower-cased). */
-export type NamedTable = 'environments' | 'lifecycles' | 'projects' | 'library_variable_sets' | 'runbooks' | 'triggers';
+export type NamedTable = 'environments' | 'lifecycles' | 'projects' | 'library_variable_sets' | 'runbooks' | 'triggers' | 'targets';
 
 /** Where a name must be unique: a space, or a project. */
 export type NameScope = { space: string } | { project: number };

@@ -15,6 +15,14 @@ export interface ClaimQuery {
   assignments: RawBuilder<unknown>;
 }
 
+/** What the agent work queue hands a dialect to claim a target's pending work. */
+export interface AgentWorkClaim {
+  targetId: number;
+  limit: number;
+  /** The SET list that makes the work the claimant's (`state = 'Running', …`). */
+  assignments: RawBuilder<unknown>;
+}
+
 /**
  * Everything that differs between databases. The rest of Shoal writes its SQL once with
  * Kysely and calls these; nothing outside `db/dialects/` compares a dialect's name.
@@ -43,6 +51,11 @@ export interface ShoalDialect {
    * rows other nodes are claiming (never waits for them, never takes them twice).
    */
   claim(db: Kysely<Schema>, q: ClaimQuery): Promise<Record<string, unknown>[]>;
+  /**
+   * Claims a target's oldest pending agent work, up to `limit` rows, in one statement that
+   * skips rows another node is claiming (never waits for them, never takes them twice).
+   */
+  claimAgentWork(db: Kysely<Schema>, q: AgentWorkClaim): Promise<Record<string, unknown>[]>;
   /** Adds "give me the inserted row back" to an insert. */
   returningInserted<Q extends InsertQueryBuilder<any, any, any>>(q: Q): Q;
   /** Wakes the other nodes' listeners; a no-op where they poll. */

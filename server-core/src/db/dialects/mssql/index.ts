@@ -24,6 +24,9 @@ export const mssqlDialect: ShoalDialect = {
       return rows;
     });
   },
+  async claimAgentWork(db, q) {
+    return (await mssqlAgentWorkClaimStatement(q).execute(db)).rows;
+  },
   returningInserted: (q) => q.output('inserted.*' as any) as typeof q,
   notify: async () => {},
   async withExplicitKeys(trx, table, insert) {
@@ -44,6 +47,17 @@ export function mssqlClaimStatement(q: import('../dialect.js').ClaimQuery) {
         from tasks t with (updlock, readpast, rowlock)
        where ${q.eligible}
        order by t.queue_time, t.id)
+    update picked set ${q.assignments}
+    output inserted.*`;
+}
+
+/** A target's pending agent work claimed in one statement (exported for the compile-only checks). */
+export function mssqlAgentWorkClaimStatement(q: import('../dialect.js').AgentWorkClaim) {
+  return sql<Record<string, unknown>>`
+    with picked as (
+      select top (${q.limit}) w.* from agent_work w with (updlock, readpast, rowlock)
+       where w.target_id = ${q.targetId} and w.state = 'Pending'
+       order by w.id)
     update picked set ${q.assignments}
     output inserted.*`;
 }

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { DummyDriver, Kysely, MssqlAdapter, MssqlIntrospector, MssqlQueryCompiler, type CompiledQuery } from 'kysely';
 import { up } from '../../migrations/0001_initial.js';
 import { claimQuery } from '../../../queue/claim.js';
-import { mssqlClaimStatement, mssqlDialect, parseMssqlUrl } from './index.js';
+import { sql } from 'kysely';
+import { mssqlAgentWorkClaimStatement, mssqlClaimStatement, mssqlDialect, parseMssqlUrl } from './index.js';
 import { MssqlPagingPlugin } from './paging.js';
 
 /** A Kysely that compiles SQL Server statements without a server and records them. */
@@ -36,6 +37,16 @@ describe('SQL Server statements (compiled, no server)', () => {
     assert.doesNotMatch(sql, /skip locked|returning|limit /i);
     assert.equal(sql.match(/;/g), null, 'one statement');
     assert.ok(parameters.includes('node-a') && parameters.includes('token-1'));
+  });
+
+  it("claims a target's pending agent work with UPDLOCK, READPAST, ROWLOCK in one statement", () => {
+    const { db } = compileOnly();
+    const { sql: text, parameters } = mssqlAgentWorkClaimStatement({ targetId: 7, limit: 3, assignments: sql`state = 'Running', claim_token = ${'token-2'}` }).compile(db);
+    assert.match(text, /from agent_work w with \(updlock, readpast, rowlock\)/);
+    assert.match(text, /output inserted\.\*/);
+    assert.doesNotMatch(text, /skip locked|returning|limit /i);
+    assert.equal(text.match(/;/g), null, 'one statement');
+    assert.deepEqual(parameters, [3, 7, 'token-2']);
   });
 
   it('builds the schema with identity keys and nvarchar(max) text', async () => {

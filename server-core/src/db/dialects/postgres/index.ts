@@ -39,6 +39,19 @@ export const postgresDialect: ShoalDialect = {
       return rows;
     });
   },
+  async claimAgentWork(db, q) {
+    const { rows } = await sql<Record<string, unknown>>`
+      with picked as (
+        select w.id from agent_work w
+         where w.target_id = ${q.targetId} and w.state = 'Pending'
+         order by w.id limit ${q.limit}
+         for update skip locked)
+      update agent_work set ${q.assignments}
+        from picked
+       where agent_work.id = picked.id
+      returning agent_work.*`.execute(db);
+    return rows;
+  },
   returningInserted: (q) => q.returningAll() as typeof q,
   async notify(db, channel) {
     await sql`select pg_notify(${channel}, '')`.execute(db);

@@ -30,6 +30,14 @@ export const sqliteDialect: ShoalDialect = {
       returning *`.execute(db);
     return rows;
   },
+  async claimAgentWork(db, q) {
+    // One writing statement: SQLite's write lock covers its subquery (see claim).
+    const { rows } = await sql<Record<string, unknown>>`
+      update agent_work set ${q.assignments}
+       where id in (select w.id from agent_work w where w.target_id = ${q.targetId} and w.state = 'Pending' order by w.id limit ${q.limit})
+      returning *`.execute(db);
+    return rows;
+  },
   returningInserted: (q) => q.returningAll() as typeof q,
   notify: async () => {},
   withExplicitKeys: (_trx, _table, insert) => insert(),

@@ -1,0 +1,99 @@
+import path from 'node:path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { CommsClient } from './comms.js';
+import { AgentDataDir, defaultDataDir, NotRegisteredError } from './dataDir.js';
+import { Poller } from './poller.js';
+import { register, RegistrationError } from './register.js';
+import { AGENT_VERSION } from './version.js';
+
+const say = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+
+const collect = (v: string, previous: string[] = []) => {
+  if (!v.trim()) throw new InvalidArgumentError('must not be empty.');
+  return [...previous, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+};
+const url = (v: string) => {
+  if (!/^https?:\/\/[^/]+/i.test(v)) throw new InvalidArgumentError('must be an http(s):// URL.');
+  return v;
+};
+const capacity = (v: string) => {
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 100) throw new InvalidArgumentError('must be a whole number from 1 to 100.');
+  return Number(v);
+};
+
+const dataDirOf = (flags: { dataDir?: string }) => new AgentDataDir(path.resolve(flags.dataDir ?? defaultDataDir()));
+const dataDirOption = () => new Option('--data-dir <dir>', 'where the key, certificate and registration are (default: $SHOAL_AGENT_DATA_DIR or a per-user folder)');
+
+/** Thrown for arguments that make no sense together: exit 2. */
+class UsageError extends Error {}
+
+/** Bad arguments exit 2 with one line; failures at run time exit 1 with one line (as `shoal`). */
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('shoal-agent').description('Shoal deployment agent: runs deployment steps on this machine for a Shoal cluster').version(AGENT_VERSION).showSuggestionAfterError(true);
+
+  program
+    .command('register')
+    .description('register this machine as a deployment target (polling) and keep what to trust and where to poll')
+    .requiredOption('--server <url>', "the cluster's API address (the balancer's or a node's)", url)
+    .option('--api-key <key>', 'an API key of an administrator')
+    .option('--token <token>', 'a one-time registration token (POST /api/{spaceId}/targets/registration-tokens)')
+    .requiredOption('--name <name>', 'the target name, unique in the space')
+    .requiredOption('--environment <env...>', 'environment names or ids (repeat or comma-separate)', collect)
+    .requiredOption('--role <role...>', 'roles (repeat or comma-separate)', collect)
+    .option('--space <id>', 'space', 'Spaces-1')
+    .option('--comms <url>', "poll here instead of the address the cluster names (https://host:port of its comms port)", url)
+    .addOption(dataDirOption())
+    .action(async (f: { server: string; apiKey?: string; token?: string; name: string; environment: string[]; role: string[]; space: string; comms?: string; dataDir?: string }) => {
+      if (!f.apiKey === !f.token) throw new UsageError('give exactly one of --api-key and --token');
+      const dir = dataDirOf(f);
+      const r = await register(dir, { server: f.server, apiKey: f.apiKey, token: f.token, name: f.name, environments: f.environment, roles: f.role, space: f.space, comms: f.comms });
+      process.stdout.write(`Registered ${r.name} as ${r.targetId}; it polls ${r.commsUrl} and trusts the cluster certificate ${r.clusterThumbprint}.\nStart it with: shoal-agent run --data-dir ${dir.dir}\n`);
+    });
+
+  program
+    .command('run')
+    .description('poll the cluster for work and run it, until stopped')
+    .addOption(dataDirOption())
+    .option('--capacity <n>', 'pieces of work at once (default 5)', capacity, 5)
+    .action(async (f: { dataDir?: string; capacity: number }) => {
+      const dir = dataDirOf(f);
+      const r = dir.registration();
+      const identity = await dir.identity();
+      const client = new CommsClient(r.commsUrl, identity, r.clusterCertificate, r.clusterThumbprint);
+      const poller = new Poller({ client, workRoot: dir.workDir, capacity: f.capacity, say });
+      say(`shoal-agent ${AGENT_VERSION}: ${r.name} (${r.targetId}, thumbprint ${identity.thumbprint}) polls ${r.commsUrl}`);
+      const stop = (signal: string) => {
+        say(`received ${signal}; stopping`);
+        void poller.stop().then(() => process.exit(0));
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+      await poller.run();
+    });
+
+  program
+    .command('show-thumbprint')
+    .description("print this agent's certificate thumbprint (made with its key on first use)")
+    .addOption(dataDirOption())
+    .action(async (f: { dataDir?: string }) => {
+      process.stdout.write(`${(await dataDirOf(f).identity()).thumbprint}\n`);
+    });
+
+  for (const cmd of [program, ...program.commands]) cmd.exitOverride().configureOutput({ outputError: () => {} });
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(err.code)) process.exit(0);
+      process.stderr.write(`shoal-agent: ${err.message.replace(/^error: /, '').split('\n')[0]}\n`);
+      process.exit(2);
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`shoal-agent: ${err.message}\n`);
+      process.exit(2);
+    }
+    // RegistrationError, NotRegisteredError and the rest: one line, exit 1.
+    process.stderr.write(`shoal-agent: ${err instanceof RegistrationError || err instanceof NotRegisteredError ? err.message : ((err as Error).message ?? err)}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,34 @@
+import { Backoff } from './backoff.js';
+import { answerError, type CommsAnswer, type CommsClient } from './comms.js';
+
+export type Say = (line: string) => void;
+
+/** The node refused the post for good (409: the work is no longer this agent's). */
+export class RefusedError extends Error {}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Posts until a node takes it: through whichever node answers (a node dying mid-work is just
+ * a reconnect), backing off 1 s → 60 s and saying why. A 409 is final and thrown; other
+ * refusals are retried like a network error.
+ */
+export async function postUntilTaken(client: CommsClient, path: string, body: unknown, say: Say, what: string, stopped: () => boolean): Promise<CommsAnswer> {
+  const backoff = new Backoff();
+  for (;;) {
+    let why: string;
+    try {
+      const a = await client.post(path, body, 30_000);
+      if (a.status >= 200 && a.status < 300) return a;
+      if (a.status === 409) throw new RefusedError(answerError(a));
+      why = answerError(a);
+    } catch (err) {
+      if (err instanceof RefusedError) throw err;
+      why = (err as Error).message;
+    }
+    if (stopped()) throw new Error(`stopped before the ${what} reached the cluster`);
+    const delay = backoff.next();
+    say(`${what} failed (${why}); reconnecting in ${(delay / 1000).toFixed(1)} s`);
+    await sleep(delay);
+  }
+}

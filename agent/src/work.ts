@@ -1,0 +1,115 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AGENT_PATHS, type AgentLogBody, type AgentResultBody, type AgentWorkItem } from '@shoal/server-core/contract';
+import type { CommsClient } from './comms.js';
+import { postUntilTaken, RefusedError, type Say } from './retry.js';
+import { startScript, type ScriptRun } from './scriptProcess.js';
+import { AGENT_VERSION } from './version.js';
+
+const CHUNK_LINES = 200;
+const FLUSH_MS = 200;
+
+/** Log lines in numbered chunks, posted one after the other; a retried chunk keeps its number. */
+class LogShipper {
+  private pending: AgentLogBody['lines'] = [];
+  private chain: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  sent = 0;
+  lost: Error | undefined;
+
+  constructor(private readonly post: (body: AgentLogBody) => Promise<void>, private readonly token: string) {}
+
+  add(stream: 'out' | 'err', text: string): void {
+    this.pending.push({ stream, text: text.slice(0, 64 * 1024) });
+    if (this.pending.length >= CHUNK_LINES) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
+  }
+
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.pending.length) return;
+    const body: AgentLogBody = { token: this.token, seq: this.sent++, lines: this.pending };
+    this.pending = [];
+    this.chain = this.chain.then(() => (this.lost ? undefined : this.post(body).catch((err) => void (this.lost = err as Error))));
+  }
+
+  async drain(): Promise<void> {
+    this.flush();
+    await this.chain;
+  }
+}
+
+/**
+ * Runs one piece of work: heartbeats renew its lease (a reply may cancel it), lines go out in
+ * numbered chunks, and the result is posted after the last chunk, until a node takes it.
+ */
+export async function runWorkItem(item: AgentWorkItem, o: { client: CommsClient; workRoot: string; say: Say; stopped: () => boolean; stopSignal: AbortSignal }): Promise<void> {
+  const { client, say } = o;
+  const post = (p: string, body: unknown, what: string) => postUntilTaken(client, p, body, (l) => say(`${item.id}: ${l}`), what, o.stopped);
+  const shipper = new LogShipper(async (body) => void (await post(AGENT_PATHS.log(item.id), body, `log chunk ${body.seq}`)), item.token);
+  let script: ScriptRun | undefined;
+  let canceled = false;
+  let lostLease: string | undefined;
+  const beat = setInterval(() => {
+    post(AGENT_PATHS.heartbeat(item.id), { token: item.token }, 'heartbeat').then(
+      (a) => {
+        if ((a.body as { cancel?: boolean }).cancel && !canceled) {
+          canceled = true;
+          say(`${item.id}: canceled by the cluster; ending the script and its processes`);
+          script?.killTree();
+        }
+      },
+      (err) => {
+        if (err instanceof RefusedError && !lostLease) {
+          lostLease = err.message;
+          say(`${item.id}: the cluster no longer counts this work as ours (${err.message}); ending it`);
+          script?.killTree();
+        }
+      },
+    );
+  }, Math.max(1000, Math.floor(item.leaseMs / 10)));
+  const result: AgentResultBody = { token: item.token, logChunks: 0, exitCode: null };
+  const dir = path.join(o.workRoot, item.id);
+  try {
+    if (item.kind === 'HealthCheck') {
+      fs.mkdirSync(o.workRoot, { recursive: true });
+      const s = fs.statfsSync(o.workRoot);
+      result.exitCode = 0;
+      result.health = { freeDiskBytes: s.bavail * s.bsize, workDir: o.workRoot, os: osDescription(), agentVersion: AGENT_VERSION };
+    } else {
+      const s = item.script!;
+      say(`${item.id}: running a ${s.syntax} script`);
+      script = startScript({ dir, body: s.body, syntax: s.syntax, env: s.env, onLine: (stream, text) => shipper.add(stream, text) });
+      // The agent stopping ends its scripts too: none is left running without an agent to report it.
+      const onStop = () => {
+        result.error = 'The agent was stopped while the script ran.';
+        script?.killTree();
+      };
+      o.stopSignal.addEventListener('abort', onStop, { once: true });
+      result.exitCode = await script.exited.finally(() => o.stopSignal.removeEventListener('abort', onStop));
+      say(`${item.id}: the script ended${result.exitCode === null ? ' by a signal' : ` with exit code ${result.exitCode}`}`);
+    }
+  } catch (err) {
+    result.error = (err as Error).message;
+  } finally {
+    clearInterval(beat);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  if (canceled) result.canceled = true;
+  await shipper.drain();
+  if (shipper.lost) {
+    say(`${item.id}: ${shipper.lost.message}`);
+    return;
+  }
+  result.logChunks = shipper.sent;
+  try {
+    await post(AGENT_PATHS.result(item.id), result, 'result');
+    say(`${item.id}: result reported`);
+  } catch (err) {
+    say(`${item.id}: the result was not taken: ${(err as Error).message}`);
+  }
+}
+
+export const osDescription = (): string => `${os.type()} ${os.release()} (${process.platform} ${process.arch})`;

@@ -1,0 +1,99 @@
+import { insertActivity, setActivityState } from '../activities/activityRecords.js';
+import { targetsFor, unavailableReason } from '../agents/targetRows.js';
+import { enqueueAgentWork } from '../agents/work/enqueue.js';
+import { followAgentWork } from '../agents/work/follow.js';
+import type { Step } from '../contract/projects.js';
+import type { TaskContext } from '../executor/taskKind.js';
+import { formatId } from '../resources/ids.js';
+import type { Masker } from '../variables/masker.js';
+import { substitute } from '../variables/substitute.js';
+import { ActivityLog } from './activityLog.js';
+import type { ProcessRunPlan } from './plan.js';
+
+export interface TargetStepInput {
+  task: TaskContext;
+  taskNumber: number;
+  plan: ProcessRunPlan;
+  step: Step;
+  stepActivityId: number;
+  masker: Masker;
+  /** Variable lookup for one target (its id and roles scope the values). */
+  lookupFor(target: { id: string; roles: string[]; name: string }): (name: string) => string | undefined;
+}
+
+/** Runs the jobs with at most `limit` at once; the results in the jobs' order. */
+async function inBatchesOf<T>(limit: number, jobs: (() => Promise<T>)[]): Promise<T[]> {
+  const results: T[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      results[i] = await jobs[i]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
+  return results;
+}
+
+/**
+ * Runs a step on every enabled target in the deployment's environment with one of the step's
+ * roles, all at once (or `maxParallelTargets` at a time), each target its own branch of the log tree with the lines its agent
+ * sends. A target that is unavailable fails with the reason; the step fails when any target
+ * failed.
+ */
+export async function runStepOnTargets(s: TargetStepInput): Promise<void> {
+  const { task, plan, step } = s;
+  const roles = step.roles.join(' or ');
+  const all = await targetsFor(task.shoal, plan.spaceId, plan.environment.key, step.roles);
+  if (!all.length) throw new Error(`No deployment target in ${plan.environment.name} has the role ${roles}.`);
+  const targets = all.filter((t) => !Number(t.is_disabled));
+  if (!targets.length) throw new Error(`Every deployment target in ${plan.environment.name} with the role ${roles} is disabled.`);
+  if (step.action !== 'RunScript') throw new Error(`${step.action} steps cannot run on targets yet in this version (packages are not transferred to agents); run it on the server.`);
+  const failures = await inBatchesOf(
+    step.maxParallelTargets ?? targets.length,
+    targets.map((t, position) => async (): Promise<string | null> => {
+      const branch = await insertActivity(task.shoal, { taskId: s.taskNumber, parentId: s.stepActivityId, position, kind: 'Target', name: t.name, state: 'Pending' });
+      const log = new ActivityLog(task.log, s.masker, branch);
+      const finish = async (state: 'Success' | 'Failed' | 'Canceled', why?: string) => {
+        if (why) log.error(why);
+        await setActivityState(task.shoal, branch, state);
+        return state === 'Success' ? null : `${t.name}: ${why ?? state}`;
+      };
+      const unavailable = unavailableReason(t);
+      if (unavailable) return finish('Failed', unavailable);
+      await setActivityState(task.shoal, branch, 'Running');
+      const targetId = formatId('target', t.id);
+      const lookup = s.lookupFor({ id: targetId, roles: JSON.parse(t.roles) as string[], name: t.name });
+      const syntax = String(step.properties.syntax ?? 'bash');
+      const env: Record<string, string> = {
+        SHOAL_TASK_ID: task.taskId,
+        SHOAL_PROJECT_NAME: plan.system['Shoal.Project.Name'] ?? '',
+        SHOAL_ENVIRONMENT_NAME: plan.environment.name,
+        SHOAL_STEP_NAME: step.name,
+        SHOAL_TARGET_NAME: t.name,
+        SHOAL_TARGET_ID: targetId,
+        ...(plan.system['Shoal.Release.Number'] ? { SHOAL_RELEASE_NUMBER: plan.system['Shoal.Release.Number'] } : {}),
+        ...(plan.system['Shoal.Deployment.Id'] ? { SHOAL_DEPLOYMENT_ID: plan.system['Shoal.Deployment.Id'] } : {}),
+      };
+      log.info(`Running the script (${syntax}) on ${t.name}`);
+      const workId = await enqueueAgentWork(task.shoal, {
+        targetId: Number(t.id),
+        taskId: s.taskNumber,
+        activityId: branch,
+        kind: 'Script',
+        payload: { body: substitute(String(step.properties.script ?? ''), lookup), syntax, env },
+      });
+      const r = await followAgentWork(task.shoal, {
+        workId,
+        targetName: t.name,
+        signal: task.signal,
+        onLines: (lines) => {
+          for (const l of lines) (l.stream === 'out' ? log.info(l.text) : log.error(l.text));
+        },
+      });
+      return finish(r.state, r.state === 'Success' ? undefined : (r.error ?? r.state));
+    }),
+  );
+  const failed = failures.filter((f): f is string => f !== null);
+  if (failed.length) throw new Error(`failed on ${failed.length} of ${targets.length} targets: ${failed.join('; ')}`);
+}
