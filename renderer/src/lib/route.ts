@@ -2,7 +2,7 @@
  * Hash routes, so the same build works served by a node at / and from file:// in the
  * desktop app: `#/login`, `#/tasks?node=N&state=A,B&page=2`, `#/tasks/ServerTasks-3`, `#/nodes`,
  * `#/users` and `#/users/teams` (administration), `#/account` (your own); deployments:
- * `#/dashboard`, `#/environments`, `#/projects`, `#/projects/Projects-1[/process|/variables|/runbooks]`,
+ * `#/dashboard`, `#/environments`, `#/lifecycles`, `#/projects`, `#/projects/Projects-1[/process|/variables|/runbooks]`,
  * `#/releases/Releases-1`, `#/deployments/Deployments-1`, `#/runbook-runs/RunbookRuns-1`.
  */
 export type Route =
@@ -17,6 +17,7 @@ export type Route =
   | { name: 'account' }
   | { name: 'dashboard' }
   | { name: 'environments' }
+  | { name: 'lifecycles' }
   | { name: 'projects' }
   | { name: 'project'; id: string; tab: ProjectTab }
   | { name: 'release'; id: string }
@@ -59,6 +60,7 @@ export function parseRoute(hash: string): Route {
   if (path === '/account') return { name: 'account' };
   if (path === '/dashboard') return { name: 'dashboard' };
   if (path === '/environments') return { name: 'environments' };
+  if (path === '/lifecycles') return { name: 'lifecycles' };
   if (path === '/projects') return { name: 'projects' };
   const project = /^\/projects\/([^/]+)(?:\/([a-z]+))?$/.exec(path);
   const tab = (project?.[2] ?? 'releases') as ProjectTab;
