@@ -318,10 +318,10 @@ describe('deployment pages of the portal in Chromium', { timeout: 240_000 }, () 
     await viewer.getByRole('link', { name: 'Lifecycles' }).click();
     await viewer.locator('tr[data-lifecycle="Test first"]').waitFor();
     assert.equal(await viewer.getByRole('button', { name: /New lifecycle|Edit|Delete/ }).count(), 0, 'a Viewer is offered to change lifecycles');
+    await viewer.screenshot({ path: path.join(SHOTS, 'lifecycles-as-viewer.png') });
     await viewer.goto(`${node.url}/#/projects/Projects-2`);
     await viewer.getByRole('link', { name: 'Test first' }).waitFor();
     assert.equal(await viewer.getByLabel('Lifecycle').count(), 0, "a Viewer can choose a project's lifecycle");
-    await viewer.screenshot({ path: path.join(SHOTS, 'lifecycles-as-viewer.png') });
     await context.close();
   });
 
