@@ -27,6 +27,9 @@ export type Route =
 
 export const HOME = '#/tasks';
 
+/** The address without a page: `#`, `#/` or nothing. */
+export const isBare = (hash: string): boolean => hash === '' || hash === '#' || hash === '#/';
+
 export type UsersTab = 'users' | 'teams';
 
 export const PROJECT_TABS = ['releases', 'process', 'variables', 'runbooks'] as const;
