@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// `npm start`: the Shoal desktop app when Electron's binary is installed; otherwise the
-// embedded node headless on http://127.0.0.1:8050 (or $SHOAL_PORT), saying why.
+// `npm start`: the Shoal desktop app when Electron's binary is installed; otherwise the same
+// manager in a browser (shoal-manager) with the embedded node inside it, the node on
+// http://127.0.0.1:8050 (or $SHOAL_PORT), saying why.
 //
-// Environment: SHOAL_PORT (headless port, default 8050), SHOAL_DATA_DIR (headless data dir,
-// default ~/.shoal), SHOAL_HEADLESS=1 (headless even when Electron is installed),
-// ELECTRON_OVERRIDE_DIST_PATH (Electron's own: a folder holding the binary).
+// Environment: SHOAL_PORT (the embedded node's port, default 8050), SHOAL_DATA_DIR (its data dir,
+// default ~/.shoal), SHOAL_MANAGER_PORT (the manager's port, default any free one),
+// SHOAL_MANAGER_DIR (the manager's folder, default ~/.shoal-manager), SHOAL_HEADLESS=1 (the
+// browser manager even when Electron is installed), ELECTRON_OVERRIDE_DIST_PATH (Electron's own:
+// a folder holding the binary).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -101,6 +104,7 @@ function npmCommand(args) {
 /** What each workspace's build produces; the order is the root `npm run build` order. */
 const BUILT = {
   'server-core': 'server-core/dist/cli/index.js',
+  manager: 'manager/dist/cli/main.js',
   renderer: 'renderer/dist/index.html',
   electron: 'electron/dist/main.js',
 };
@@ -157,12 +161,12 @@ function runChild(command, args) {
   });
 }
 
-function headlessPort() {
-  const raw = process.env.SHOAL_PORT;
-  if (raw === undefined || raw === '') return DEFAULT_PORT;
+function portFrom(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
   const port = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!(port >= 0 && port <= 65535)) {
-    process.stderr.write(`Shoal: SHOAL_PORT must be a port number 0-65535, got "${raw}"\n`);
+    process.stderr.write(`Shoal: ${name} must be a port number 0-65535, got "${raw}"\n`);
     process.exit(2);
   }
   return port;
@@ -170,21 +174,28 @@ function headlessPort() {
 
 /** `why`: the lines explaining why there is no desktop window. */
 function startHeadless(why) {
-  const port = headlessPort();
+  const port = portFrom('SHOAL_PORT', DEFAULT_PORT);
+  const managerPort = portFrom('SHOAL_MANAGER_PORT', 0);
   const dataDir = process.env.SHOAL_DATA_DIR || path.join(os.homedir(), '.shoal');
   for (const line of why) say(`Shoal: ${line}`);
-  say('Shoal: starting the embedded Shoal node headless instead (no desktop window):');
-  say(`  portal    http://127.0.0.1:${port}${port === 0 ? ' (port 0: the node prints the port it picked)' : ''}`);
+  say('Shoal: starting the Shoal manager in your browser instead (shoal-manager: the desktop app\'s screens), with the embedded node inside it:');
+  say(`  manager   the link printed below, with a one-time token${managerPort ? ` (port ${managerPort}, from SHOAL_MANAGER_PORT)` : ' (set SHOAL_MANAGER_PORT for a fixed port)'}`);
+  say(`  node      http://127.0.0.1:${port}${port === 0 ? ' (port 0: the manager prints the port it picked)' : ''}: its own portal and API${process.env.SHOAL_PORT ? ' (from SHOAL_PORT)' : ' (set SHOAL_PORT to change)'}`);
   say(`  data dir  ${dataDir}${process.env.SHOAL_DATA_DIR ? ' (from SHOAL_DATA_DIR)' : ' (set SHOAL_DATA_DIR to change)'}`);
-  say(`  port      ${port}${process.env.SHOAL_PORT ? ' (from SHOAL_PORT)' : ' (set SHOAL_PORT to change)'}`);
   say('  stop      Ctrl+C');
-  buildIfMissing(['server-core', 'renderer']);
-  runChild(process.execPath, [path.join(root, 'server-core/bin/shoal.js'), 'run', '--port', String(port)]);
+  buildIfMissing(['server-core', 'manager', 'renderer']);
+  runChild(process.execPath, [
+    path.join(root, 'manager/bin/shoal-manager.js'),
+    '--embedded',
+    '--node-data-dir', dataDir,
+    '--node-port', String(port),
+    '--port', String(managerPort),
+  ]);
 }
 
 function startDesktop(electron) {
   say(`Shoal: starting the desktop app with Electron ${electron.version} (${electron.path}).`);
-  buildIfMissing(['server-core', 'renderer', 'electron']);
+  buildIfMissing(['server-core', 'manager', 'renderer', 'electron']);
   runChild(electron.path, [path.join(root, 'electron/dist/main.js')]);
 }
 

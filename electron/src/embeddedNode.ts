@@ -2,10 +2,11 @@
  * Entry of the Electron utility process that runs the embedded Shoal node.
  * Started by main (nodeHost.ts) with `utilityProcess.fork`; speaks the protocol in nodeMessages.ts.
  *
- * The node listens on 127.0.0.1 on a free port (port 0), so it never collides with a headless
- * node on 8050 and is not reachable from other machines.
+ * The node is the manager's embedded node (@shoal/manager/embedded): standalone, on 127.0.0.1 at a
+ * free port, so it never collides with a headless node on 8050 and is not reachable from other
+ * machines; its master key in the OS keychain where the app has one; one API key for the manager.
  */
-import type { RunningNode } from '@shoal/server-core';
+import type { EmbeddedNode } from '@shoal/manager/embedded';
 import { isMainToNode, type EmbeddedNodeOptions, type NodeToMain } from './nodeMessages.js';
 
 const parent = process.parentPort;
@@ -17,7 +18,7 @@ if (!parent) {
 /** Posting is asynchronous; give the message a moment to leave before the process ends. */
 const EXIT_GRACE_MS = 100;
 
-let starting: Promise<RunningNode | undefined> | undefined;
+let starting: Promise<EmbeddedNode | undefined> | undefined;
 let stopping = false;
 
 function post(message: NodeToMain): void {
@@ -33,17 +34,11 @@ function fail(err: unknown): void {
   setTimeout(() => process.exit(1), EXIT_GRACE_MS);
 }
 
-async function start(options: EmbeddedNodeOptions): Promise<RunningNode> {
+async function start(options: EmbeddedNodeOptions): Promise<EmbeddedNode> {
   // Imported here, not at the top, so a failure to load the server (for example better-sqlite3
   // built for another ABI) is reported to main as a message rather than lost on stderr.
-  const { resolveNodeConfig, startNode } = await import('@shoal/server-core');
-  const config = resolveNodeConfig({ dataDir: options.dataDir, host: '127.0.0.1', port: 0 });
-  config.portalDir ??= options.portalDir;
-  return startNode({
-    config,
-    adminPassword: options.adminPassword,
-    onAdminCreated: (password) => post({ type: 'admin-created', password }),
-  });
+  const { startEmbeddedNode } = await import('@shoal/manager/embedded');
+  return startEmbeddedNode({ ...options, onAdminCreated: (password) => post({ type: 'admin-created', password }) });
 }
 
 async function stop(reason: string): Promise<void> {
@@ -68,8 +63,9 @@ parent.on('message', (event) => {
   }
   if (starting || stopping) return;
   starting = start(message.options).then(
-    (node) => {
-      post({ type: 'ready', url: node.url, dataDir: node.config.dataDir, nodeName: node.config.nodeName });
+    async (node) => {
+      const { attachedNode } = await import('@shoal/manager/embedded');
+      post({ type: 'ready', node: attachedNode(node) });
       return node;
     },
     (err: unknown) => {

@@ -3,13 +3,8 @@
  * waits until the node listens, and stops it gracefully with a deadline.
  */
 import { utilityProcess, type UtilityProcess } from 'electron';
+import type { AttachedNode } from '@shoal/manager/desktop';
 import { isNodeToMain, type EmbeddedNodeOptions, type MainToNode } from './nodeMessages.js';
-
-export interface ReadyNode {
-  url: string;
-  dataDir: string;
-  nodeName: string;
-}
 
 export interface NodeExit {
   code: number;
@@ -32,7 +27,7 @@ export type StopResult = 'stopped' | 'failed' | 'killed' | 'not-running';
 
 export class EmbeddedNodeHost {
   /** Resolves when the node listens; rejects when it fails or exits first. */
-  readonly ready: Promise<ReadyNode>;
+  readonly ready: Promise<AttachedNode>;
   /** Resolves when the utility process has ended, for whatever reason. */
   readonly exited: Promise<NodeExit>;
 
@@ -62,7 +57,7 @@ export class EmbeddedNodeHost {
             o.onAdminCreated?.(message.password);
             break;
           case 'ready':
-            resolve({ url: message.url, dataDir: message.dataDir, nodeName: message.nodeName });
+            resolve(message.node);
             break;
           case 'failed':
             this.#lastError = message.message;

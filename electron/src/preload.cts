@@ -1,24 +1,34 @@
 /**
- * Preload of the portal window. The window is sandboxed, so this runs as a classic script
- * (CommonJS, hence .cts) that may `require('electron')` and nothing local: the contract
- * comes in through `import type` only, and the channel list below is checked against it.
+ * Preload of every window: exposes the manager's bridge as `window.shoal` — the same
+ * `ShoalBridge` the screens use over HTTP in a browser (invoke a channel, listen to an event),
+ * carried over the two IPC channels main serves (bridgeIpc.ts). Nothing else of Electron or
+ * Node reaches the page.
+ *
+ * The window is sandboxed, so this runs as a classic script (CommonJS, hence .cts) that may
+ * `require('electron')` and nothing local: the contract comes in through `import type` only,
+ * and the channel names are typed by main's constants, so a rename there fails this build.
  */
 import electron = require('electron');
-import type { BridgeName, IpcChannel, ShoalBridge } from './ipc.js';
+import type { BridgeEvent, BridgeReply, IPC_EVENT, IPC_INVOKE, ShoalBridge } from '@shoal/manager/desktop' with { 'resolution-mode': 'import' };
 
-// A record over every channel: a channel added to the contract that is missing here does not compile.
-const channels: Record<IpcChannel, true> = {
-  'node:info': true,
-  'app:info': true,
-};
+const INVOKE: typeof IPC_INVOKE = 'shoal:invoke';
+const EVENT: typeof IPC_EVENT = 'shoal:event';
 
 const bridge: ShoalBridge = {
-  desktop: true,
-  invoke: (channel, ...args) =>
-    Object.hasOwn(channels, channel)
-      ? electron.ipcRenderer.invoke(channel, ...args)
-      : Promise.reject(new Error(`Shoal: unknown IPC channel "${String(channel)}"`)),
+  async invoke(channel, ...args) {
+    const reply = (await electron.ipcRenderer.invoke(INVOKE, channel, args)) as BridgeReply;
+    if ('error' in reply.body) throw new Error(reply.body.error.message);
+    return reply.body.result as never;
+  },
+  on(event, listener) {
+    const relay = (_e: unknown, message: BridgeEvent) => {
+      if (message.event === event) listener(message.payload as never);
+    };
+    electron.ipcRenderer.on(EVENT, relay);
+    return () => {
+      electron.ipcRenderer.removeListener(EVENT, relay);
+    };
+  },
 };
 
-const name: BridgeName = 'shoal';
-electron.contextBridge.exposeInMainWorld(name, bridge);
+electron.contextBridge.exposeInMainWorld('shoal', bridge);

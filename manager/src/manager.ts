@@ -9,10 +9,13 @@ import { exportConnections, importConnections, type ConnectionsExport, type Impo
 import { normalizeThumbprint } from './cluster/certificates.js';
 import { ClusterClient } from './cluster/clusterClient.js';
 import { testConnection, type ConnectionTest } from './cluster/testConnection.js';
-import type { BridgeEvent, ConnectionView } from './bridge/contract.js';
+import { pingNode, type NodePingCheck } from './cluster/nodePing.js';
+import type { BridgeEvent, ConnectionView, EmbeddedNodeInfo } from './bridge/contract.js';
+import type { CreatedApiKey, MigrationStatus, ShoalNode } from '@shoal/server-core/contract';
 import { HealthWatcher } from './health/healthWatcher.js';
 import { NotificationCentre } from './notifications/notificationCentre.js';
 import { Secrets, type SecretsStatus } from './secrets/secrets.js';
+import { DEFAULT_KEYCHAIN_SERVICE } from '@shoal/server-core/keychain';
 
 export const EMBEDDED_CONNECTION_ID = 'embedded';
 
@@ -37,6 +40,17 @@ export interface NewConnection {
 
 export type TestTarget = { connectionId: string } | { url: string; apiKey: string; pinnedCertificate?: string | null };
 
+/** The embedded node as its host (shoal-manager, the desktop app) started it. */
+export interface AttachedNode extends EmbeddedNodeInfo {
+  apiKey: string;
+}
+
+/** The new cluster's connection, once the embedded node moved to HA: the balancer's URL and a name. */
+export interface JoinedCluster {
+  name: string;
+  url: string;
+}
+
 export const DEFAULT_HEALTH_INTERVAL_MS = 5000;
 export const DEFAULT_MAX_BACKOFF_MS = 60_000;
 
@@ -45,14 +59,18 @@ export class ManagerCore {
   readonly watcher: HealthWatcher;
   readonly #clients = new Map<string, ClusterClient>();
   readonly #listeners = new Set<(e: BridgeEvent) => void>();
-  /** The embedded node's key lives in memory: the node makes a new one each time it starts. */
+  /** The embedded node's key (also kept in a lasting secret store, to be reused at the next start). */
   #embeddedKey: string | undefined;
+  #embeddedNode: EmbeddedNodeInfo | null = null;
+
+  readonly keychainService: string;
 
   private constructor(
     readonly store: ConnectionStore,
     readonly secrets: Secrets,
     o: ManagerOptions,
   ) {
+    this.keychainService = o.keychainService ?? DEFAULT_KEYCHAIN_SERVICE;
     this.notifications = new NotificationCentre(o.notifications);
     this.notifications.subscribe((payload) => this.#emit({ event: 'notification', payload }));
     this.watcher = new HealthWatcher({
@@ -63,6 +81,16 @@ export class ManagerCore {
       onEvents: (events) => events.forEach((e) => this.notifications.add(e)),
     });
     this.secrets.onChange((payload) => this.#emit({ event: 'secrets:changed', payload }));
+  }
+
+  /**
+   * Where the embedded node's master key may go: the keychain service when the manager's keys
+   * are in the OS keychain (null otherwise: the key stays in the node's file), and why not.
+   */
+  embeddedKeychain(): { service: string | null; problem: string | null } {
+    const s = this.secrets.status();
+    if (s.store === 'keychain') return { service: this.keychainService, problem: null };
+    return { service: null, problem: s.keychain.problem ?? 'the manager keeps its keys elsewhere' };
   }
 
   static async open(o: ManagerOptions): Promise<ManagerCore> {
@@ -151,21 +179,78 @@ export class ManagerCore {
     return this.#keysAvailable(await this.secrets.useEncryptedFile(passphrase, this.#accounts()));
   }
 
-  /** Keys may be there now (an encrypted file opened): check every connection again at once. */
-  #keysAvailable(status: SecretsStatus): SecretsStatus {
+  /** Keys may be there now (an encrypted file opened): the screens learn which connections have one, and every connection is checked again at once. */
+  async #keysAvailable(status: SecretsStatus): Promise<SecretsStatus> {
+    await this.#connectionsChanged();
     for (const id of this.#accounts()) this.watcher.refresh(id);
     return status;
   }
 
-  /** Adds (or points at its new address) the connection of the node this app runs. */
-  async attachEmbeddedNode(url: string, apiKey: string): Promise<Connection> {
+  /** The embedded node's key kept from its last start (undefined where keys last a session only). */
+  async keptEmbeddedKey(): Promise<string | undefined> {
+    return this.#lastingSecrets() ? this.secrets.get(EMBEDDED_CONNECTION_ID) : undefined;
+  }
+
+  get embeddedNode(): EmbeddedNodeInfo | null {
+    return this.#embeddedNode;
+  }
+
+  /**
+   * Adds (or points at its new address) the connection of the standalone node this app runs.
+   * A node that runs on a shared database is a node of a cluster, which its own connection
+   * (the balancer's) watches: it gets none of its own, so the fleet shows that cluster once.
+   */
+  async attachEmbeddedNode(node: AttachedNode): Promise<Connection | undefined> {
+    const { apiKey, ...info } = node;
+    this.#embeddedNode = info;
     this.#embeddedKey = apiKey;
+    if (this.#lastingSecrets()) await this.secrets.set(EMBEDDED_CONNECTION_ID, apiKey);
     const existing = this.store.find(EMBEDDED_CONNECTION_ID);
+    if (node.shared) {
+      if (existing) {
+        this.store.remove(EMBEDDED_CONNECTION_ID);
+        this.watcher.unwatch(EMBEDDED_CONNECTION_ID);
+        this.#dropClient(EMBEDDED_CONNECTION_ID);
+        await this.#connectionsChanged();
+      }
+      return undefined;
+    }
     const c = existing
-      ? this.store.update(EMBEDDED_CONNECTION_ID, { url })
-      : this.store.add({ name: 'This computer', url, folder: null }, { id: EMBEDDED_CONNECTION_ID, embedded: true });
+      ? this.store.update(EMBEDDED_CONNECTION_ID, { url: node.url })
+      : this.store.add({ name: 'This computer', url: node.url, folder: null }, { id: EMBEDDED_CONNECTION_ID, embedded: true });
     await this.#reconnected(c);
     return c;
+  }
+
+  /**
+   * Move to HA, last step: once the embedded node's migration has finished, `restart` starts it
+   * again (now node 1 of the cluster, on the shared database); the cluster is added as a
+   * connection at the balancer's URL, with a key of its own made on the cluster, and the
+   * embedded node's own connection gives way to it.
+   */
+  async joinCluster(target: JoinedCluster, restart: () => Promise<AttachedNode>): Promise<ConnectionView> {
+    if (!this.store.find(EMBEDDED_CONNECTION_ID)) throw new ConnectionError('BadInput', 'This app runs no standalone node to move to a cluster.');
+    this.secrets.assertReady();
+    const status = await this.clientOf(EMBEDDED_CONNECTION_ID)!.json<MigrationStatus>('GET', '/api/migration');
+    if (status.state !== 'succeeded') throw new ConnectionError('BadInput', 'The embedded node has not moved to a shared database yet: finish "Move to high availability" first.');
+    const node = await restart();
+    const onCluster = new ClusterClient({ name: target.name, url: node.url, pinnedCertificate: null }, async () => node.apiKey, { keepAlive: false });
+    let created: CreatedApiKey;
+    try {
+      created = await onCluster.json<CreatedApiKey>('POST', '/api/users/me/apikeys', { body: { name: `Shoal manager: ${target.name}` } });
+    } finally {
+      onCluster.close();
+    }
+    const view = await this.addConnection({ name: target.name, url: target.url, apiKey: created.apiKey });
+    await this.attachEmbeddedNode(node);
+    return view;
+  }
+
+  /** The maintenance flow's look at a node's ping, from this machine (see nodePing.ts). */
+  async pingNode(connectionId: string, nodeName: string): Promise<NodePingCheck> {
+    const client = this.clientOf(connectionId);
+    if (!client) throw new ConnectionError('NotFound', `There is no connection ${connectionId}.`);
+    return pingNode(await client.json<ShoalNode>('GET', `/api/nodes/${encodeURIComponent(nodeName)}`));
   }
 
   /** The client of a saved connection (made on first use, remade after an edit). */
@@ -201,6 +286,12 @@ export class ManagerCore {
   #dropClient(id: string): void {
     this.#clients.get(id)?.close();
     this.#clients.delete(id);
+  }
+
+  /** Keys outlive this run (keychain, encrypted file), so the embedded node's key is worth keeping. */
+  #lastingSecrets(): boolean {
+    const store = this.secrets.status().store;
+    return store === 'keychain' || store === 'encrypted-file';
   }
 
   #thumbprint(s: string): string {

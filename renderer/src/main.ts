@@ -1,17 +1,14 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
 import { configureApi } from './lib/api';
+import { connectionApiBase, managerHost } from './lib/manager/host';
+import { exchangeLinkToken } from './lib/manager/linkToken';
 import './app.css';
 
-declare global {
-  interface Window {
-    /** Set by the desktop app's preload when the portal is loaded from file://. */
-    shoalPortal?: { serverUrl?: string };
-  }
-}
+// Served by a node: its own API, same origin. In the manager, a cluster's window: that
+// connection's API through the manager (which adds the key; the page never holds it).
+if (managerHost?.connectionId) configureApi({ baseUrl: connectionApiBase(managerHost.connectionId) });
+// shoal-manager's link: its one-time token becomes the session before anything is asked.
+const refused = managerHost && !managerHost.desktop ? await exchangeLinkToken() : null;
 
-// Served by a node: same origin. Loaded from a file by the desktop app: the node it names.
-const served = location.protocol === 'http:' || location.protocol === 'https:';
-configureApi({ baseUrl: served ? '' : (window.shoalPortal?.serverUrl ?? '') });
-
-mount(App, { target: document.getElementById('app')! });
+mount(App, { target: document.getElementById('app')!, props: { refused } });

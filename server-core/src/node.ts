@@ -116,7 +116,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     // SQLite made its files just now: tighten them like the rest of the data dir.
     for (const change of secureDataDir(config.dataDir)) logger.warn(change);
     await upgradeSchemaSafely(shoal, config.nodeName, SHOAL_VERSION);
-    const masterKey = loadOrCreateMasterKey(config.masterKey, config.dataDir);
+    const masterKey = await loadOrCreateMasterKey(config);
     await verifyMasterKey(shoal, masterKey);
     const created = await ensureAdminUser(shoal, o.adminPassword);
     if (created !== undefined) o.onAdminCreated?.(created);

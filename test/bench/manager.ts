@@ -7,6 +7,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { OFFLINE_AFTER_MS } from '../../server-core/src/queue/leaseTimings.js';
 import { startThrowawayPostgres } from '../../server-core/src/testing/throwawayPostgres.js';
 import { ShoalClient } from '../helpers/apiClient.js';
 import { startCluster, type Cluster } from '../helpers/cluster.js';
@@ -23,7 +24,7 @@ import { printTable, writeJson } from './report.js';
 import { rssOf } from '../storage/upload.js';
 
 const INTERVAL_MS = 5000;
-const OFFLINE_THRESHOLD_MS = 15_000;
+const OFFLINE_THRESHOLD_MS = OFFLINE_AFTER_MS;
 const TARGET_MS = OFFLINE_THRESHOLD_MS + 5000;
 const say = (s: string) => process.stderr.write(`bench (manager): ${s}\n`);
 

@@ -27,7 +27,7 @@ const TARGET_RATIO = 0.5;
 async function makeSource(dataDir: string, tasks: number, events: number): Promise<void> {
   const shoal = await openDatabase(path.join(dataDir, 'shoal.db'));
   await migrateToLatest(shoal);
-  await verifyMasterKey(shoal, loadOrCreateMasterKey(undefined, dataDir));
+  await verifyMasterKey(shoal, await loadOrCreateMasterKey({ dataDir }));
   await ensureAdminUser(shoal, 'bench-admin-password');
   await shoal.close();
   const db = new Database(path.join(dataDir, 'shoal.db'));

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
+import net from 'node:net';
 import path from 'node:path';
 import { REPO_ROOT } from './repo.js';
 import { trackChild } from './teardown.js';
@@ -46,7 +47,32 @@ export interface Haproxy {
   url: string;
   /** With `logRequests`: the requests it passed to a node so far (its own health checks are not counted). */
   requests(): number;
+  /** With `adminSocket`: each server's status as HAProxy sees it (UP, DOWN, MAINT, or a transition like "UP 1/2"). */
+  serverStates(): Promise<Record<string, string>>;
   stop(): Promise<void>;
+}
+
+/** The config with HAProxy's runtime API on a Unix socket (`show stat`). */
+function withAdminSocket(config: string, socket: string): string {
+  return config.replace(/^global\n/m, `global\n    stats socket ${socket} mode 600 level admin\n`);
+}
+
+/** `show stat` over the runtime API: the status column of each server of the backend. */
+function showServerStates(socket: string): Promise<Record<string, string>> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const conn = net.connect(socket, () => conn.end('show stat\n'));
+    conn.setEncoding('utf8').on('data', (c: string) => (text += c));
+    conn.once('error', reject);
+    conn.once('close', () => {
+      const [header, ...rows] = text.trim().split('\n');
+      const columns = (header ?? '').replace(/^# /, '').split(',');
+      const [sv, status] = [columns.indexOf('svname'), columns.indexOf('status')];
+      const states: Record<string, string> = {};
+      for (const row of rows.map((r) => r.split(','))) if (!['FRONTEND', 'BACKEND'].includes(row[sv]!)) states[row[sv]!] = row[status]!;
+      resolve(states);
+    });
+  });
 }
 
 /** The config with one log line per request on HAProxy's stdout. */
@@ -59,11 +85,14 @@ export async function startHaproxy(
   dir: string,
   port: number,
   servers: { name: string; port: number }[],
-  o: ExampleOptions & { logRequests?: boolean } = {},
+  o: ExampleOptions & { logRequests?: boolean; adminSocket?: boolean } = {},
 ): Promise<Haproxy> {
   const file = path.join(dir, 'haproxy.cfg');
-  const config = haproxyConfig(port, servers, o);
-  fs.writeFileSync(file, o.logRequests ? withRequestLog(config) : config);
+  const socket = path.join(dir, 'haproxy.sock');
+  let config = haproxyConfig(port, servers, o);
+  if (o.logRequests) config = withRequestLog(config);
+  if (o.adminSocket) config = withAdminSocket(config, socket);
+  fs.writeFileSync(file, config);
   const child = spawn('haproxy', ['-db', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] });
   trackChild(child);
   let output = '';
@@ -81,6 +110,10 @@ export async function startHaproxy(
   return {
     url,
     requests: () => output.match(/ "(GET|POST|PUT|PATCH|DELETE|HEAD) /g)?.length ?? 0,
+    serverStates: () => {
+      if (!o.adminSocket) throw new Error('startHaproxy without adminSocket has no runtime API');
+      return showServerStates(socket);
+    },
     stop: async () => {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { OFFLINE_AFTER_MS } from '../../server-core/src/queue/leaseTimings.js';
 import { ManagerCore } from '../../manager/src/index.js';
 import type { FleetNotification } from '../../manager/src/notifications/notificationCentre.js';
 import { ShoalClient } from '../helpers/apiClient.js';
@@ -18,8 +19,8 @@ import { teardown } from '../helpers/teardown.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { waitFor } from '../../server-core/src/testing/wait.js';
 
-/** The cluster's offline threshold (three missed 5 s heartbeats). */
-const OFFLINE_THRESHOLD_MS = 15_000;
+/** The cluster's offline threshold (README, *Failure model*). */
+const OFFLINE_THRESHOLD_MS = OFFLINE_AFTER_MS;
 const INTERVAL_MS = 1000;
 
 describe('manager: health of a PostgreSQL cluster behind HAProxy and of a standalone node', { timeout: 240_000 }, () => {

@@ -43,7 +43,15 @@ describe('shoal-manager in a browser\'s place, against a real node', { timeout: 
     const res = await fetch(`${manager.url}/`, { redirect: 'manual' });
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'none'; script-src 'self'/);
-    assert.match(await res.text(), /<script type="module" src="\/manager.js">/);
+    const html = await res.text();
+    assert.match(html, /<meta name="shoal-host" content="manager">/, 'the renderer\'s page, marked as the manager\'s');
+    const script = /src="\.\/(assets\/index-[\w-]+\.js)"/.exec(html)?.[1];
+    assert.ok(script, 'the page loads the built screens');
+    const asset = await fetch(`${manager.url}/${script}`);
+    assert.equal(asset.status, 200);
+    assert.match(asset.headers.get('content-type') ?? '', /javascript/);
+    await asset.arrayBuffer();
+    for (const bad of ['/assets/../package.json', '/assets/%2e%2e%2fpackage.json', '/assets/.hidden.js']) assert.notEqual((await fetch(`${manager.url}${bad}`)).status, 200, bad);
 
     const exchange = (token: string, headers: Record<string, string> = { 'x-shoal-request': '1' }) =>
       fetch(`${manager.url}/session`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ token }) });
@@ -143,7 +151,7 @@ describe('shoal-manager in a browser\'s place, against a real node', { timeout: 
     await page.invoke('connections:test', { connectionId });
     await page.invoke('connections:export');
     await page.request('GET', `/connections/${connectionId}/api/users/me`);
-    await page.request('GET', '/manager.js');
+    await page.request('GET', '/');
     const received = page.everythingReceived();
     assert.ok(received.includes('proxied'), 'the record holds what the page got');
     assert.equal(received.includes(apiKey), false, 'the key is in something the page received');

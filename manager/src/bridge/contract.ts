@@ -11,9 +11,13 @@ import { Type, type Static, type TTuple } from '@sinclair/typebox';
 import type { Connection } from '../connections/connection.js';
 import type { ConnectionsExport, ImportResult } from '../connections/exchange.js';
 import type { ConnectionTest } from '../cluster/testConnection.js';
+import type { NodePingCheck } from '../cluster/nodePing.js';
 import type { ClusterHealth } from '../health/clusterHealth.js';
 import type { FleetNotification } from '../notifications/notificationCentre.js';
 import type { SecretsStatus } from '../secrets/secrets.js';
+
+/** What results and events hold, for the screens' typed client. */
+export type { Connection, ConnectionsExport, ImportResult, ConnectionTest, NodePingCheck, ClusterHealth, FleetNotification, SecretsStatus };
 
 const Id = Type.String({ minLength: 1, maxLength: 100 });
 const ApiKey = Type.String({ minLength: 1, maxLength: 1000 });
@@ -52,6 +56,8 @@ export const TestTargetInput = Type.Union([
   Type.Object({ url: Url, apiKey: ApiKey, pinnedCertificate: Type.Optional(Nullable(Thumbprint)) }, { additionalProperties: false }),
 ]);
 
+export const JoinedClusterInput = Type.Object({ name: Text100, url: Url }, { additionalProperties: false });
+
 /** Argument tuples, checked before a handler runs. */
 export const BRIDGE_ARGS = {
   'app:info': Type.Tuple([]),
@@ -71,6 +77,8 @@ export const BRIDGE_ARGS = {
   'secrets:useSessionOnly': Type.Tuple([]),
   'secrets:useEncryptedFile': Type.Tuple([Type.String({ minLength: 1, maxLength: 1000 })]),
   'api:base': Type.Tuple([Id]),
+  'nodes:ping': Type.Tuple([Id, Type.String({ minLength: 1, maxLength: 200 })]),
+  'embedded:joinCluster': Type.Tuple([JoinedClusterInput]),
 } satisfies Record<string, TTuple>;
 
 export type BridgeChannel = keyof typeof BRIDGE_ARGS;
@@ -81,13 +89,25 @@ export interface ConnectionView extends Connection {
   hasKey: boolean;
 }
 
+/** The node this app runs itself (shoal-manager --embedded, the desktop app). */
+export interface EmbeddedNodeInfo {
+  url: string;
+  nodeName: string;
+  dataDir: string;
+  /** It runs on a shared database: a node of a cluster (after moving to HA), watched through that cluster's connection. */
+  shared: boolean;
+  /** Where its master key is kept. */
+  masterKey: { where: 'keychain' | 'file' | 'given'; note: string | null };
+}
+
 export interface AppInfo {
   product: 'Shoal manager';
   version: string;
   /** Which shell runs the manager: the desktop app, or shoal-manager serving a browser. */
   host: 'electron' | 'browser';
-  /** The embedded node's connection, when this app runs one. */
+  /** The embedded node's connection, when this app runs a standalone one. */
   embeddedConnectionId: string | null;
+  embeddedNode: EmbeddedNodeInfo | null;
 }
 
 export interface BridgeResults {
@@ -109,6 +129,9 @@ export interface BridgeResults {
   'secrets:useEncryptedFile': SecretsStatus;
   /** Where the portal's API client sends this connection's calls (`<base>/api/…`); the shell adds the key. */
   'api:base': string;
+  'nodes:ping': NodePingCheck;
+  /** The new cluster's connection. */
+  'embedded:joinCluster': ConnectionView;
 }
 
 /** What the manager tells windows without being asked. */
@@ -119,6 +142,8 @@ export interface BridgeEvents {
   notification: FleetNotification;
   'connections:changed': ConnectionView[];
   'secrets:changed': SecretsStatus;
+  /** The desktop app asks a window to show a screen (a clicked OS notification). */
+  'screen:open': FleetNotification['screen'];
 }
 export type BridgeEvent = { [E in keyof BridgeEvents]: { event: E; payload: BridgeEvents[E] } }[keyof BridgeEvents];
 

@@ -5,7 +5,7 @@
 import { Value } from '@sinclair/typebox/value';
 import { ConnectionError } from '../connections/connection.js';
 import { ClusterError } from '../cluster/clusterError.js';
-import { EMBEDDED_CONNECTION_ID, type ManagerCore } from '../manager.js';
+import { EMBEDDED_CONNECTION_ID, type AttachedNode, type ManagerCore } from '../manager.js';
 import { NoSecretStoreError } from '../secrets/secrets.js';
 import { WrongPassphraseError } from '../secrets/encryptedFileStore.js';
 import { MANAGER_VERSION } from '../version.js';
@@ -15,6 +15,8 @@ export interface BridgeHost {
   kind: 'electron' | 'browser';
   /** Where the portal's API client sends a connection's calls, e.g. /connections/<id>. */
   apiBase(connectionId: string): string;
+  /** Starts the embedded node again (after it moved to a shared database); absent where the host runs none. */
+  restartEmbedded?: () => Promise<AttachedNode>;
 }
 
 export function bridgeHandlers(core: ManagerCore, host: BridgeHost): BridgeHandlers {
@@ -24,6 +26,7 @@ export function bridgeHandlers(core: ManagerCore, host: BridgeHost): BridgeHandl
       version: MANAGER_VERSION,
       host: host.kind,
       embeddedConnectionId: core.store.find(EMBEDDED_CONNECTION_ID) ? EMBEDDED_CONNECTION_ID : null,
+      embeddedNode: core.embeddedNode,
     }),
     'connections:list': () => core.listConnections(),
     'connections:add': (input) => core.addConnection(input),
@@ -53,6 +56,11 @@ export function bridgeHandlers(core: ManagerCore, host: BridgeHost): BridgeHandl
     'api:base': (id) => {
       core.store.get(id);
       return host.apiBase(id);
+    },
+    'nodes:ping': (id, node) => core.pingNode(id, node),
+    'embedded:joinCluster': (target) => {
+      if (!host.restartEmbedded) throw new BridgeCallError(409, 'NoEmbeddedNode', 'This manager runs no embedded node (start shoal-manager with --embedded).');
+      return core.joinCluster(target, host.restartEmbedded);
     },
   };
 }
@@ -87,6 +95,19 @@ export async function invokeBridge(handlers: BridgeHandlers, channel: string, ar
     return await handler(...(args as unknown[]));
   } catch (err) {
     throw toBridgeError(err);
+  }
+}
+
+/** A call's answer as both transports send it: HTTP with its status, IPC as a plain object. */
+export type BridgeReply = { status: 200; body: { result: unknown } } | { status: number; body: { error: { code: string; message: string } } };
+
+export async function answerBridge(handlers: BridgeHandlers, channel: string, args: unknown, onInternalError?: (e: BridgeCallError) => void): Promise<BridgeReply> {
+  try {
+    return { status: 200, body: { result: (await invokeBridge(handlers, channel, args)) ?? null } };
+  } catch (err) {
+    const e = err as BridgeCallError;
+    if (e.code === 'InternalError') onInternalError?.(e);
+    return { status: e.status, body: { error: { code: e.code, message: e.message } } };
   }
 }
 

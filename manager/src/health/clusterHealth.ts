@@ -1,11 +1,12 @@
 /**
- * What a fleet card shows for one cluster, and how one refresh reads it: the nodes (status,
- * tasks, storage) from GET /api/nodes and the queue depth from the total of
- * GET /api/tasks?state=Queued&take=1.
+ * What a fleet card shows for one cluster, and how one refresh reads it: one GET /api/cluster
+ * (the nodes with their status, tasks and storage, the queue and the version). A cluster of an
+ * older version without that route is read with two GETs instead: /api/nodes, and the total of
+ * /api/tasks?state=Queued&take=1.
  */
 import type { ClusterClient } from '../cluster/clusterClient.js';
 import { ClusterError } from '../cluster/clusterError.js';
-import { NODE_STATUSES, type NodeStatus, type ShoalNode, type TaskPage } from '@shoal/server-core/contract';
+import { NODE_STATUSES, type ClusterSummary, type NodeStatus, type ShoalNode, type TaskPage } from '@shoal/server-core/contract';
 import { clusterVersionOf } from '../cluster/clusterVersion.js';
 
 export type ReachState = 'checking' | 'reachable' | 'unreachable';
@@ -28,18 +29,31 @@ export interface ClusterHealth {
   nodesByStatus: Record<NodeStatus, number>;
   queueDepth: number | null;
   runningTasks: number | null;
+  /** The cluster-wide queue pause (null when not known: an older cluster). */
+  queuePaused: boolean | null;
   storageWarnings: { node: string; problems: string[] }[];
 }
 
 export interface ClusterReading {
   nodes: ShoalNode[];
   queueDepth: number;
+  /** From the cluster's summary; older clusters: the nodes' own counts and version. */
+  runningTasks?: number;
+  version?: string;
+  queuePaused?: boolean;
 }
 
 export async function readCluster(client: ClusterClient, timeoutMs: number): Promise<ClusterReading> {
-  const nodes = await getOnceMore<ShoalNode[]>(client, '/api/nodes', timeoutMs);
-  const queued = await getOnceMore<TaskPage>(client, '/api/tasks?state=Queued&take=1', timeoutMs);
-  return { nodes, queueDepth: queued.total };
+  let summary: ClusterSummary;
+  try {
+    summary = await getOnceMore<ClusterSummary>(client, '/api/cluster', timeoutMs);
+  } catch (err) {
+    if (!(err instanceof ClusterError && err.status === 404)) throw err;
+    const nodes = await getOnceMore<ShoalNode[]>(client, '/api/nodes', timeoutMs);
+    const queued = await getOnceMore<TaskPage>(client, '/api/tasks?state=Queued&take=1', timeoutMs);
+    return { nodes, queueDepth: queued.total };
+  }
+  return { nodes: summary.nodes, queueDepth: summary.queue.queued, runningTasks: summary.queue.running, version: summary.version, queuePaused: summary.queue.paused };
 }
 
 /**
@@ -71,6 +85,7 @@ export function emptyHealth(connectionId: string, name: string): ClusterHealth {
     nodesByStatus: countByStatus([]),
     queueDepth: null,
     runningTasks: null,
+    queuePaused: null,
     storageWarnings: [],
   };
 }
@@ -84,11 +99,12 @@ export function healthFromReading(before: ClusterHealth, reading: ClusterReading
     lastReachableAt: at.toISOString(),
     error: null,
     failures: 0,
-    version: clusterVersionOf(nodes),
+    version: reading.version ?? clusterVersionOf(nodes),
     nodes,
     nodesByStatus: countByStatus(nodes),
     queueDepth: reading.queueDepth,
-    runningTasks: nodes.reduce((sum, n) => sum + n.runningTasks, 0),
+    runningTasks: reading.runningTasks ?? nodes.reduce((sum, n) => sum + n.runningTasks, 0),
+    queuePaused: reading.queuePaused ?? null,
     storageWarnings: nodes.filter((n) => n.storage && !n.storage.ok).map((n) => ({ node: n.name, problems: n.storage!.problems })),
   };
 }

@@ -79,8 +79,11 @@ describe('no OS keychain', { timeout: 60_000 }, () => {
     const handlers = bridgeHandlers(restarted, { kind: 'browser', apiBase: (id) => `/connections/${id}` });
     await assert.rejects(invokeBridge(handlers, 'secrets:useEncryptedFile', ['wrong passphrase']), (err: BridgeCallError) => err.code === 'WrongPassphrase');
     assert.equal(restarted.secrets.status().store, null);
+    const changed: boolean[][] = [];
+    restarted.subscribe((e) => e.event === 'connections:changed' && changed.push(e.payload.map((v) => v.hasKey)));
     await invokeBridge(handlers, 'secrets:useEncryptedFile', ['correct horse battery staple']);
     assert.equal(await restarted.keyOf(c.id), KEY);
+    assert.deepEqual(changed, [[true]], 'the screens are told the connection has its key again');
   });
 
   it('keys kept for the session move into the encrypted file when the user chooses it later', async () => {

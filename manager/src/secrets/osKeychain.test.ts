@@ -5,11 +5,10 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { AsyncEntry } from '@napi-rs/keyring';
 import { ManagerCore } from '../manager.js';
 import { makeTempDir, removeTempDirs } from '../../../server-core/src/testing/tempDir.js';
-import { secretServiceMissing, startSecretService, type SecretServiceSession } from '../testing/secretService.js';
-import { OsKeychain } from './osKeychain.js';
+import { OsKeychain } from '@shoal/server-core/keychain';
+import { secretServiceMissing, startSecretService, type SecretServiceSession } from '../../../server-core/src/testing/secretService.js';
 
 const SERVICE = `Shoal Manager test ${process.pid}`;
 const missing = secretServiceMissing();
@@ -40,7 +39,7 @@ describe('OS keychain (GNOME Keyring over D-Bus)', { skip: missing, timeout: 60_
     const key = 'API-KEYCHAINROUNDTRIP0001';
     const c = await core.addConnection({ name: 'prod', url: 'http://127.0.0.1:9', apiKey: key });
     assert.equal(c.hasKey, true);
-    assert.equal(await new AsyncEntry(SERVICE, c.id, { linux: { store: 'secret-service' } }).getPassword(), key);
+    assert.equal(await new OsKeychain(SERVICE).get(c.id), key);
     assert.equal(fs.readFileSync(core.store.file, 'utf8').includes(key), false);
     // A manager started again finds it.
     const again = await ManagerCore.open({ dataDir, keychainService: SERVICE });

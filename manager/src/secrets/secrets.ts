@@ -9,7 +9,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { EncryptedFileStore } from './encryptedFileStore.js';
-import { OsKeychain } from './osKeychain.js';
+import { OsKeychain } from '@shoal/server-core/keychain';
 import { SessionSecretStore, type SecretStore, type SecretStoreKind } from './secretStore.js';
 
 export const SECRETS_FILE = 'secrets.enc.json';

@@ -5,9 +5,10 @@
 import cookie from '@fastify/cookie';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { bridgeHandlers, BridgeCallError, invokeBridge } from '../bridge/handlers.js';
+import { answerBridge, bridgeHandlers, type BridgeHost } from '../bridge/handlers.js';
 import type { ManagerCore } from '../manager.js';
-import { proxyToCluster, sendError } from '../proxy/apiProxy.js';
+import { PortalFiles } from '../portal/portalFiles.js';
+import { parseProxyPath, proxyBase, proxyToCluster, sendError } from '../proxy/apiProxy.js';
 import { openEventStream } from './eventStream.js';
 import { registerGuards } from './guards.js';
 import { registerPage } from './page.js';
@@ -18,15 +19,19 @@ export interface ManagerServer {
   gate: SessionGate;
 }
 
-/** Where a connection's API calls go in the browser: this server's proxy. */
-export const proxyBase = (connectionId: string): string => `/connections/${encodeURIComponent(connectionId)}`;
+export interface ManagerServerOptions {
+  /** The renderer's build (default: renderer/dist of this repository). */
+  portal?: PortalFiles;
+  /** Restarts the embedded node, where shoal-manager runs one (Move to HA). */
+  restartEmbedded?: BridgeHost['restartEmbedded'];
+}
 
-export async function buildManagerServer(core: ManagerCore, logger: Logger): Promise<ManagerServer> {
+export async function buildManagerServer(core: ManagerCore, logger: Logger, o: ManagerServerOptions = {}): Promise<ManagerServer> {
   const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 1024 * 1024, forceCloseConnections: true });
   const gate = new SessionGate();
   await app.register(cookie);
   registerGuards(app, gate);
-  registerPage(app);
+  registerPage(app, o.portal ?? new PortalFiles());
 
   app.post<{ Body: { token?: unknown } }>('/session', { config: { public: true } }, async (req, reply) => {
     const session = typeof req.body?.token === 'string' ? gate.exchange(req.body.token) : undefined;
@@ -37,16 +42,10 @@ export async function buildManagerServer(core: ManagerCore, logger: Logger): Pro
     return reply.status(204).send();
   });
 
-  const handlers = bridgeHandlers(core, { kind: 'browser', apiBase: proxyBase });
+  const handlers = bridgeHandlers(core, { kind: 'browser', apiBase: proxyBase, restartEmbedded: o.restartEmbedded });
   app.post<{ Params: { channel: string }; Body: unknown }>('/bridge/invoke/:channel', async (req, reply) => {
-    try {
-      const result = await invokeBridge(handlers, req.params.channel, req.body ?? []);
-      return reply.header('cache-control', 'no-store').send({ result: result ?? null });
-    } catch (err) {
-      const e = err instanceof BridgeCallError ? err : new BridgeCallError(500, 'InternalError', (err as Error).message);
-      if (e.status >= 500 && e.code === 'InternalError') req.log.error({ err: e.message, channel: req.params.channel }, 'bridge call failed');
-      return reply.status(e.status).send({ error: { code: e.code, message: e.message } });
-    }
+    const answer = await answerBridge(handlers, req.params.channel, req.body ?? [], (e) => req.log.error({ err: e.message, channel: req.params.channel }, 'bridge call failed'));
+    return reply.status(answer.status).header('cache-control', 'no-store').send(answer.body);
   });
 
   app.get('/bridge/events', async (req, reply) => {
@@ -62,11 +61,11 @@ export async function buildManagerServer(core: ManagerCore, logger: Logger): Pro
     proxy.addContentTypeParser('*', (_req, _payload, done) => done(null));
     const forward = async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
       reply.hijack();
-      const m = /^\/connections\/[^/?]+(\/api.*)$/i.exec(req.raw.url ?? '');
+      const target = parseProxyPath(req.raw.url ?? '');
       const { id } = req.params;
       const client = core.store.find(id) ? core.clientOf(id) : undefined;
-      if (!client || !m) return sendError(reply.raw, 404, 'NotFound', `There is no connection ${id}.`);
-      await proxyToCluster(client, m[1]!, req.raw, reply.raw);
+      if (!client || !target) return sendError(reply.raw, 404, 'NotFound', `There is no connection ${id}.`);
+      await proxyToCluster(client, target.apiPath, req.raw, reply.raw);
     };
     proxy.all('/connections/:id/api', forward);
     proxy.all('/connections/:id/api/*', forward);

@@ -1,33 +1,18 @@
 /**
- * The page shoal-manager serves at / (no redirect: the token stays in the fragment) with its
- * script and style, under a strict Content-Security-Policy. A minimal page that proves the
- * flow; the real screens come from the renderer.
+ * The screens shoal-manager serves: the page at / (no redirect: the token stays in the fragment)
+ * and its assets, under a strict Content-Security-Policy. Anonymous, like any static file: what
+ * they show comes from the bridge, which needs the session.
  */
-import fs from 'node:fs';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { MANAGER_CSP, NOT_BUILT, type PortalFile, type PortalFiles } from '../portal/portalFiles.js';
 
-const PUBLIC = new URL('../../public/', import.meta.url);
+function send(reply: FastifyReply, file: PortalFile | undefined, missing: string) {
+  reply.header('content-security-policy', MANAGER_CSP).header('referrer-policy', 'no-referrer').header('x-content-type-options', 'nosniff').header('cache-control', 'no-store');
+  if (!file) return reply.status(404).type('text/plain; charset=utf-8').send(missing);
+  return reply.type(file.type).send(file.body);
+}
 
-const FILES: Record<string, { file: string; type: string }> = {
-  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/manager.js': { file: 'manager.js', type: 'text/javascript; charset=utf-8' },
-  '/manager.css': { file: 'manager.css', type: 'text/css; charset=utf-8' },
-};
-
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
-export function registerPage(app: FastifyInstance): void {
-  for (const [route, { file, type }] of Object.entries(FILES)) {
-    const body = fs.readFileSync(new URL(file, PUBLIC));
-    app.get(route, { config: { public: true } }, async (_req, reply) =>
-      reply
-        .type(type)
-        .header('content-security-policy', CONTENT_SECURITY_POLICY)
-        .header('referrer-policy', 'no-referrer')
-        .header('x-content-type-options', 'nosniff')
-        .header('cache-control', 'no-store')
-        .send(body),
-    );
-  }
+export function registerPage(app: FastifyInstance, files: PortalFiles): void {
+  app.get('/', { config: { public: true } }, async (_req, reply) => send(reply, files.page(), NOT_BUILT));
+  app.get<{ Params: { '*': string } }>('/assets/*', { config: { public: true } }, async (req, reply) => send(reply, files.asset(`/assets/${req.params['*']}`), 'Not found.'));
 }

@@ -159,6 +159,9 @@ export const api = {
   me: () => call(u.me, {}),
 
   listNodes: () => call(n.listNodes, {}),
+  getNode: (name: string) => call(n.getNode, { params: { name } }),
+  /** The tasks a node is running now. */
+  nodeTasks: (name: string) => call(n.nodeTasks, { params: { name } }),
   updateNode: (name: string, patch: NodePatch) => call(n.updateNode, { params: { name }, body: patch }),
   /** Only an Offline node can be deleted (409 otherwise). */
   deleteNode: async (name: string): Promise<void> => {

@@ -6,6 +6,7 @@ test('hash routes', () => {
   assert.deepEqual(parseRoute('#/login'), { name: 'login' });
   assert.deepEqual(parseRoute('#/nodes'), { name: 'nodes' });
   assert.deepEqual(parseRoute('#/nodes/'), { name: 'nodes' });
+  assert.deepEqual(parseRoute('#/nodes/node%202/maintenance'), { name: 'maintenance', node: 'node 2' });
   assert.deepEqual(parseRoute('#/move-to-ha'), { name: 'moveToHa' });
   assert.deepEqual(parseRoute('#/users'), { name: 'users', tab: 'users' });
   assert.deepEqual(parseRoute('#/users/teams'), { name: 'users', tab: 'teams' });

@@ -1,7 +1,7 @@
 /**
  * Hash routes, so the same build works served by a node at / and from file:// in the
  * desktop app: `#/login`, `#/tasks?node=N&state=A,B&page=2`, `#/tasks/ServerTasks-3`, `#/nodes`,
- * `#/users` and `#/users/teams` (administration), `#/account` (your own); deployments:
+ * `#/nodes/<name>/maintenance`, `#/users` and `#/users/teams` (administration), `#/account` (your own); deployments:
  * `#/dashboard`, `#/environments`, `#/lifecycles`, `#/projects`, `#/projects/Projects-1[/process|/variables|/runbooks]`,
  * `#/releases/Releases-1`, `#/deployments/Deployments-1`, `#/runbook-runs/RunbookRuns-1`.
  */
@@ -10,6 +10,7 @@ export type Route =
   | { name: 'tasks'; query: URLSearchParams }
   | { name: 'task'; id: string }
   | { name: 'nodes' }
+  | { name: 'maintenance'; node: string }
   | { name: 'library' }
   | { name: 'settingsStorage' }
   | { name: 'moveToHa' }
@@ -76,5 +77,8 @@ export function parseRoute(hash: string): Route {
     const id = decoded(one[2]!);
     if (id !== null) return { name: ONE_OF[one[1] as keyof typeof ONE_OF], id };
   }
+  const maintenance = /^\/nodes\/([^/]+)\/maintenance$/.exec(path);
+  const node = maintenance ? decoded(maintenance[1]!) : null;
+  if (node !== null) return { name: 'maintenance', node };
   return { name: 'notFound', path };
 }

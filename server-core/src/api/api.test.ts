@@ -5,6 +5,7 @@ import type { KyselyPlugin, QueryResult, RootOperationNode, UnknownRow } from 'k
 import { JSON_BODY_LIMIT } from '../app.js';
 import { registerNode, markNodeStopped } from '../nodes/registry.js';
 import { claimTasks } from '../queue/claim.js';
+import { endTasksOfSilentNode } from '../queue/endTasksOfNode.js';
 import { nodeIdentity } from '../config/nodeIdentity.js';
 import { SHOAL_VERSION } from '../version.js';
 import { removeTempDirs } from '../testing/tempDir.js';
@@ -326,6 +327,25 @@ describe('tasks, nodes and events', () => {
     assert.deepEqual(resumed.json(), { paused: false });
     await waitFor(async () => (await get('/api/tasks?state=Queued')).total === 0, 'the queued checks to run once resumed');
     await tn.request({ method: 'PATCH', url: '/api/nodes/list-node', payload: { taskCap: 0 } });
+  });
+
+  it('summarises the cluster in one answer: nodes, version, queued and running tasks, pause', async () => {
+    await waitFor(async () => (await get('/api/tasks?state=Executing,Cancelling')).total === 0, 'the earlier checks to end');
+    await registerNode(tn.node.shoal, { name: 'summary-worker', nodeId: 'summary-worker', version: SHOAL_VERSION, url: 'http://summary-worker:8050', taskCap: 1 });
+    for (let i = 0; i < 3; i++) await tn.request({ method: 'POST', url: '/api/tasks', payload: { kind: 'SystemIntegrityCheck' } });
+    const claimed = await claimTasks(tn.node.shoal, { nodeName: 'summary-worker', nodeId: 'summary-worker', token: 'summary-probe' });
+    assert.equal(claimed.length, 1);
+    await tn.request({ method: 'PUT', url: '/api/configuration/queue', payload: { paused: true } });
+    const summary = await get('/api/cluster');
+    assert.deepEqual(summary.queue, { queued: 2, running: 1, paused: true });
+    assert.equal(summary.version, SHOAL_VERSION);
+    assert.deepEqual(summary.nodes, await get('/api/nodes'));
+    await tn.request({ method: 'PUT', url: '/api/configuration/queue', payload: { paused: false } });
+    assert.equal((await get('/api/cluster')).queue.paused, false);
+    await markNodeStopped(tn.node.shoal, 'summary-worker', 'summary-worker');
+    await endTasksOfSilentNode(tn.node.shoal, 'summary-worker', 'the test ends it');
+    for (const t of (await get('/api/tasks?state=Queued')).items) await tn.request({ method: 'POST', url: `/api/tasks/${t.id}/cancel` });
+    assert.deepEqual((await get('/api/cluster')).queue, { queued: 0, running: 0, paused: false });
   });
 
   it('records who changed what, from which address, in the audit events', async () => {

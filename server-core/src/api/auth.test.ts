@@ -1,6 +1,7 @@
 /** Who may call what: every API route, API keys, sessions, roles, revocation. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { listApiKeys, reuseOrReplaceNamedKey } from '../auth/apiKeys.js';
 import { routesOf } from '../testing/routes.js';
 import { removeTempDirs } from '../testing/tempDir.js';
 import { ADMIN_PASSWORD, errorBody, startTestNode, type TestNode } from '../testing/testNode.js';
@@ -119,6 +120,24 @@ describe('API authentication', () => {
     const again = await tn.request({ method: 'DELETE', url: `/api/users/me/apikeys/${id}` });
     assert.equal(again.statusCode, 404);
     errorBody(again);
+  });
+
+  it('a program keeps one named key: reused while it works, replaced (the others of its name revoked) when it does not', async () => {
+    const adminId = Number((await tn.node.shoal.db.selectFrom('users').select('id').where('username', '=', 'admin').executeTakeFirstOrThrow()).id);
+    const name = 'Shoal manager (this computer)';
+    const active = async () => (await listApiKeys(tn.node.shoal, adminId)).filter((k) => k.name === name && k.revoked_at == null).length;
+    const first = await reuseOrReplaceNamedKey(tn.node.shoal, adminId, name);
+    assert.equal(first.reused, false);
+    assert.deepEqual(await reuseOrReplaceNamedKey(tn.node.shoal, adminId, name, first.key), { key: first.key, reused: true });
+    // Forgotten (a session-only store): a new key, and the old one revoked.
+    const second = await reuseOrReplaceNamedKey(tn.node.shoal, adminId, name);
+    assert.notEqual(second.key, first.key);
+    assert.equal(await active(), 1);
+    assert.equal((await me({ 'x-api-key': first.key })).statusCode, 401);
+    assert.equal((await me({ 'x-api-key': second.key })).statusCode, 200);
+    // A key of another name is not taken for it.
+    assert.equal((await reuseOrReplaceNamedKey(tn.node.shoal, adminId, name, tn.adminKey)).reused, false);
+    assert.equal(await active(), 1);
   });
 
   it('a user who is not an administrator may read but not change nodes or run scripts', async () => {

@@ -23,6 +23,7 @@ const DOCUMENTED: Record<string, Access> = {
   'PATCH /api/nodes/:name': 'admin',
   'DELETE /api/nodes/:name': 'admin',
   'GET /api/nodes/:name/tasks': 'read',
+  'GET /api/cluster': 'read',
   'POST /api/tasks': 'authenticated',
   'GET /api/tasks': 'read',
   'GET /api/tasks/:id': 'read',

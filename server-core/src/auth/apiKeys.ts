@@ -93,3 +93,28 @@ export async function revokeAllApiKeys({ db, dialect }: ShoalDb, userId: number)
   return Number(r.numUpdatedRows);
 }
 
+
+/**
+ * The one key a program on this machine (the desktop's manager) calls its node with, known by
+ * its name: `kept` (the key it stored last time) while it still works as this user's full key;
+ * otherwise a new one, and the user's other active keys of that name are revoked, so restarts
+ * never pile keys up.
+ */
+export async function reuseOrReplaceNamedKey(shoal: ShoalDb, userId: number, name: string, kept?: string): Promise<{ key: string; reused: boolean }> {
+  if (kept) {
+    const row = await shoal.db
+      .selectFrom('api_keys')
+      .select('id')
+      .where('key_hash', '=', hashToken(kept))
+      .where('user_id', '=', userId)
+      .where('name', '=', name)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', 'is', null)
+      .where('read_only', '=', 0)
+      .executeTakeFirst();
+    if (row) return { key: kept, reused: true };
+  }
+  const { key, row } = await createApiKey(shoal, userId, name);
+  for (const old of await listApiKeys(shoal, userId)) if (old.name === name && old.id !== row.id && old.revoked_at == null) await revokeApiKey(shoal, userId, Number(old.id));
+  return { key, reused: false };
+}

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { CONFIG_FILE_NAME, defaultDataDir, resolveNodeConfig } from '../config/nodeConfig.js';
+import { CONFIG_FILE_NAME, defaultDataDir, resolveNodeConfig, writeConfigFile } from '../config/nodeConfig.js';
 import { currentSchemaVersion, LATEST_SCHEMA_VERSION } from '../db/migrations/index.js';
 import { isServerDatabaseUrl, openDatabase, redactUrl } from '../db/open.js';
 import { listNodes, nodeIsOffline } from '../nodes/registry.js';
@@ -65,10 +65,7 @@ export function registerNodeJoin(program: Command): void {
       if (fs.existsSync(configPath)) throw new Error(`${configPath} already exists; this data dir is already configured`);
       const nodeName = flags.nodeName ?? resolveNodeConfig({ dataDir }).nodeName;
       await checkJoin(flags, nodeName);
-      fs.mkdirSync(dataDir, { recursive: true });
-      const tmp = `${configPath}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, JSON.stringify({ databaseUrl: flags.database, masterKey: flags.masterKey, nodeName }, null, 2) + '\n', { mode: 0o600 });
-      fs.renameSync(tmp, configPath);
+      writeConfigFile(configPath, { databaseUrl: flags.database, masterKey: flags.masterKey, nodeName });
       process.stdout.write(`Node ${nodeName} is configured in ${configPath}.\nStart it with:  shoal run --data-dir ${dataDir} --host 0.0.0.0\n`);
     });
 }

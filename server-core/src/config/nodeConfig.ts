@@ -18,8 +18,10 @@ export interface NodeConfig {
   /** An unprivileged OS account the built-in worker runs scripts as (the node runs as root). */
   builtInWorkerRunAs?: string;
   storage: StoragePaths;
-  /** Base64 of 32 bytes; when absent a standalone node keeps one in its data dir. */
+  /** Base64 of 32 bytes; when absent a standalone node keeps one in its data dir (see masterKeyKeychain). */
   masterKey?: string;
+  /** The data dir's master key is in the OS keychain under this entry (the desktop app moved it there), not in its file. */
+  masterKeyKeychain?: KeychainEntry;
   /** Where the built portal is; absent means the node serves the API only. */
   portalDir?: string;
   /** Queue expiry for new tasks. */
@@ -32,6 +34,12 @@ export interface NodeConfig {
   tls?: { certFile: string; keyFile: string };
 }
 
+/** An entry of the OS keychain. */
+export interface KeychainEntry {
+  service: string;
+  account: string;
+}
+
 /** What a config file (JSON) may hold. */
 export interface ConfigFile {
   databaseUrl?: string;
@@ -42,6 +50,7 @@ export interface ConfigFile {
   builtInWorker?: boolean;
   builtInWorkerRunAs?: string;
   masterKey?: string;
+  masterKeyKeychain?: KeychainEntry;
   storage?: Partial<StoragePaths> & { root?: string };
   portalDir?: string;
   trustedProxies?: string[];
@@ -68,7 +77,7 @@ export const DEFAULT_PORT = 8050;
 export const DEFAULT_TASK_CAP = 5;
 export const CONFIG_FILE_NAME = 'shoal.config.json';
 
-const CONFIG_KEYS: (keyof ConfigFile)[] = ['databaseUrl', 'host', 'port', 'nodeName', 'taskCap', 'builtInWorker', 'builtInWorkerRunAs', 'masterKey', 'storage', 'portalDir', 'trustedProxies', 'publicUrls', 'tls'];
+const CONFIG_KEYS: (keyof ConfigFile)[] = ['databaseUrl', 'host', 'port', 'nodeName', 'taskCap', 'builtInWorker', 'builtInWorkerRunAs', 'masterKey', 'masterKeyKeychain', 'storage', 'portalDir', 'trustedProxies', 'publicUrls', 'tls'];
 
 export function readConfigFile(file: string): ConfigFile {
   let parsed: unknown;
@@ -81,7 +90,19 @@ export function readConfigFile(file: string): ConfigFile {
   for (const key of Object.keys(parsed)) {
     if (!CONFIG_KEYS.includes(key as keyof ConfigFile)) throw new ConfigError(`config file ${file}: unknown setting "${key}"`);
   }
+  const entry = (parsed as ConfigFile).masterKeyKeychain;
+  if (entry !== undefined && !(typeof entry?.service === 'string' && entry.service && typeof entry.account === 'string' && entry.account)) {
+    throw new ConfigError(`config file ${file}: masterKeyKeychain must be {"service": "…", "account": "…"}`);
+  }
   return parsed as ConfigFile;
+}
+
+/** Writes a config file whole (owner-only), then renames it into place: a crash leaves the old one or the new one. */
+export function writeConfigFile(file: string, config: ConfigFile): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(tmp, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
+  fs.renameSync(tmp, file);
 }
 
 function envInt(name: string, env: NodeJS.ProcessEnv): number | undefined {
@@ -113,6 +134,12 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.SHOAL_DATA_DIR || path.join(os.homedir(), '.shoal');
 }
 
+/** Sets settings in a data dir's config file (made when missing), keeping the others. */
+export function updateConfigFile(dataDir: string, change: ConfigFile): void {
+  const file = path.join(dataDir, CONFIG_FILE_NAME);
+  writeConfigFile(file, { ...(fs.existsSync(file) ? readConfigFile(file) : {}), ...change });
+}
+
 /** Precedence: command-line flag, then environment, then config file, then default. */
 export function resolveNodeConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env): NodeConfig {
   const dataDir = path.resolve(flags.dataDir ?? defaultDataDir(env));
@@ -136,6 +163,7 @@ export function resolveNodeConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = p
     builtInWorkerRunAs: flags.builtInWorkerRunAs ?? env.SHOAL_BUILT_IN_WORKER_RUN_AS ?? file.builtInWorkerRunAs,
     storage: { ...storageUnder(storageRoot), ...storageOverrides },
     masterKey: env.SHOAL_MASTER_KEY || file.masterKey,
+    masterKeyKeychain: file.masterKeyKeychain,
     portalDir: env.SHOAL_PORTAL_DIR || file.portalDir,
     trustedProxies: env.SHOAL_TRUSTED_PROXIES ? list(env.SHOAL_TRUSTED_PROXIES) : file.trustedProxies ?? [],
     publicUrls: publicUrls(env.SHOAL_PUBLIC_URLS ? list(env.SHOAL_PUBLIC_URLS) : file.publicUrls ?? []),

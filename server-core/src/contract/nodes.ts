@@ -57,6 +57,27 @@ export const Ping = Type.Object(
 );
 export type Ping = Static<typeof Ping>;
 
+/** One read for a dashboard (the desktop manager's fleet card): the nodes, the queue and the version, in one request. */
+export const ClusterSummary = Type.Object(
+  {
+    /** The version the cluster runs (its nodes of another version show VersionMismatch). */
+    version: Type.String(),
+    nodes: NodeList,
+    queue: Type.Object(
+      {
+        /** Tasks waiting for a node. */
+        queued: Type.Integer({ minimum: 0 }),
+        /** Tasks running on any node. */
+        running: Type.Integer({ minimum: 0 }),
+        paused: Type.Boolean(),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ClusterSummary = Static<typeof ClusterSummary>;
+
 /** The failure model's thresholds (README, *Failure model*), the same on every node. */
 export const FailoverTimings = Type.Object(
   {
@@ -77,5 +98,6 @@ export const nodeEndpoints = {
   getNode: endpoint({ method: 'GET', url: '/api/nodes/:name', summary: 'One node.', params: NodeParams, response: { 200: ShoalNode } }),
   updateNode: endpoint({ method: 'PATCH', url: '/api/nodes/:name', summary: 'Drain or undrain a node, or change its task cap.', params: NodeParams, body: NodePatch, response: { 200: ShoalNode } }),
   deleteNode: endpoint({ method: 'DELETE', url: '/api/nodes/:name', summary: 'Remove an Offline node.', params: NodeParams, response: { 204: NoContent } }),
+  clusterSummary: endpoint({ method: 'GET', url: '/api/cluster', summary: 'The nodes, the queue (queued and running tasks, paused) and the version in one answer.', response: { 200: ClusterSummary } }),
   nodeTasks: endpoint({ method: 'GET', url: '/api/nodes/:name/tasks', summary: 'The tasks a node is running.', params: NodeParams, response: { 200: TaskList } }),
 };

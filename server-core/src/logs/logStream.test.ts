@@ -58,7 +58,7 @@ describe('task log stream over SSE', () => {
     assert.equal(errorBody(anonymous).code, 'Unauthorized');
     const forged = await t.request({ method: 'GET', url: `/api/internal/tasks/${id}/log`, anonymous: true, headers: { [NODE_CREDENTIAL_HEADER]: 'x'.repeat(43) } });
     assert.equal(forged.statusCode, 401);
-    const asNode = await t.request({ method: 'GET', url: `/api/internal/tasks/${id}/log`, headers: { [NODE_CREDENTIAL_HEADER]: nodeCredential(loadOrCreateMasterKey(undefined, t.dataDir)) } });
+    const asNode = await t.request({ method: 'GET', url: `/api/internal/tasks/${id}/log`, headers: { [NODE_CREDENTIAL_HEADER]: nodeCredential(await loadOrCreateMasterKey({ dataDir: t.dataDir })) } });
     assert.equal(asNode.statusCode, 200);
   });
 

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import { listNodes, nodeIsOffline } from '../nodes/registry.js';
+import { masterKeyMatches } from '../secrets/keyCheck.js';
+import { parseMasterKey, readMasterKey, type MasterKeySource } from '../secrets/masterKey.js';
 import { readSetting } from '../settings/settings.js';
 import { checkStoragePath, STORAGE_KINDS, type StoragePaths } from '../storage/paths.js';
 import type { MigrationPlan } from './plan.js';
@@ -22,6 +24,21 @@ export async function sourceIdentity(source: ShoalDb): Promise<string> {
   const check = await readSetting(source, 'masterKey.check');
   if (!check) throw new MigrationCheckError('the source has never been started (no master key check value); start it once with `shoal run`');
   return check;
+}
+
+/**
+ * The key this data dir's node will need on the cluster (its value, the OS keychain entry its
+ * config names, or its key file) can be read, and is the one the source's values are sealed with.
+ */
+export async function checkSourceMasterKey(source: ShoalDb, config: MasterKeySource): Promise<void> {
+  let text: string | undefined;
+  try {
+    text = await readMasterKey(config);
+  } catch (err) {
+    throw new MigrationCheckError((err as Error).message);
+  }
+  if (!text) throw new MigrationCheckError(`no master key for ${config.dataDir}: start the standalone node once with \`shoal run\``);
+  if (!(await masterKeyMatches(source, parseMasterKey(text)))) throw new MigrationCheckError("the master key this data dir names is not the one the source's values are sealed with");
 }
 
 /** The standalone node must be stopped, or drained with no task running. */

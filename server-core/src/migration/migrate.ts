@@ -7,6 +7,7 @@ import { setClusterStoragePaths } from '../storage/clusterStorage.js';
 import { ensureStorage, type StorageKind, type StoragePaths } from '../storage/paths.js';
 import {
   checkSourceIdle,
+  checkSourceMasterKey,
   checkStorageTargets,
   checkTarget,
   MigrationCheckError,
@@ -70,6 +71,7 @@ export async function migrateToCluster(o: MigrateOptions): Promise<MigrationResu
     }
     progress.step('Checking the source, the target database and the storage paths');
     const identity = await sourceIdentity(source);
+    await checkSourceMasterKey(source, o.source);
     await checkSourceIdle(source);
     target = await openDatabase(o.targetUrl, { poolSize: 4 });
     const state = await checkTarget(target, identity);

@@ -1,7 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { NodeConfig } from '../config/nodeConfig.js';
-import { MASTER_KEY_FILE } from '../secrets/masterKey.js';
+import { readMasterKey } from '../secrets/masterKey.js';
 import { isServerDatabaseUrl, redactUrl } from '../db/open.js';
 import { storageUnder, type StorageKind } from '../storage/paths.js';
 import { migrateToCluster, type MigrationProgress, type MigrationResult } from './migrate.js';
@@ -29,9 +27,8 @@ export interface JobStatus {
 }
 
 /** What an admin runs on the next machine to add it to the cluster (it holds the master key). */
-function joinCommand(targetUrl: string, config: NodeConfig): string {
-  const keyFile = path.join(config.dataDir, MASTER_KEY_FILE);
-  const key = config.masterKey ?? fs.readFileSync(keyFile, 'utf8').trim();
+async function joinCommand(targetUrl: string, config: NodeConfig): Promise<string> {
+  const key = (await readMasterKey(config)) ?? '<the master key: shoal show-master-key>';
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   return `npx shoal node join --database ${quote(targetUrl)} --master-key ${quote(key)} --node-name <name-of-the-new-node>`;
 }
@@ -96,7 +93,8 @@ export class MigrationJob {
         checked();
       };
       migrateToCluster({ ...this.options(targetUrl, storageRoot), progress, checksPassed }).then(
-        (r: MigrationResult) => {
+        async (r: MigrationResult) => {
+          const command = await joinCommand(targetUrl, this.config);
           this.status.state = 'succeeded';
           this.status.step = 'Done';
           this.status.result = {
@@ -104,7 +102,7 @@ export class MigrationJob {
             files: r.filesCopied + r.filesKept,
             configPath: r.configPath,
             configBackup: r.configBackup,
-            joinCommand: joinCommand(targetUrl, this.config),
+            joinCommand: command,
           };
         },
         (err: Error) => {

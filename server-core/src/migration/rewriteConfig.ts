@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { CONFIG_FILE_NAME, readConfigFile, type ConfigFile } from '../config/nodeConfig.js';
+import { CONFIG_FILE_NAME, readConfigFile, writeConfigFile, type ConfigFile } from '../config/nodeConfig.js';
 
 /**
  * Points the standalone node's data dir at the cluster database. The old config (if any)
@@ -16,8 +16,6 @@ export function rewriteConfigForCluster(dataDir: string, change: ConfigFile, con
   }
   const next: ConfigFile = { ...old, ...change };
   delete next.storage; // storage paths now live in the cluster database
-  const tmp = `${configPath}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(next, null, 2) + '\n', { mode: 0o600 });
-  fs.renameSync(tmp, configPath);
+  writeConfigFile(configPath, next);
   return backup;
 }

@@ -4,8 +4,9 @@ import { endpointSchema } from '../api/endpointSchema.js';
 import { conflict, notFound } from '../api/errors.js';
 import { recordEvent } from '../audit/events.js';
 import { nodeEndpoints, Ping, ShoalNode } from '../contract/nodes.js';
-import { activeTasksOfNode } from '../queue/list.js';
+import { activeTasksOfNode, countQueue } from '../queue/list.js';
 import { toTaskResource } from '../queue/taskRecord.js';
+import { readSetting, SETTING } from '../settings/settings.js';
 import { parseStorageStatus } from './storageStatus.js';
 import { clusterVersion } from './clusterVersion.js';
 import { failoverTimings } from '../queue/leaseTimings.js';
@@ -26,7 +27,7 @@ export function nodeResource(n: NodeWithLiveness, version: string): ShoalNode {
   };
 }
 
-/** The cluster's nodes: the load balancer's ping, the list, drain and task cap, removal of offline nodes. */
+/** The cluster's nodes: the load balancer's ping, the list, its summary with the queue, drain and task cap, removal of offline nodes. */
 export const nodeRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async (app, { ctx }) => {
   for (const e of [nodeEndpoints.ping, nodeEndpoints.octopusPing]) {
     const schema = endpointSchema(e);
@@ -49,6 +50,11 @@ export const nodeRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async
   app.get(nodeEndpoints.listNodes.url, { schema: endpointSchema(nodeEndpoints.listNodes), config: { access: 'read' } }, async () => {
     const version = await versionOfCluster();
     return (await listNodes(ctx.shoal)).map((n) => nodeResource(n, version));
+  });
+
+  app.get(nodeEndpoints.clusterSummary.url, { schema: endpointSchema(nodeEndpoints.clusterSummary), config: { access: 'read' } }, async () => {
+    const [version, nodes, counts, paused] = await Promise.all([versionOfCluster(), listNodes(ctx.shoal), countQueue(ctx.shoal), readSetting(ctx.shoal, SETTING.queuePaused)]);
+    return { version, nodes: nodes.map((n) => nodeResource(n, version)), queue: { ...counts, paused: paused === 'true' } };
   });
 
   app.get(nodeEndpoints.getNode.url, { schema: endpointSchema(nodeEndpoints.getNode), config: { access: 'read' } }, async (req) =>

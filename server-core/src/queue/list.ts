@@ -34,3 +34,15 @@ export async function activeTasksOfNode({ db }: ShoalDb, nodeName: string): Prom
     .orderBy('id')
     .execute();
 }
+
+/** How many tasks wait and how many run, cluster-wide: one grouped count. */
+export async function countQueue({ db }: ShoalDb): Promise<{ queued: number; running: number }> {
+  const rows = await db
+    .selectFrom('tasks')
+    .select((eb) => ['state', eb.fn.countAll<number>().as('n')])
+    .where('state', 'in', ['Queued', ...ACTIVE_STATES])
+    .groupBy('state')
+    .execute();
+  const n = (states: string[]) => rows.filter((r) => states.includes(r.state)).reduce((sum, r) => sum + Number(r.n), 0);
+  return { queued: n(['Queued']), running: n(ACTIVE_STATES) };
+}

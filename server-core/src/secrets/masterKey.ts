@@ -1,8 +1,12 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { CONFIG_FILE_NAME, type KeychainEntry, type NodeConfig } from '../config/nodeConfig.js';
 
 export const MASTER_KEY_FILE = 'master.key';
+
+/** What says where a data dir's master key is. */
+export type MasterKeySource = Pick<NodeConfig, 'dataDir' | 'masterKey' | 'masterKeyKeychain'>;
 
 export class MasterKeyError extends Error {}
 
@@ -16,16 +20,41 @@ export function parseMasterKey(text: string): Buffer {
 }
 
 /**
- * The key given in config or environment, else the standalone node's own key file in its
- * data dir (created on first start, readable by the owner only). Never in the database.
+ * The master key as text, from where the configuration says it is: the value given in config
+ * or environment; else the OS keychain entry the config names (where the desktop app keeps its
+ * embedded node's key); else the standalone node's own key file in its data dir. Undefined
+ * when there is none yet. Never in the database.
  */
-export function loadOrCreateMasterKey(configured: string | undefined, dataDir: string): Buffer {
-  if (configured) return parseMasterKey(configured);
-  const file = path.join(dataDir, MASTER_KEY_FILE);
-  if (fs.existsSync(file)) return parseMasterKey(fs.readFileSync(file, 'utf8'));
-  const key = crypto.randomBytes(32);
+export async function readMasterKey(source: MasterKeySource): Promise<string | undefined> {
+  if (source.masterKey) return source.masterKey.trim();
+  if (source.masterKeyKeychain) return readFromKeychain(source.masterKeyKeychain, source.dataDir);
+  const file = path.join(source.dataDir, MASTER_KEY_FILE);
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : undefined;
+}
+
+/** A new standalone node's key file (readable by the owner only); fails if one exists. */
+export function createMasterKeyFile(dataDir: string): string {
+  const key = crypto.randomBytes(32).toString('base64');
   fs.mkdirSync(dataDir, { recursive: true });
-  fs.writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+  fs.writeFileSync(path.join(dataDir, MASTER_KEY_FILE), key + '\n', { mode: 0o600, flag: 'wx' });
+  return key;
+}
+
+/** The node's key at start: read as above, or a new key file on a standalone node's first start. */
+export async function loadOrCreateMasterKey(source: MasterKeySource): Promise<Buffer> {
+  return parseMasterKey((await readMasterKey(source)) ?? createMasterKeyFile(source.dataDir));
+}
+
+async function readFromKeychain(entry: KeychainEntry, dataDir: string): Promise<string> {
+  const where = `the OS keychain (service "${entry.service}", account "${entry.account}"), as ${path.join(dataDir, CONFIG_FILE_NAME)} says`;
+  const { OsKeychain, explainKeychainError } = await import('./osKeychain.js');
+  let key: string | undefined;
+  try {
+    key = await new OsKeychain(entry.service).get(entry.account);
+  } catch (err) {
+    throw new MasterKeyError(`the master key is kept in ${where}, and that keychain cannot be read here: ${explainKeychainError(err)}. Run Shoal where that keychain is unlocked, or give the key in SHOAL_MASTER_KEY.`);
+  }
+  if (key === undefined) throw new MasterKeyError(`the master key should be in ${where}, but that entry does not exist. Give the key in SHOAL_MASTER_KEY.`);
   return key;
 }
 

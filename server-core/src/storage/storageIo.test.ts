@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -28,5 +29,18 @@ describe('storage pool', () => {
     // The share answers again (a writer appears): the worker comes back.
     fs.writeFileSync(fifo, '');
     assert.equal((await sfs.stat(dir)).isDirectory, true);
+  });
+
+  it('works in a process started as an ES module with -e (its eval workers inherit --input-type=module)', () => {
+    const dir = makeTempDir('shoal-pool-esm-');
+    const script = [
+      `const { StoragePool } = await import(${JSON.stringify(pathToFileURL(path.join(import.meta.dirname, 'storageIo.ts')).href)});`,
+      `const { StorageFs } = await import(${JSON.stringify(pathToFileURL(path.join(import.meta.dirname, 'storageFs.ts')).href)});`,
+      'const sfs = new StorageFs(new StoragePool({ workers: 1, timeoutMs: 10_000 }));',
+      `await sfs.writeFileAtomic(${JSON.stringify(path.join(dir, 'a'))}, 'from an ES module');`,
+      `process.stdout.write(await sfs.readTextIfExists(${JSON.stringify(path.join(dir, 'a'))}));`,
+    ].join('\n');
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.equal(out, 'from an ES module');
   });
 });

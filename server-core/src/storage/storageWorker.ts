@@ -1,11 +1,14 @@
 /**
  * The code of a storage worker thread (run with `eval`, so it needs no build step of its
  * own): it makes one synchronous file-system call per message and answers with the result
- * or the error's message and code. Blocking here blocks only this thread.
+ * or the error's message and code. Blocking here blocks only this thread. It loads Node's
+ * modules with process.getBuiltinModule, not require: an eval worker inherits the process's
+ * flags, and under `--input-type=module` (a node started with `-e` as an ES module) its source
+ * is an ES module, where require does not exist.
  */
 export const STORAGE_WORKER_SOURCE = `
-const fs = require('node:fs');
-const { parentPort } = require('node:worker_threads');
+const fs = process.getBuiltinModule('node:fs');
+const { parentPort } = process.getBuiltinModule('node:worker_threads');
 const stat = (s) => ({ size: s.size, mtimeMs: s.mtimeMs, isFile: s.isFile(), isDirectory: s.isDirectory(), dev: s.dev });
 const ops = {
   stat: (p) => stat(fs.statSync(p)),

@@ -6,7 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeTempDir } from '../../../server-core/src/testing/tempDir.js';
+import { makeTempDir } from './tempDir.js';
 
 export interface SecretServiceSession {
   busAddress: string;

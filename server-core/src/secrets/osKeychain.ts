@@ -3,17 +3,20 @@
  * Linux the Secret Service (GNOME Keyring, KWallet) over the session's D-Bus. On Linux the entry
  * is pinned to the Secret Service: the library would otherwise fall back to the kernel keyring,
  * which forgets everything at logout, and the user would believe the key was kept.
+ *
+ * The one keychain client of Shoal: the manager keeps cluster API keys in it, and a desktop's
+ * embedded node its master key (`@shoal/server-core/keychain`, which loads nothing else). Only
+ * loaded where a keychain is wanted, so headless nodes never load the native module.
  */
 import crypto from 'node:crypto';
 import { AsyncEntry, type EntryOptions } from '@napi-rs/keyring';
-import type { SecretStore } from './secretStore.js';
 
 export const DEFAULT_KEYCHAIN_SERVICE = 'Shoal Manager';
 
 const ENTRY_OPTIONS: EntryOptions = { linux: { store: 'secret-service' } };
 
-export class OsKeychain implements SecretStore {
-  readonly kind = 'keychain';
+export class OsKeychain {
+  readonly kind = 'keychain' as const;
 
   constructor(readonly service = DEFAULT_KEYCHAIN_SERVICE) {}
 
@@ -51,7 +54,7 @@ export class OsKeychain implements SecretStore {
   }
 }
 
-function explainKeychainError(err: unknown): string {
+export function explainKeychainError(err: unknown): string {
   const detail = err instanceof Error ? err.message : String(err);
   if (process.platform === 'linux' && /dbus|secret.?service|org\.freedesktop/i.test(detail)) {
     return `no Secret Service (GNOME Keyring or KWallet) answers on this session's D-Bus (${detail})`;
