@@ -99,7 +99,7 @@ describe('Move to high availability, in Chromium against a real node and Postgre
     await page.getByLabel('Username').fill('admin');
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Log in' }).click();
-    await until(() => hash() === '#/tasks', `login did not go to #/tasks (at ${page.url()})`);
+    await until(() => hash() === '#/dashboard', `login did not go to #/dashboard (at ${page.url()})`);
     const link = page.getByRole('navigation').getByRole('link', { name: 'Move to HA' });
     await link.waitFor({ timeout: 10_000 });
     await link.click();

@@ -131,11 +131,12 @@ describe('web portal in Chromium against a real node', { timeout: 180_000 }, () 
     await shot('login-refused');
   });
 
-  step('logging in through the form opens Tasks with the user in the header', async () => {
+  step('logging in through the form opens the Dashboard for an administrator, with the user in the header', async () => {
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Log in' }).click();
-    await until(() => hash() === '#/tasks', `login did not go to #/tasks (at ${page.url()})`);
+    await until(() => hash() === '#/dashboard', `login did not go to #/dashboard (at ${page.url()})`);
     assert.match(await page.getByTestId('current-user').innerText(), /admin/);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tasks' }).click();
     await page.getByRole('heading', { name: 'Tasks' }).waitFor({ timeout: 5000 });
   });
 

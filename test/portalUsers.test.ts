@@ -89,7 +89,9 @@ describe('users, teams and account pages in Chromium against a real node', { tim
     await page.getByLabel('Username').fill(username);
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Log in' }).click();
-    await until(() => hash(page) === '#/tasks', `${username} did not get past the login page (at ${page.url()})`);
+    // An administrator lands on the Dashboard, a Viewer on Tasks.
+    const landing = username === 'admin' ? '#/dashboard' : '#/tasks';
+    await until(() => hash(page) === landing, `${username} did not land on ${landing} (at ${page.url()})`);
   }
 
   before(async () => {

@@ -3,7 +3,8 @@
  * user goes: environments (created and reordered on the Environments page), a project with
  * a script step, a manual intervention and a sensitive variable, a release, a deployment
  * whose log lines arrive live in its tree (the password masked), approved from the page and
- * ending Success; the lifecycle's refusal in words; the dashboard; a runbook run; and a
+ * ending Success; the lifecycle's refusal in words; the dashboard; a lifecycle of two phases
+ * made on the Lifecycles page and chosen on a project's page; a runbook run; and a
  * Viewer, who is offered no Deploy button. Assumes `npm run build` ran.
  * Screenshots of every page go to test-artifacts/portal-deployments/.
  */
@@ -65,7 +66,7 @@ describe('deployment pages of the portal in Chromium', { timeout: 240_000 }, () 
   });
 
   step('environments are created, edited, deleted and put in order on the Environments page, the default lifecycle following', async () => {
-    await page.getByRole('link', { name: 'Environments' }).click();
+    await page.locator('header').getByRole('link', { name: 'Environments' }).click();
     await page.getByRole('heading', { name: 'Environments' }).waitFor();
     await shot('environments-empty');
     for (const name of ['Dev', 'Prod', 'Test', 'Scratch']) {
@@ -187,6 +188,68 @@ describe('deployment pages of the portal in Chromium', { timeout: 240_000 }, () 
     await shot('dashboard');
   });
 
+  step('a lifecycle with two phases is created on the Lifecycles page, given to a project, and holds Prod back until Test succeeded', async () => {
+    await page.locator('header').getByRole('link', { name: 'Environments' }).click();
+    await page.getByRole('link', { name: 'Lifecycles' }).click();
+    await page.getByRole('heading', { name: 'Lifecycles' }).waitFor();
+    await page.getByRole('button', { name: 'New lifecycle' }).click();
+    const form = page.getByTestId('lifecycle-form');
+    await form.getByLabel('Name', { exact: true }).fill('Test first');
+    await form.getByLabel('Name of phase 1').fill('Try');
+    await form.getByLabel('Test in phase 1').selectOption('manual');
+    await form.getByRole('button', { name: '+ Add phase' }).click();
+    await form.getByLabel('Name of phase 2').fill('Ship');
+    await form.getByLabel('Prod in phase 2').selectOption('manual');
+    await shot('lifecycle-form');
+    await form.getByRole('button', { name: 'Create lifecycle' }).click();
+    const row = page.locator('tr[data-lifecycle="Test first"]');
+    await row.waitFor();
+    assert.deepEqual(await row.locator('.phase').allTextContents(), ['Try: Test', 'Ship: Prod']);
+    const lifecycle = (await admin.get<{ id: string; name: string; phases: { name: string }[] }[]>(`${SPACE}/lifecycles`)).find((l) => l.name === 'Test first')!;
+    assert.deepEqual(lifecycle.phases.map((p) => p.name), ['Try', 'Ship']);
+    await shot('lifecycles');
+    // Editing opens the form with the phases as saved.
+    await row.getByRole('button', { name: 'Edit' }).click();
+    assert.equal(await form.getByLabel('Name of phase 2').inputValue(), 'Ship');
+    assert.equal(await form.getByLabel('Prod in phase 2').inputValue(), 'manual');
+    await form.getByLabel('Description').fill('Test before Prod');
+    await form.getByRole('button', { name: 'Save lifecycle' }).click();
+    await form.waitFor({ state: 'detached' });
+    const edited = await admin.get<{ description: string; phases: { name: string; environmentIds: string[] }[] }>(`${SPACE}/lifecycles/${lifecycle.id}`);
+    assert.equal(edited.description, 'Test before Prod');
+    assert.deepEqual(edited.phases.map((p) => p.name), ['Try', 'Ship']);
+
+    const project = await admin.post(`${SPACE}/projects`, { name: 'Gated' });
+    await admin.call('PUT', `${SPACE}/projects/${project.id}/process`, { steps: [{ name: 'Say', action: 'RunScript', properties: { script: 'echo gated' } }] }, 200);
+    await page.goto(`${node.url}/#/projects/${project.id}`);
+    await page.getByLabel('Lifecycle').selectOption({ label: 'Test first' });
+    await until(async () => (await admin.get<{ lifecycleId: string }>(`${SPACE}/projects/${project.id}`)).lifecycleId === lifecycle.id, 'choosing the lifecycle on the project page did not save it');
+    await shot('project-lifecycle');
+
+    // A lifecycle a project uses cannot be deleted; the page says why.
+    await page.locator('header').getByRole('link', { name: 'Environments' }).click();
+    await page.getByRole('link', { name: 'Lifecycles' }).click();
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await dialog().getByRole('button', { name: 'Delete lifecycle' }).click();
+    await dialog().getByText('The project Gated uses Test first').waitFor();
+    await shot('lifecycle-delete-refused');
+    await dialog().getByRole('button', { name: 'Cancel' }).click();
+
+    const release = await admin.post(`${SPACE}/releases`, { projectId: project.id });
+    await page.goto(`${node.url}/#/releases/${release.id}`);
+    const refusal = page.locator('tr[data-environment="Prod"] [data-testid="deploy-refusal"]');
+    await refusal.waitFor();
+    assert.match(await refusal.innerText(), /phase Try .*Test/);
+    assert.ok(await page.getByTestId('deploy-Prod').isDisabled(), 'Prod may be deployed before the Try phase is complete');
+    await shot('release-gated');
+    await page.getByTestId('deploy-Test').click();
+    await until(() => /^#\/deployments\/Deployments-\d+$/.test(hash()), `deploying to Test did not open the deployment (at ${hash()})`);
+    await until(async () => (await page.getByTestId('deployment-state').locator('[data-state]').getAttribute('data-state')) === 'Success', 'the deployment to Test never showed Success', 30_000);
+    await page.goto(`${node.url}/#/releases/${release.id}`);
+    await until(async () => page.getByTestId('deploy-Prod').isEnabled(), 'Prod stayed refused after Test succeeded');
+    await shot('release-gated-open');
+  });
+
   step('a runbook is created, published and run from the project page', async () => {
     await page.getByRole('link', { name: 'Projects' }).click();
     await page.locator('[data-testid="project-table"]').waitFor();
@@ -252,6 +315,13 @@ describe('deployment pages of the portal in Chromium', { timeout: 240_000 }, () 
     await viewer.locator('tr[data-environment="Dev"]').waitFor();
     assert.equal(await viewer.getByRole('button', { name: 'New environment' }).count(), 0);
     await viewer.screenshot({ path: path.join(SHOTS, 'environments-as-viewer.png') });
+    await viewer.getByRole('link', { name: 'Lifecycles' }).click();
+    await viewer.locator('tr[data-lifecycle="Test first"]').waitFor();
+    assert.equal(await viewer.getByRole('button', { name: /New lifecycle|Edit|Delete/ }).count(), 0, 'a Viewer is offered to change lifecycles');
+    await viewer.screenshot({ path: path.join(SHOTS, 'lifecycles-as-viewer.png') });
+    await viewer.goto(`${node.url}/#/projects/Projects-2`);
+    await viewer.getByRole('link', { name: 'Test first' }).waitFor();
+    assert.equal(await viewer.getByLabel('Lifecycle').count(), 0, "a Viewer can choose a project's lifecycle");
     await context.close();
   });
 

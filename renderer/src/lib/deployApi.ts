@@ -12,6 +12,7 @@ import {
   releaseEndpoints,
   runbookEndpoints,
   type EnvironmentBody,
+  type LifecycleBody,
   type ProcessBody,
   type ProjectBody,
   type ReleaseBody,
@@ -32,13 +33,21 @@ export const environmentsApi = {
   update: (id: string, body: EnvironmentBody) => call(env.updateEnvironment, { params: one(id), body }),
   remove: (id: string) => call(env.deleteEnvironment, { params: one(id) }),
   reorder: (environmentIds: string[]) => call(env.reorderEnvironments, { params: space, body: { environmentIds } }),
-  lifecycles: () => call(lifecycleEndpoints.listLifecycles, { params: space }),
+};
+
+const lc = lifecycleEndpoints;
+export const lifecyclesApi = {
+  list: () => call(lc.listLifecycles, { params: space }),
+  create: (body: LifecycleBody) => call(lc.createLifecycle, { params: space, body }),
+  update: (id: string, body: LifecycleBody) => call(lc.updateLifecycle, { params: one(id), body }),
+  remove: (id: string) => call(lc.deleteLifecycle, { params: one(id) }),
 };
 
 export const projectsApi = {
   list: () => call(proj.listProjects, { params: space, query: { take: 500 } }),
   get: (id: string) => call(proj.getProject, { params: one(id) }),
   create: (body: ProjectBody) => call(proj.createProject, { params: space, body }),
+  update: (id: string, body: ProjectBody) => call(proj.updateProject, { params: one(id), body }),
   process: (id: string) => call(proj.getProcess, { params: one(id) }),
   saveProcess: (id: string, body: ProcessBody) => call(proj.saveProcess, { params: one(id), body }),
   variables: (id: string) => call(proj.getVariables, { params: one(id) }),

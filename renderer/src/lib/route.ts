@@ -2,7 +2,7 @@
  * Hash routes, so the same build works served by a node at / and from file:// in the
  * desktop app: `#/login`, `#/tasks?node=N&state=A,B&page=2`, `#/tasks/ServerTasks-3`, `#/nodes`,
  * `#/nodes/<name>/maintenance`, `#/users` and `#/users/teams` (administration), `#/account` (your own); deployments:
- * `#/dashboard`, `#/environments`, `#/projects`, `#/projects/Projects-1[/process|/variables|/runbooks]`,
+ * `#/dashboard`, `#/environments`, `#/lifecycles`, `#/projects`, `#/projects/Projects-1[/process|/variables|/runbooks]`,
  * `#/releases/Releases-1`, `#/deployments/Deployments-1`, `#/runbook-runs/RunbookRuns-1`.
  */
 export type Route =
@@ -18,6 +18,7 @@ export type Route =
   | { name: 'account' }
   | { name: 'dashboard' }
   | { name: 'environments' }
+  | { name: 'lifecycles' }
   | { name: 'projects' }
   | { name: 'project'; id: string; tab: ProjectTab }
   | { name: 'release'; id: string }
@@ -26,6 +27,9 @@ export type Route =
   | { name: 'notFound'; path: string };
 
 export const HOME = '#/tasks';
+
+/** The address without a page: `#`, `#/` or nothing. */
+export const isBare = (hash: string): boolean => hash === '' || hash === '#' || hash === '#/';
 
 export type UsersTab = 'users' | 'teams';
 
@@ -60,6 +64,7 @@ export function parseRoute(hash: string): Route {
   if (path === '/account') return { name: 'account' };
   if (path === '/dashboard') return { name: 'dashboard' };
   if (path === '/environments') return { name: 'environments' };
+  if (path === '/lifecycles') return { name: 'lifecycles' };
   if (path === '/projects') return { name: 'projects' };
   const project = /^\/projects\/([^/]+)(?:\/([a-z]+))?$/.exec(path);
   const tab = (project?.[2] ?? 'releases') as ProjectTab;

@@ -1,6 +1,6 @@
 import { parseRoute, type Route } from './route';
 
-export { HOME, type Route } from './route';
+export { HOME, isBare, type Route } from './route';
 
 /** The current hash route, kept in step with the address bar. */
 class Router {

@@ -1,5 +1,6 @@
 import { api, ApiError, configureApi, messageOf } from './api';
-import { HOME, router } from './router.svelte';
+import { landingFor } from './access';
+import { isBare, router } from './router.svelte';
 import type { User } from '@shoal/server-core/contract';
 
 /** Who is logged in, and the way in and out. Any 401 from the API lands here. */
@@ -45,9 +46,10 @@ class Session {
 
   /** Throws the server's error (e.g. 401 "The username or password is wrong."). */
   async login(username: string, password: string): Promise<void> {
-    this.#user = await api.login(username, password);
+    const user = await api.login(username, password);
+    this.#user = user;
     this.#startupError = null;
-    const to = this.#returnTo ?? HOME;
+    const to = this.#returnTo ?? landingFor(user);
     this.#returnTo = null;
     router.go(to, { replace: true });
   }
@@ -65,10 +67,10 @@ class Session {
     }
   }
 
-  /** Sends the user to the login page, remembering where they were. */
+  /** Sends the user to the login page, remembering where they were (nowhere for the bare address: then where their role leads). */
   requireLogin(): void {
     if (router.route.name !== 'login') {
-      this.#returnTo = router.hash || HOME;
+      this.#returnTo = isBare(router.hash) ? null : router.hash;
       router.go('#/login', { replace: true });
     }
   }
