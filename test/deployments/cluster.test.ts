@@ -109,7 +109,7 @@ describe('deployments on a three-node cluster', { timeout: 420_000 }, () => {
     await db.connect();
     try {
       const key = Number(String(ids.trigger).split('-')[1]);
-      const firings = (await db.query('select due_at, outcome, task_ids, node_name from trigger_firings where trigger_id = $1 order by due_at', [key])).rows;
+      const firings = (await db.query('select due_at, outcome, message, task_ids, node_name from trigger_firings where trigger_id = $1 order by due_at', [key])).rows;
       const dues = firings.map((f) => Number(f.due_at));
       assert.ok(firings.length >= 11, `only ${firings.length} firings in two minutes`);
       for (let i = 1; i < dues.length; i++) assert.equal(dues[i]! - dues[i - 1]!, 10_000, `a due time was missed or doubled between ${new Date(dues[i - 1]!).toISOString()} and ${new Date(dues[i]!).toISOString()}`);
@@ -117,8 +117,9 @@ describe('deployments on a three-node cluster', { timeout: 420_000 }, () => {
       const runs = (await db.query('select r.task_id from runbook_runs r where r.trigger_id = $1', [key])).rows.map((r) => Number(r.task_id));
       const queuedTasks = firings.filter((f) => f.outcome === 'Queued').flatMap((f) => JSON.parse(f.task_ids) as number[]);
       assert.deepEqual([...runs].sort((a, b) => a - b), [...queuedTasks].sort((a, b) => a - b), 'one run per queued firing, and no other');
-      assert.ok(new Set(firings.map((f) => f.node_name)).size >= 2, 'more than one node fired the trigger');
-      for (const f of firings.filter((x) => x.outcome === 'Skipped')) assert.match(String(f.message ?? ''), /.*/);
+      // Which node fires each due time is a race (on a loaded machine one may win them all);
+      // the consecutive due times above show that firing went on through the kill.
+      for (const f of firings.filter((x) => x.outcome === 'Skipped')) assert.ok(String(f.message).trim(), `a skipped firing at ${new Date(Number(f.due_at)).toISOString()} says why`);
     } finally {
       await db.end();
     }
