@@ -5,7 +5,7 @@ import type { ShoalNode } from '@shoal/server-core/contract';
 import { NotificationCentre } from '../notifications/notificationCentre.js';
 import { nextCheckDelay } from './backoff.js';
 import { emptyHealth, healthFromFailure, healthFromReading, type ClusterHealth } from './clusterHealth.js';
-import { fleetEvents } from './fleetEvents.js';
+import { fleetEvents, UNREACHABLE_AT_START_AFTER } from './fleetEvents.js';
 
 const node = (name: string, status: ShoalNode['status'], storageOk = true): ShoalNode => ({
   name,
@@ -55,7 +55,20 @@ describe('fleet events', () => {
     const h4 = read(h3, [node('node1', 'Running'), node('node2', 'Offline')]);
     assert.deepEqual(kinds(h3, h4), ['cluster-recovered', 'node-offline node2']);
     assert.equal(h4.failures, 0);
-    assert.deepEqual(kinds(emptyHealth('c2', 'New'), fail(emptyHealth('c2', 'New'))), ['cluster-unreachable'], 'a cluster down at the first check is announced');
+  });
+
+  it('a cluster not reached since the start is announced after a few failed checks, and recovers quietly before that', () => {
+    const checks = [emptyHealth('c2', 'New')];
+    for (let i = 0; i < UNREACHABLE_AT_START_AFTER + 2; i++) checks.push(fail(checks.at(-1)!));
+    const announced = checks.slice(1).map((h, i) => kinds(checks[i]!, h));
+    assert.deepEqual(announced.flat(), ['cluster-unreachable'], 'announced once');
+    assert.deepEqual(announced[UNREACHABLE_AT_START_AFTER - 1], ['cluster-unreachable'], `announced at the ${UNREACHABLE_AT_START_AFTER}th failed check`);
+    assert.deepEqual(kinds(checks.at(-1)!, read(checks.at(-1)!, [node('node1', 'Running')])), ['cluster-recovered']);
+
+    // The app's own node behind a balancer that has not routed to it yet: one failure, then an answer.
+    const starting = fail(emptyHealth('c4', 'Desktop cluster'));
+    assert.deepEqual(kinds(emptyHealth('c4', 'Desktop cluster'), starting), []);
+    assert.deepEqual(kinds(starting, read(starting, [node('node1', 'Running')])), [], 'no all-clear for an outage never announced');
   });
 
   it('a connection without a stored key is not announced as unreachable, nor as recovered once the key is entered', () => {

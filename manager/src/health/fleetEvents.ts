@@ -4,9 +4,13 @@
  * problem, coming back; the cluster becoming unreachable or recovering), never one per check.
  *
  * Nodes already in trouble when the manager first reaches a cluster are shown on its card but
- * not announced: otherwise every start would repeat the fleet's old news. A cluster that cannot
- * be reached at its first check is announced. A connection whose key is not stored (imported,
- * or kept for a session that ended) is not called unreachable: its card asks for the key.
+ * not announced: otherwise every start would repeat the fleet's old news. A cluster not reached
+ * yet since the manager started is announced once UNREACHABLE_AT_START_AFTER checks in a row
+ * failed (about 7 s with the backoff): a balancer routes to a node that has just started only
+ * after its own health checks pass, and the app's own node restarting must not raise an alarm
+ * and its all-clear at every start. Its recovery is announced only after such an announcement.
+ * A connection whose key is not stored (imported, or kept for a session that ended) is not
+ * called unreachable: its card asks for the key.
  */
 import type { ShoalNode } from '@shoal/server-core/contract';
 import type { ClusterHealth } from './clusterHealth.js';
@@ -27,12 +31,18 @@ export interface FleetEvent {
   screen: { connectionId: string; view: 'fleet' | 'nodes'; node?: string };
 }
 
+/** Failed checks in a row before a cluster never reached since the manager started is announced. */
+export const UNREACHABLE_AT_START_AFTER = 4;
+
+/** Whether the cluster's unreachability has been (or is now) announced. */
+const outageAnnounced = (h: ClusterHealth) => h.state === 'unreachable' && (h.lastReachableAt !== null || h.failures >= UNREACHABLE_AT_START_AFTER);
+
 export function fleetEvents(before: ClusterHealth, after: ClusterHealth): FleetEvent[] {
   const at = after.checkedAt ?? new Date().toISOString();
   const base = { connectionId: after.connectionId, connectionName: after.name, at };
   const events: FleetEvent[] = [];
   const keyMissing = (h: ClusterHealth) => h.state === 'unreachable' && h.error?.code === 'NoApiKey';
-  if (after.state === 'unreachable' && before.state !== 'unreachable' && !keyMissing(after)) {
+  if (outageAnnounced(after) && !outageAnnounced(before) && !keyMissing(after)) {
     events.push({
       ...base,
       kind: 'cluster-unreachable',
@@ -44,7 +54,7 @@ export function fleetEvents(before: ClusterHealth, after: ClusterHealth): FleetE
     });
   }
   if (after.state !== 'reachable') return events;
-  if (before.state === 'unreachable' && !keyMissing(before)) {
+  if (outageAnnounced(before) && !keyMissing(before)) {
     events.push({
       ...base,
       kind: 'cluster-recovered',
