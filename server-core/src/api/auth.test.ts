@@ -8,7 +8,8 @@ import { ADMIN_PASSWORD, errorBody, startTestNode, type TestNode } from '../test
 
 after(removeTempDirs);
 
-const ANONYMOUS = new Set(['GET /api/nodes/ping', 'HEAD /api/nodes/ping', 'GET /api/octopusservernodes/ping', 'HEAD /api/octopusservernodes/ping', 'POST /api/users/login']);
+// An agent's registration by one-time token is open: the token is its credential (targets.node.test refuses wrong, expired and reused ones).
+const ANONYMOUS = new Set(['GET /api/nodes/ping', 'HEAD /api/nodes/ping', 'GET /api/octopusservernodes/ping', 'HEAD /api/octopusservernodes/ping', 'POST /api/users/login', 'POST /api/:spaceId/targets/register']);
 
 describe('API authentication', () => {
   let tn: TestNode;
