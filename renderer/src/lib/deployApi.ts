@@ -11,11 +11,13 @@ import {
   projectEndpoints,
   releaseEndpoints,
   runbookEndpoints,
+  targetEndpoints,
   type EnvironmentBody,
   type LifecycleBody,
   type ProcessBody,
   type ProjectBody,
   type ReleaseBody,
+  type TargetUpdateBody,
   type VariablesBody,
 } from '@shoal/server-core/contract';
 import { call, SPACE_ID } from './api';
@@ -85,4 +87,12 @@ export const runbooksApi = {
   run: (runbookId: string, environmentId: string) => call(rb.runRunbook, { params: space, body: { runbookId, environmentId } }),
   runs: (runbookId: string) => call(rb.listRunbookRuns, { params: space, query: { runbookId, take: 10 } }),
   getRun: (id: string) => call(rb.getRunbookRun, { params: one(id) }),
+};
+
+const tg = targetEndpoints;
+export const targetsApi = {
+  list: () => call(tg.listTargets, { params: space }),
+  update: (id: string, body: TargetUpdateBody) => call(tg.updateTarget, { params: one(id), body }),
+  remove: (id: string) => call(tg.deleteTarget, { params: one(id) }),
+  registrationToken: (environmentIds: string[], roles: string[]) => call(tg.createRegistrationToken, { params: space, body: { environmentIds, roles } }),
 };

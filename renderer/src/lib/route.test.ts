@@ -29,6 +29,7 @@ test('the tasks route keeps its query; an empty hash is the tasks page', () => {
 test('deployment pages', () => {
   assert.deepEqual(parseRoute('#/dashboard'), { name: 'dashboard' });
   assert.deepEqual(parseRoute('#/environments'), { name: 'environments' });
+  assert.deepEqual(parseRoute('#/targets'), { name: 'targets' });
   assert.deepEqual(parseRoute('#/lifecycles'), { name: 'lifecycles' });
   assert.deepEqual(parseRoute('#/projects'), { name: 'projects' });
   assert.deepEqual(parseRoute('#/projects/Projects-1'), { name: 'project', id: 'Projects-1', tab: 'releases' });

@@ -2,7 +2,7 @@
  * Hash routes, so the same build works served by a node at / and from file:// in the
  * desktop app: `#/login`, `#/tasks?node=N&state=A,B&page=2`, `#/tasks/ServerTasks-3`, `#/nodes`,
  * `#/nodes/<name>/maintenance`, `#/users` and `#/users/teams` (administration), `#/account` (your own); deployments:
- * `#/dashboard`, `#/environments`, `#/lifecycles`, `#/projects`, `#/projects/Projects-1[/process|/variables|/runbooks]`,
+ * `#/dashboard`, `#/environments`, `#/targets`, `#/lifecycles`, `#/projects`, `#/projects/Projects-1[/process|/variables|/runbooks]`,
  * `#/releases/Releases-1`, `#/deployments/Deployments-1`, `#/runbook-runs/RunbookRuns-1`.
  */
 export type Route =
@@ -18,6 +18,7 @@ export type Route =
   | { name: 'account' }
   | { name: 'dashboard' }
   | { name: 'environments' }
+  | { name: 'targets' }
   | { name: 'lifecycles' }
   | { name: 'projects' }
   | { name: 'project'; id: string; tab: ProjectTab }
@@ -64,6 +65,7 @@ export function parseRoute(hash: string): Route {
   if (path === '/account') return { name: 'account' };
   if (path === '/dashboard') return { name: 'dashboard' };
   if (path === '/environments') return { name: 'environments' };
+  if (path === '/targets') return { name: 'targets' };
   if (path === '/lifecycles') return { name: 'lifecycles' };
   if (path === '/projects') return { name: 'projects' };
   const project = /^\/projects\/([^/]+)(?:\/([a-z]+))?$/.exec(path);

@@ -1,0 +1,17 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseRoles, registerCommand, shellWord } from './agentCommand';
+
+test('the register command: every environment and role its own flag, values quoted only when they need it', () => {
+  assert.equal(
+    registerCommand({ serverUrl: 'https://shoal.example:8080', token: 'shoal-reg-abc', name: 'web 1', environments: ['Dev', "Bob's env"], roles: ['web', 'api'] }),
+    `shoal-agent register --server https://shoal.example:8080 --token shoal-reg-abc --name 'web 1' --environment Dev --environment 'Bob'"'"'s env' --role web --role api`,
+  );
+  assert.match(registerCommand({ serverUrl: 'http://h', token: 't', name: '  ', environments: ['Dev'], roles: ['web'] }), /--name "\$\(hostname\)" /);
+  assert.equal(shellWord('$(rm -rf /)'), `'$(rm -rf /)'`);
+});
+
+test('roles typed with commas or spaces, each once', () => {
+  assert.deepEqual(parseRoles(' web, api  web,,db '), ['web', 'api', 'db']);
+  assert.deepEqual(parseRoles('  '), []);
+});

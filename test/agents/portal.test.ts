@@ -1,0 +1,148 @@
+/**
+ * The portal's Targets page in Debian's Chromium against a real node: an administrator makes
+ * a registration command on the page, the test runs exactly that command (a real
+ * `shoal-agent register`, then `shoal-agent run`), and the page shows the target turn Healthy
+ * on its own, with its details and health checks; filters, disable and enable; a Viewer is
+ * offered no register, disable or delete. Assumes `npm run build` ran.
+ * Screenshots go to test-artifacts/portal-targets/.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { ShoalClient } from '../helpers/apiClient.js';
+import { AGENT_BIN, startAgent } from '../helpers/agents.js';
+import { launchChromium, stepWithScreenshot } from '../helpers/browser.js';
+import { SPACE } from '../helpers/deployments.js';
+import { REPO_ROOT } from '../helpers/repo.js';
+import { startShoalProcess, type ShoalProcess } from '../helpers/shoalProcess.js';
+import { teardown } from '../helpers/teardown.js';
+import { tempDir } from '../helpers/tempDir.js';
+
+const SHOTS = path.join(REPO_ROOT, 'test-artifacts/portal-targets');
+
+/** Runs `command` in bash with a `shoal-agent` on the PATH that is this repository's agent, its data in `dataDir`. */
+function runInShell(command: string, dir: string, dataDir: string): Promise<{ code: number; output: string }> {
+  const bin = path.join(dir, 'bin');
+  fs.mkdirSync(bin, { recursive: true });
+  fs.writeFileSync(path.join(bin, 'shoal-agent'), `#!/bin/sh\nexec "${process.execPath}" "${AGENT_BIN}" "$@"\n`, { mode: 0o755 });
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !k.startsWith('SHOAL_'))) as Record<string, string>;
+  return new Promise((resolve) =>
+    execFile('bash', ['-c', command], { env: { ...env, PATH: `${bin}:${env.PATH}`, SHOAL_AGENT_DATA_DIR: dataDir }, timeout: 60_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? Number(err.code ?? 1) : 0, output: stdout + stderr }),
+    ),
+  );
+}
+
+describe('the Targets page of the portal in Chromium', { timeout: 240_000 }, () => {
+  let node: ShoalProcess;
+  let admin: ShoalClient;
+  let browser: Browser;
+  let page: Page;
+  let dir: string;
+  const pageErrors: string[] = [];
+
+  const shot = (p: Page, name: string) => p.screenshot({ path: path.join(SHOTS, `${name}.png`), animations: 'disabled' });
+  const step = stepWithScreenshot(SHOTS, () => page);
+  const row = (name: string) => page.locator(`tr[data-target="${name}"]`);
+
+  async function logIn(p: Page, username: string, password: string) {
+    await p.goto(`${node.url}/`);
+    await p.getByLabel('Username').fill(username);
+    await p.getByLabel('Password').fill(password);
+    await p.getByRole('button', { name: 'Log in' }).click();
+    await p.getByTestId('current-user').waitFor({ timeout: 10_000 });
+  }
+
+  before(async () => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    for (const f of fs.readdirSync(SHOTS)) if (f.startsWith('FAILED-')) fs.rmSync(path.join(SHOTS, f));
+    dir = tempDir('shoal-portal-targets-');
+    node = await startShoalProcess({ dataDir: path.join(dir, 'node'), nodeName: 'portal-targets' });
+    admin = await ShoalClient.login(node.url, 'admin', node.adminPassword);
+    for (const name of ['Dev', 'Prod']) await admin.post(`${SPACE}/environments`, { name });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await logIn(page, 'admin', node.adminPassword);
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => {});
+    await node?.stop('SIGTERM');
+    await teardown();
+  });
+
+  step('an administrator makes a registration command on the page; run as shown, it registers an agent that the page then shows Healthy', async () => {
+    await page.locator('header').getByRole('link', { name: 'Environments' }).click();
+    await page.getByRole('navigation', { name: 'Environments section' }).getByRole('link', { name: 'Targets' }).click();
+    await page.getByRole('heading', { name: 'Targets' }).waitFor();
+    await page.getByText('No targets yet.').waitFor();
+    await shot(page, 'targets-empty');
+
+    await page.getByRole('button', { name: 'Register a target' }).click();
+    const form = page.getByRole('form', { name: 'Register a target' });
+    await form.getByRole('button', { name: 'Create registration command' }).click();
+    await form.getByRole('alert').filter({ hasText: 'Tick at least one environment' }).waitFor();
+    await form.getByLabel('Dev').check();
+    await form.getByLabel(/Roles/).fill('web, api');
+    await form.getByLabel(/Target name/).fill('portal web 1');
+    await form.getByRole('button', { name: 'Create registration command' }).click();
+    const code = form.getByTestId('copyable-code');
+    await code.waitFor();
+    const command = (await code.textContent())!;
+    assert.match(command, new RegExp(`^shoal-agent register --server ${node.url} --token \\S+ --name 'portal web 1' --environment Dev --role web --role api$`));
+    await form.getByText(/expires in/).waitFor();
+    await shot(page, 'targets-register-command');
+
+    const dataDir = path.join(dir, 'agent');
+    const registered = await runInShell(command, dir, dataDir);
+    assert.equal(registered.code, 0, registered.output);
+    const agent = startAgent(dataDir);
+    await row('portal web 1').locator('[data-status="Healthy"]').waitFor({ timeout: 60_000 });
+    assert.match((await row('portal web 1').textContent())!, /Dev.*web.*api.*Polling/s);
+    await form.getByRole('button', { name: 'Close' }).click();
+    await shot(page, 'targets-healthy');
+
+    await row('portal web 1').getByRole('button', { name: 'Details of portal web 1' }).click();
+    const details = page.getByTestId('target-details');
+    await details.locator('[data-health-check] [data-state="Success"]').first().waitFor({ timeout: 30_000 });
+    assert.match((await details.textContent())!, /Healthy: \d+ MiB free/);
+    await shot(page, 'targets-details');
+    assert.ok(agent.child.exitCode === null, agent.output());
+  });
+
+  step('filters by environment and role; disable and enable', async () => {
+    await page.getByLabel('Filter by environment').selectOption({ label: 'Prod' });
+    await page.getByText('No target matches the filters.').waitFor();
+    await page.getByLabel('Filter by environment').selectOption({ label: 'Dev' });
+    await page.getByLabel('Filter by role').selectOption('api');
+    await row('portal web 1').waitFor();
+    await page.getByLabel('Filter by role').selectOption('');
+    await page.getByLabel('Filter by environment').selectOption('');
+
+    await row('portal web 1').getByRole('button', { name: 'Disable' }).click();
+    await row('portal web 1').getByText('disabled', { exact: true }).waitFor();
+    const [t] = await admin.get<{ isDisabled: boolean }[]>(`${SPACE}/targets`);
+    assert.equal(t!.isDisabled, true);
+    await shot(page, 'targets-disabled');
+    await row('portal web 1').getByRole('button', { name: 'Enable' }).click();
+    await row('portal web 1').getByRole('button', { name: 'Disable' }).waitFor();
+    assert.deepEqual(pageErrors, []);
+  });
+
+  step('a Viewer sees the targets but no register, disable or delete', async () => {
+    const teams = await admin.get<{ id: string; name: string }[]>('/api/teams');
+    await admin.post('/api/users', { username: 'vera', password: 'vera-password-1', teamIds: [teams.find((t) => t.name === 'Viewers')!.id] });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const viewer = await context.newPage();
+    await logIn(viewer, 'vera', 'vera-password-1');
+    await viewer.goto(`${node.url}/#/targets`);
+    await viewer.locator('tr[data-target="portal web 1"] [data-status="Healthy"]').waitFor();
+    assert.equal(await viewer.getByRole('button', { name: /Register a target|Disable|Enable|Delete/ }).count(), 0, 'a Viewer is offered to change targets');
+    await shot(viewer, 'targets-as-viewer');
+    await context.close();
+  });
+});
