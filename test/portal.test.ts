@@ -8,13 +8,12 @@
  * Screenshots go to test-artifacts/portal/.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ShoalClient } from './helpers/apiClient.js';
-import { launchChromium, stepWithScreenshot } from './helpers/browser.js';
+import { freshShotsDir, launchChromium, stepWithScreenshot } from './helpers/browser.js';
 import { freePort } from './helpers/freePort.js';
 import { REPO_ROOT } from './helpers/repo.js';
 import { startShoalProcess, type ShoalProcess } from './helpers/shoalProcess.js';
@@ -93,8 +92,7 @@ describe('web portal in Chromium against a real node', { timeout: 180_000 }, () 
   const step = stepWithScreenshot(SHOTS, () => page);
 
   before(async () => {
-    fs.mkdirSync(SHOTS, { recursive: true });
-    for (const f of fs.readdirSync(SHOTS)) if (f.startsWith('FAILED-')) fs.rmSync(path.join(SHOTS, f)); // from an earlier run
+    freshShotsDir(SHOTS);
 
     node = await startShoalProcess({
       dataDir: tempDir('shoal-portal-'),

@@ -8,12 +8,11 @@
  * Assumes `npm run build` ran (server-core and renderer). Screenshots go to test-artifacts/portal-users/.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ShoalClient } from './helpers/apiClient.js';
-import { launchChromium, stepWithScreenshot } from './helpers/browser.js';
+import { freshShotsDir, launchChromium, stepWithScreenshot } from './helpers/browser.js';
 import { REPO_ROOT } from './helpers/repo.js';
 import { startShoalProcess, type ShoalProcess } from './helpers/shoalProcess.js';
 import { tempDir } from './helpers/tempDir.js';
@@ -95,8 +94,7 @@ describe('users, teams and account pages in Chromium against a real node', { tim
   }
 
   before(async () => {
-    fs.mkdirSync(SHOTS, { recursive: true });
-    for (const f of fs.readdirSync(SHOTS)) if (f.startsWith('FAILED-')) fs.rmSync(path.join(SHOTS, f));
+    freshShotsDir(SHOTS);
     node = await startShoalProcess({ dataDir: tempDir('shoal-portal-users-'), env: { SHOAL_ADMIN_PASSWORD: ADMIN_PASSWORD } });
     api = await ShoalClient.login(node.url, 'admin', ADMIN_PASSWORD);
     browser = await launchChromium();

@@ -14,7 +14,7 @@ import { after, before, describe } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ShoalClient } from '../helpers/apiClient.js';
 import { AGENT_BIN, startAgent } from '../helpers/agents.js';
-import { launchChromium, stepWithScreenshot } from '../helpers/browser.js';
+import { freshShotsDir, launchChromium, logInToPortal, stepWithScreenshot } from '../helpers/browser.js';
 import { SPACE } from '../helpers/deployments.js';
 import { REPO_ROOT } from '../helpers/repo.js';
 import { startShoalProcess, type ShoalProcess } from '../helpers/shoalProcess.js';
@@ -48,17 +48,10 @@ describe('the Targets page of the portal in Chromium', { timeout: 240_000 }, () 
   const step = stepWithScreenshot(SHOTS, () => page);
   const row = (name: string) => page.locator(`tr[data-target="${name}"]`);
 
-  async function logIn(p: Page, username: string, password: string) {
-    await p.goto(`${node.url}/`);
-    await p.getByLabel('Username').fill(username);
-    await p.getByLabel('Password').fill(password);
-    await p.getByRole('button', { name: 'Log in' }).click();
-    await p.getByTestId('current-user').waitFor({ timeout: 10_000 });
-  }
+  const logIn = (p: Page, username: string, password: string) => logInToPortal(p, `${node.url}/`, username, password);
 
   before(async () => {
-    fs.mkdirSync(SHOTS, { recursive: true });
-    for (const f of fs.readdirSync(SHOTS)) if (f.startsWith('FAILED-')) fs.rmSync(path.join(SHOTS, f));
+    freshShotsDir(SHOTS);
     dir = tempDir('shoal-portal-targets-');
     node = await startShoalProcess({ dataDir: path.join(dir, 'node'), nodeName: 'portal-targets' });
     admin = await ShoalClient.login(node.url, 'admin', node.adminPassword);

@@ -9,12 +9,11 @@
  * Screenshots of every page go to test-artifacts/portal-deployments/.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ShoalClient } from '../helpers/apiClient.js';
-import { launchChromium, stepWithScreenshot } from '../helpers/browser.js';
+import { freshShotsDir, launchChromium, logInToPortal, stepWithScreenshot } from '../helpers/browser.js';
 import { SPACE } from '../helpers/deployments.js';
 import { REPO_ROOT } from '../helpers/repo.js';
 import { startShoalProcess, type ShoalProcess } from '../helpers/shoalProcess.js';
@@ -40,17 +39,10 @@ describe('deployment pages of the portal in Chromium', { timeout: 240_000 }, () 
   const stepLines = () => page.locator('[data-testid="step-log"] .line .text').allTextContents();
   const step = stepWithScreenshot(SHOTS, () => page);
 
-  async function logIn(p: Page, username: string, password: string) {
-    await p.goto(`${node.url}/`);
-    await p.getByLabel('Username').fill(username);
-    await p.getByLabel('Password').fill(password);
-    await p.getByRole('button', { name: 'Log in' }).click();
-    await p.getByTestId('current-user').waitFor({ timeout: 10_000 });
-  }
+  const logIn = (p: Page, username: string, password: string) => logInToPortal(p, `${node.url}/`, username, password);
 
   before(async () => {
-    fs.mkdirSync(SHOTS, { recursive: true });
-    for (const f of fs.readdirSync(SHOTS)) if (f.startsWith('FAILED-')) fs.rmSync(path.join(SHOTS, f));
+    freshShotsDir(SHOTS);
     node = await startShoalProcess({ dataDir: path.join(tempDir('shoal-portal-deploy-'), 'data'), nodeName: 'portal-deploy', taskCap: 3 });
     admin = await ShoalClient.login(node.url, 'admin', node.adminPassword);
     browser = await launchChromium();

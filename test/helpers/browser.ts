@@ -35,3 +35,19 @@ export function stepWithScreenshot(shotsDir: string, page: () => Page | undefine
       }
     });
 }
+
+/** The folder of a test's screenshots, without the failure shots of an earlier run. */
+export function freshShotsDir(dir: string): string {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const f of fs.readdirSync(dir)) if (f.startsWith('FAILED-')) fs.rmSync(path.join(dir, f));
+  return dir;
+}
+
+/** Logs in through the portal's form at `url` and waits until the page shows who is logged in. */
+export async function logInToPortal(page: Page, url: string, username: string, password: string): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByTestId('current-user').waitFor({ timeout: 10_000 });
+}
