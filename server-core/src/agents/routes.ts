@@ -8,7 +8,7 @@ import { actorOf } from '../resources/actor.js';
 import { requireId, missing } from '../resources/ids.js';
 import { requireSpaceOfRoute } from '../resources/space.js';
 import { findTarget, listTargets, toTarget } from './targetRows.js';
-import { createRegistrationToken, deleteTarget, registerTarget, updateTarget } from './targetService.js';
+import { checkRegistrationToken, createRegistrationToken, deleteTarget, registerTarget, updateTarget } from './targetService.js';
 
 /**
  * Deployment targets. Registering, changing and removing them is `admin` (registering also
@@ -31,7 +31,11 @@ export const targetRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = asy
     return reply.status(201).send(registration(req, await registerTarget(shoal, { actor: actorOf(req) }, req.params.spaceId, req.body)));
   });
 
-  app.post(e.registerTargetWithToken.url, { schema: endpointSchema(e.registerTargetWithToken), config: { access: 'anonymous' } }, async (req, reply) => {
+  // The token first (before the body's schema, the space and the names are looked at): without a valid one, a 401 and nothing else.
+  const tokenFirst = async (req: FastifyRequest<{ Params: { spaceId: string } }>) => {
+    await checkRegistrationToken(shoal, req.params.spaceId, (req.body as { token?: unknown } | undefined)?.token);
+  };
+  app.post(e.registerTargetWithToken.url, { schema: endpointSchema(e.registerTargetWithToken), config: { access: 'anonymous' }, preValidation: tokenFirst }, async (req, reply) => {
     if (!req.body.token) throw badRequest('token: a registration token is needed (or register with an API key at POST /api/{spaceId}/targets).');
     return reply.status(201).send(registration(req, await registerTarget(shoal, { token: req.body.token, clientIp: req.ip }, req.params.spaceId, req.body)));
   });

@@ -52,13 +52,26 @@ export async function createRegistrationToken(shoal: ShoalDb, actor: Actor, spac
   });
 }
 
-/** Takes a token for one registration: 401 saying whether it is unknown, used or expired; 403 when the agent asks beyond its scope. */
-async function spendToken(trx: ShoalDb, spaceId: string, token: string, environments: number[], roles: string[]): Promise<string> {
-  const hash = hashToken(token);
-  const row = await trx.db.selectFrom('target_registration_tokens').selectAll().select(trx.dialect.now().as('now')).where('token_hash', '=', hash).executeTakeFirst();
+/**
+ * A registration token that can still be spent in this space, or a 401 saying whether it is
+ * unknown, used or expired. The anonymous registration route asks this before anything else,
+ * so that without a valid token it tells nothing about spaces, environments or target names.
+ */
+export async function checkRegistrationToken(db: ShoalDb, spaceId: string, token: unknown) {
+  const row =
+    typeof token === 'string' && token
+      ? await db.db.selectFrom('target_registration_tokens').selectAll().select(db.dialect.now().as('now')).where('token_hash', '=', hashToken(token)).executeTakeFirst()
+      : undefined;
   if (!row || row.space_id !== spaceId) throw unauthorized('This registration token is not valid.');
   if (row.used_at !== null) throw unauthorized('This registration token has already been used; a token registers one agent. Create a new one.');
   if (Number(row.expires_at) <= Number(row.now)) throw unauthorized(`This registration token expired at ${iso(row.expires_at)}. Create a new one.`);
+  return row;
+}
+
+/** Takes a token for one registration: 401 saying whether it is unknown, used or expired; 403 when the agent asks beyond its scope. */
+async function spendToken(trx: ShoalDb, spaceId: string, token: string, environments: number[], roles: string[]): Promise<string> {
+  const hash = hashToken(token);
+  const row = await checkRegistrationToken(trx, spaceId, token);
   const allowedEnvs = new Set(JSON.parse(row.environment_ids) as number[]);
   const allowedRoles = new Set((JSON.parse(row.roles) as string[]).map((r) => r.toLowerCase()));
   const env = environments.find((e) => !allowedEnvs.has(e));

@@ -38,6 +38,17 @@ test('targets: registration by API key and by one-time token, the token rules, t
     const wrong = await register({ token: 'shoal-reg-not-a-token' });
     assert.equal(wrong.statusCode, 401);
     assert.match(errorBody(wrong).message, /not valid/);
+    // Without a valid token the route tells nothing: not which environments, names or spaces exist, nor what the body lacks.
+    for (const [url, payload] of [
+      ['/api/Spaces-1/targets/register', { token: 'shoal-reg-not-a-token', name: 'web-a', environmentIds: ['NoSuchEnvironment'], roles: ['web'], thumbprint: agentA.thumbprint }],
+      ['/api/Spaces-1/targets/register', { name: 'web-a', environmentIds: ['Dev'], roles: ['web'], thumbprint: agentA.thumbprint }],
+      ['/api/Spaces-1/targets/register', { token: 'x' }],
+      ['/api/Spaces-99/targets/register', { token: 'shoal-reg-not-a-token', name: 'web-a', environmentIds: ['Dev'], roles: ['web'], thumbprint: agentA.thumbprint }],
+    ] as const) {
+      const res = await t.request({ method: 'POST', url, anonymous: true, payload });
+      assert.equal(res.statusCode, 401, `${url} ${JSON.stringify(payload)}: ${res.body}`);
+      assert.match(errorBody(res).message, /not valid/);
+    }
 
     const ok = await register({ token });
     assert.equal(ok.statusCode, 201, ok.body);
