@@ -159,7 +159,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     const applicationsDir = runAs ? path.join(runAs.home, 'Applications') : path.join(config.dataDir, 'applications');
     // Deployments and runbook runs run their steps on the built-in worker until agents exist.
     const deploying = config.builtInWorker ? deploymentKinds({ masterKey, applicationsDir, queueExpiryMs: config.queueExpiryMs }) : [];
-    const kinds = taskKinds({ builtInWorker: config.builtInWorker, extra: [...(o.extraKinds ?? []), ...deploying, healthCheckKind(SHOAL_VERSION)] });
+    const kinds = taskKinds({ builtInWorker: config.builtInWorker, extra: [...(o.extraKinds ?? []), ...deploying, healthCheckKind(SHOAL_VERSION, masterKey)] });
     const workRoot = taskWorkRoot(config, runAs);
     const executor = new Executor({
       shoal,
@@ -187,7 +187,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     let runningCount = () => 0;
     const ping = new PingCache(leaseDb, lease, config.nodeName, SHOAL_VERSION, () => runningCount());
     const certificate = await loadOrCreateCommsCertificate(shoal, masterKey);
-    const comms = new CommsServer({ shoal, certificate, host: config.host, port: config.commsPort, nodeName: config.nodeName, logger, queueChanged: () => executor.queueChanged() });
+    const comms = new CommsServer({ shoal, certificate, masterKey, host: config.host, port: config.commsPort, nodeName: config.nodeName, logger, queueChanged: () => executor.queueChanged() });
     const app = await buildApp({
       shoal,
       config,

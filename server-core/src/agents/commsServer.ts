@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { AgentLogBody, AgentPollBody, AgentResultBody, AgentTokenBody, type AgentWorkItem } from '../contract/targets.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import { COMMS_PORT, listenServerOrExplain } from '../nodes/port.js';
+import { decryptValue } from '../secrets/masterKey.js';
 import { thumbprintOfDer, type KeyAndCertificate } from './certificates.js';
 import { recordContact } from './contact.js';
 import { targetByThumbprint } from './targetRows.js';
@@ -23,6 +24,8 @@ const MAX_BODY_BYTES = 8 * 1024 * 1024;
 export interface CommsServerOptions {
   shoal: ShoalDb;
   certificate: KeyAndCertificate;
+  /** Unseals the work's payload for the agent that claimed it. */
+  masterKey: Buffer;
   host: string;
   port: number;
   nodeName: string;
@@ -62,8 +65,8 @@ async function readJson<T extends TSchema>(req: IncomingMessage, schema: T): Pro
   return body as import('@sinclair/typebox').Static<T>;
 }
 
-const toItem = (w: AgentWorkRow): AgentWorkItem => {
-  const payload = JSON.parse(w.payload) as { body?: string; syntax?: string; env?: Record<string, string> };
+const toItem = (w: AgentWorkRow, masterKey: Buffer): AgentWorkItem => {
+  const payload = JSON.parse(decryptValue(masterKey, w.payload)) as { body?: string; syntax?: string; env?: Record<string, string> };
   return {
     id: String(w.id),
     token: w.claim_token!,
@@ -164,7 +167,7 @@ export class CommsServer {
       const work = await claimAgentWork(shoal, { targetId, limit: body.capacity, nodeName });
       if (work.length) {
         this.o.logger.info({ target: name, work: work.map((w) => Number(w.id)) }, 'handed agent work out');
-        return send(res, 200, { work: work.map(toItem) });
+        return send(res, 200, { work: work.map((w) => toItem(w, this.o.masterKey)) });
       }
       const left = hold - (performance.now() - started);
       if (left <= 0) break;

@@ -24,7 +24,7 @@ const mib = (n: number) => `${Math.round(n / 1024 / 1024)} MiB`;
  * reachability, agent version and free disk space, each its own branch of the log tree; the
  * target's status and last check are recorded. Fails when any target is not Healthy.
  */
-export function healthCheckKind(version: string): TaskKind {
+export function healthCheckKind(version: string, masterKey: Buffer): TaskKind {
   return {
     name: HEALTH_CHECK_KIND,
     permission: 'admin',
@@ -60,7 +60,7 @@ export function healthCheckKind(version: string): TaskKind {
             await setActivityState(ctx.shoal, branch, 'Failed');
             return false;
           }
-          const workId = await enqueueAgentWork(ctx.shoal, { targetId: Number(t.id), taskId: taskNumber, activityId: branch, kind: 'HealthCheck', payload: {} });
+          const workId = await enqueueAgentWork(ctx.shoal, masterKey, { targetId: Number(t.id), taskId: taskNumber, activityId: branch, kind: 'HealthCheck', payload: {} });
           const r = await followAgentWork(ctx.shoal, { workId, targetName: t.name, signal: ctx.signal, onLines: () => {} });
           if (r.state !== 'Success' || !r.result) {
             const why = `${t.name} did not answer its health check: ${r.error ?? r.state}`;

@@ -2,9 +2,12 @@ import assert from 'node:assert/strict';
 import https from 'node:https';
 import { after, test } from 'node:test';
 import { removeTempDirs } from '../testing/tempDir.js';
+import { waitFor } from '../testing/wait.js';
 import { errorBody, startTestNode } from '../testing/testNode.js';
 import { createSelfSignedCertificate, type KeyAndCertificate } from './certificates.js';
+import { loadOrCreateMasterKey } from '../secrets/masterKey.js';
 import { enqueueAgentWork } from './work/enqueue.js';
+import { followAgentWork } from './work/follow.js';
 
 after(removeTempDirs);
 
@@ -94,10 +97,14 @@ test('targets: registration by API key and by one-time token, the token rules, t
 
     // A held poll wakes for work queued on this node; posts about it are idempotent.
     const targetA = Number(reg.target.id.split('-')[1]);
+    // The first contact above queued a health check; once its work is in the table, clear it, so the held poll waits.
+    await waitFor(() => t.node.shoal.db.selectFrom('agent_work').select('id').where('kind', '=', 'HealthCheck').executeTakeFirst(), 'the first-contact health check\'s work', { timeoutMs: 15_000 });
     await t.node.shoal.db.deleteFrom('agent_work').execute();
     const held = commsPost(port, reg.clusterCertificate, agentA, '/agent/poll', { capacity: 2, agentVersion: '9.9.9', os: 'test', waitMs: 20_000 });
     await new Promise((r) => setTimeout(r, 300));
-    const workId = await enqueueAgentWork(t.node.shoal, { targetId: targetA, taskId: null, activityId: null, kind: 'Script', payload: { body: 'echo hi', syntax: 'bash', env: {} } });
+    const workId = await enqueueAgentWork(t.node.shoal, await loadOrCreateMasterKey(t.node.config), { targetId: targetA, taskId: null, activityId: null, kind: 'Script', payload: { body: 'echo hi', syntax: 'bash', env: {} } });
+    const stored = await t.node.shoal.db.selectFrom('agent_work').select('payload').where('id', '=', workId).executeTakeFirstOrThrow();
+    assert.ok(!stored.payload.includes('echo hi'), 'the script is sealed in the database');
     const got = await held;
     assert.equal(got.status, 200);
     assert.equal(got.body.work.length, 1);
@@ -117,6 +124,13 @@ test('targets: registration by API key and by one-time token, the token rules, t
     assert.equal(row.claimed_by, 'agents-node');
     // Another agent cannot post about this target's work.
     assert.equal((await commsPost(port, reg.clusterCertificate, agentB, `/agent/work/${workId}/heartbeat`, { token: item.token })).status, 404);
+    // Followed to its end, the work's lines are handed over and then neither they nor its script are kept.
+    const copied: string[] = [];
+    const outcome = await followAgentWork(t.node.shoal, { workId, targetName: 'web-a', signal: new AbortController().signal, onLines: (lines) => copied.push(...lines.map((l) => l.text)) });
+    assert.equal(outcome.state, 'Success');
+    assert.deepEqual(copied, ['hi']);
+    assert.equal((await t.node.shoal.db.selectFrom('agent_work_logs').selectAll().where('work_id', '=', workId).execute()).length, 0, 'the unmasked chunks are gone');
+    assert.equal((await t.node.shoal.db.selectFrom('agent_work').select('payload').where('id', '=', workId).executeTakeFirstOrThrow()).payload, '');
 
     assert.equal((await t.request({ method: 'DELETE', url: `/api/Spaces-1/targets/${reg.target.id}` })).statusCode, 204);
     assert.equal((await commsPost(port, reg.clusterCertificate, agentA, '/agent/poll', { capacity: 1, agentVersion: '1', os: 'x', waitMs: 0 })).status, 403, 'a deleted target is refused at once');

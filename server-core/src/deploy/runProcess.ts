@@ -78,6 +78,7 @@ export async function runProcess(task: TaskContext, plan: ProcessRunPlan, deps: 
           step,
           stepActivityId: stepIds[index]!,
           masker,
+          masterKey: deps.masterKey,
           lookupFor: (t) => lookupIn({ roles: t.roles, targetId: t.id }, { 'Shoal.Target.Name': t.name, 'Shoal.Target.Id': t.id }),
         });
         await end('Success');

@@ -17,6 +17,8 @@ export interface TargetStepInput {
   step: Step;
   stepActivityId: number;
   masker: Masker;
+  /** Seals the script sent to each agent (it holds substituted sensitive values). */
+  masterKey: Buffer;
   /** Variable lookup for one target (its id and roles scope the values). */
   lookupFor(target: { id: string; roles: string[]; name: string }): (name: string) => string | undefined;
 }
@@ -76,7 +78,7 @@ export async function runStepOnTargets(s: TargetStepInput): Promise<void> {
         ...(plan.system['Shoal.Deployment.Id'] ? { SHOAL_DEPLOYMENT_ID: plan.system['Shoal.Deployment.Id'] } : {}),
       };
       log.info(`Running the script (${syntax}) on ${t.name}`);
-      const workId = await enqueueAgentWork(task.shoal, {
+      const workId = await enqueueAgentWork(task.shoal, s.masterKey, {
         targetId: Number(t.id),
         taskId: s.taskNumber,
         activityId: branch,

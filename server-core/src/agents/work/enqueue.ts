@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ShoalDb } from '../../db/dialects/dialect.js';
 import { insertReturning } from '../../db/insertReturning.js';
+import { encryptValue } from '../../secrets/masterKey.js';
 import { AGENT_WORK_CHANNEL } from './timings.js';
 
 /** Work queued in this process: polls held here wake at once, whatever the database. */
@@ -8,14 +9,22 @@ export const localAgentWork = new EventEmitter().setMaxListeners(0);
 
 export type AgentWorkKind = 'Script' | 'HealthCheck';
 
-/** Pending work for one target, in the shared database: whichever node the agent polls hands it out. */
-export async function enqueueAgentWork(shoal: ShoalDb, w: { targetId: number; taskId: number | null; activityId: number | null; kind: AgentWorkKind; payload: unknown }): Promise<number> {
+/**
+ * Pending work for one target, in the shared database: whichever node the agent polls hands it
+ * out. The payload (a script with its substituted, possibly sensitive values) is sealed with the
+ * master key, as sensitive variables are.
+ */
+export async function enqueueAgentWork(
+  shoal: ShoalDb,
+  masterKey: Buffer,
+  w: { targetId: number; taskId: number | null; activityId: number | null; kind: AgentWorkKind; payload: unknown },
+): Promise<number> {
   const row = await insertReturning(shoal, 'agent_work', {
     target_id: w.targetId,
     task_id: w.taskId,
     activity_id: w.activityId,
     kind: w.kind,
-    payload: JSON.stringify(w.payload ?? {}),
+    payload: encryptValue(masterKey, JSON.stringify(w.payload ?? {})),
     state: 'Pending',
     claim_token: null,
     claimed_by: null,

@@ -26,7 +26,31 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * whose lease ran out, or work nobody picked up, ends Failed in one conditional statement
  * on the database clock.
  */
-export async function followAgentWork(shoal: ShoalDb, o: { workId: number; targetName: string; signal: AbortSignal; onLines(lines: AgentLogLine[]): void }): Promise<AgentWorkOutcome> {
+export async function followAgentWork(shoal: ShoalDb, o: FollowOptions): Promise<AgentWorkOutcome> {
+  try {
+    return await followUntilEnd(shoal, o);
+  } finally {
+    await forgetAgentWork(shoal, o.workId).catch(() => {});
+  }
+}
+
+/**
+ * Once its outcome is known, the work's script (sealed) and its log chunks are not kept: the
+ * task log holds the lines, masked, and the chunks were the agent's output before masking.
+ */
+async function forgetAgentWork({ db }: ShoalDb, workId: number): Promise<void> {
+  await db.deleteFrom('agent_work_logs').where('work_id', '=', workId).execute();
+  await db.updateTable('agent_work').set({ payload: '', error: null }).where('id', '=', workId).where('state', 'not in', ['Pending', 'Running']).execute();
+}
+
+interface FollowOptions {
+  workId: number;
+  targetName: string;
+  signal: AbortSignal;
+  onLines(lines: AgentLogLine[]): void;
+}
+
+async function followUntilEnd(shoal: ShoalDb, o: FollowOptions): Promise<AgentWorkOutcome> {
   const { db, dialect } = shoal;
   const now = dialect.now();
   let nextSeq = 0;
