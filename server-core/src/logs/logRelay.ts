@@ -45,7 +45,8 @@ export async function fetchRelayedLog(r: RelayRequest): Promise<Response | undef
   const connecting = new AbortController();
   const deadline = setTimeout(() => connecting.abort(), CONNECT_TIMEOUT_MS);
   try {
-    const res = await fetch(`${r.origin}${relayPath(r.taskName)}`, { headers, signal: AbortSignal.any([r.signal, connecting.signal]) });
+    // Never redirected: the node credential goes to the node that runs the task and nowhere else.
+    const res = await fetch(`${r.origin}${relayPath(r.taskName)}`, { headers, redirect: 'error', signal: AbortSignal.any([r.signal, connecting.signal]) });
     if (res.ok && res.body) return res;
     await res.body?.cancel();
   } catch {
