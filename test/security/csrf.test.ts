@@ -9,7 +9,7 @@ import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ShoalClient } from '../helpers/apiClient.js';
-import { launchChromium } from '../helpers/browser.js';
+import { launchChromium, logInToPortal } from '../helpers/browser.js';
 import { startShoalProcess, type ShoalProcess } from '../helpers/shoalProcess.js';
 import { queueScript, waitForTaskState } from '../helpers/tasks.js';
 import { tempDir } from '../helpers/tempDir.js';
@@ -67,11 +67,7 @@ describe('CSRF from another port of the same host', () => {
     const eventsBefore = (await admin.get('/api/events?take=1')).total;
 
     // The victim logs in to the portal in the browser.
-    await page.goto(node.url);
-    await page.getByLabel('Username').fill('admin');
-    await page.getByLabel('Password').fill(node.adminPassword);
-    await page.getByRole('button', { name: /log in/i }).click();
-    await page.getByTestId('current-user').waitFor();
+    await logInToPortal(page, node.url, 'admin', node.adminPassword);
 
     attacker = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(attackPage(node.url, task.id)));
     await new Promise<void>((r) => attacker.listen(0, '127.0.0.1', () => r()));

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ShoalClient } from '../helpers/apiClient.js';
-import { launchChromium } from '../helpers/browser.js';
+import { launchChromium, logInToPortal } from '../helpers/browser.js';
 import { REPO_ROOT } from '../helpers/repo.js';
 import { startShoalProcess, type ShoalProcess } from '../helpers/shoalProcess.js';
 import { tempDir } from '../helpers/tempDir.js';
@@ -35,11 +35,7 @@ describe('Library and storage settings pages in Chromium', { timeout: 180_000 },
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`${node.url}/#/login`);
-    await page.getByLabel('Username').fill('admin');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: /log in/i }).click();
-    await page.waitForURL(/#\/tasks/);
+    await logInToPortal(page, `${node.url}/#/login`, 'admin', PASSWORD);
   });
   after(async () => {
     await browser?.close();
