@@ -7,6 +7,7 @@ import pino, { type Logger } from 'pino';
 import { loadOrCreateCommsCertificate } from './agents/commsCertificate.js';
 import { CommsServer } from './agents/commsServer.js';
 import { healthCheckKind } from './agents/healthCheckKind.js';
+import { machinePolicyScheduler } from './agents/machinePolicy.js';
 import { buildApp } from './app.js';
 import { startAuthHousekeeping } from './auth/housekeeping.js';
 import { nodeCredential } from './auth/nodeCredential.js';
@@ -248,6 +249,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
       { name: 'executor', start: () => executor.start(), stop: () => {} },
       authHousekeeping(shoal, logger),
       triggerScheduler({ shoal, nodeName: config.nodeName, logger, queueChanged: () => executor.queueChanged(), queueExpiryMs: config.queueExpiryMs }),
+      machinePolicyScheduler({ shoal, logger, queueChanged: () => executor.queueChanged(), queueExpiryMs: config.queueExpiryMs }),
     );
 
     let stopping: Promise<void> | undefined;
