@@ -8,7 +8,7 @@ import { FrameSocket } from './frames.js';
 const CONNECT_TIMEOUT_MS = 10_000;
 const HELLO_TIMEOUT_MS = 10_000;
 
-/** The agent answered with a certificate other than the target's: never retried quietly. */
+/** The agent answered with a certificate other than the target's, or refused the cluster's: not retried. */
 export class AgentPinError extends Error {}
 
 /** An open channel to a listening agent, after both sides accepted each other's certificate. */
@@ -74,7 +74,7 @@ export async function dialAgent(o: {
     );
     let timer: NodeJS.Timeout | undefined;
     const closedFirst = closed.then(() => {
-      throw new Error(`the agent at ${o.address} closed the connection before greeting: it refused this cluster's certificate (it pins another cluster's), or it is not a Shoal listening agent`);
+      throw new AgentPinError(`the agent at ${o.address} closed the connection before greeting: it refused this cluster's certificate (it pins another cluster's), or it is not a Shoal listening agent`);
     });
     closedFirst.catch(() => {});
     const hello = await Promise.race([
