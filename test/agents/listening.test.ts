@@ -4,7 +4,8 @@
  * runs on two listening agents and a polling one together; canceling mid-step ends the
  * listening agents' scripts and their children; a second cluster's certificate is refused by
  * the agent and an agent with a certificate other than its target's is refused by the node; a
- * stopped listening agent shows Unavailable and its step target fails saying why.
+ * stopped listening agent shows Unavailable and its step target fails saying why; when the
+ * node that dialed dies mid-step, the agent ends the script once its lease has run out.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -181,5 +182,17 @@ describe('listening agents on a standalone node, with a polling one', { timeout:
     assert.match(log, reason);
     assert.match(log, /on listen-key/);
     assert.match(log, /on poll/);
+  });
+
+  it('the node that dialed dies mid-step (kill -9): the listening agent ends the script once no node has reached it for longer than the lease', async () => {
+    const pidFile = path.join(dir, 'orphan.pid');
+    await deployScript(`[ "$SHOAL_TARGET_NAME" = listen-key ] || exit 0; echo $$ > '${pidFile}'; sleep 300`);
+    const pid = await waitFor(() => (fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8').trim()) || undefined : undefined), { timeoutMs: 60_000, message: 'the script did not start' });
+    const runs = count(agents['listen-key']!.output(), 'running a bash script');
+    node.child.kill('SIGKILL');
+    await node.exited;
+    await agents['listen-key']!.waitForOutput(/the cluster no longer counts this work as ours \(no node reached this agent for \d+ s, longer than the work's lease/, 90_000);
+    await waitFor(() => !isAlive(pid), { timeoutMs: 10_000, message: 'the script outlived its lease' });
+    assert.equal(count(agents['listen-key']!.output(), 'running a bash script'), runs, 'nothing ran again');
   });
 });
