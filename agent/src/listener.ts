@@ -150,7 +150,8 @@ export class ListeningAgent implements CommsPoster {
       this.pending.set(ref, { frames, resolve: (a) => (clearTimeout(timer), resolve(a)), reject: (e) => (clearTimeout(timer), reject(e)) });
       if (!frames.send({ type: 'post', ref, path, body })) this.pending.get(ref)?.reject(new Error('the node closed the connection'));
     });
-    if (beat !== undefined && answer.status >= 200 && answer.status < 300 && this.beats.has(beat)) this.beats.set(beat, { ...last!, at: Date.now() });
+    const current = beat === undefined ? undefined : this.beats.get(beat);
+    if (current && answer.status >= 200 && answer.status < 300) current.at = Date.now();
     if (RESULT_PATH.test(path) && answer.status < 300) this.beats.delete(RESULT_PATH.exec(path)![1]!);
     return answer;
   }
