@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import { Value } from '@sinclair/typebox/value';
 import { thumbprintOfDer, type KeyAndCertificate } from '@shoal/server-core/certificates';
@@ -113,7 +114,7 @@ export class ListeningAgent implements CommsPoster {
   private take(item: AgentWorkItem): void {
     if (this.running.has(item.id) || this.stopped) return;
     this.o.say(`${item.id}: received ${item.kind} work`);
-    this.beats.set(item.id, { at: Date.now(), leaseMs: item.leaseMs });
+    this.beats.set(item.id, { at: performance.now(), leaseMs: item.leaseMs });
     const run = runWorkItem(item, { client: this, workRoot: this.o.workRoot, say: this.o.say, stopped: () => this.stopped, stopSignal: this.stopping.signal }).finally(() => {
       this.running.delete(item.id);
       this.beats.delete(item.id);
@@ -136,8 +137,8 @@ export class ListeningAgent implements CommsPoster {
   async post(path: string, body: unknown, timeoutMs: number): Promise<CommsAnswer> {
     const beat = HEARTBEAT_PATH.exec(path)?.[1];
     const last = beat === undefined ? undefined : this.beats.get(beat);
-    if (last && Date.now() - last.at > last.leaseMs) {
-      throw new RefusedError(`no node reached this agent for ${Math.round((Date.now() - last.at) / 1000)} s, longer than the work's lease: the cluster has given it up`);
+    if (last && performance.now() - last.at > last.leaseMs) {
+      throw new RefusedError(`no node reached this agent for ${Math.round((performance.now() - last.at) / 1000)} s, longer than the work's lease: the cluster has given it up`);
     }
     const frames = await this.connection(Math.min(WAIT_FOR_NODE_MS, timeoutMs));
     if (!frames) throw new Error('no node of the cluster is connected to this listening agent; waiting for one to dial');
@@ -151,7 +152,7 @@ export class ListeningAgent implements CommsPoster {
       if (!frames.send({ type: 'post', ref, path, body })) this.pending.get(ref)?.reject(new Error('the node closed the connection'));
     });
     const current = beat === undefined ? undefined : this.beats.get(beat);
-    if (current && answer.status >= 200 && answer.status < 300) current.at = Date.now();
+    if (current && answer.status >= 200 && answer.status < 300) current.at = performance.now();
     if (RESULT_PATH.test(path) && answer.status < 300) this.beats.delete(RESULT_PATH.exec(path)![1]!);
     return answer;
   }

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ShoalDb } from '../../db/dialects/dialect.js';
 import { loadOrCreateCommsCertificate } from '../commsCertificate.js';
@@ -53,7 +54,7 @@ async function deliver(shoal: ShoalDb, o: TargetWorkOptions, workId: number, don
   const targetId = Number(target.id);
   if (!target.address) throw new Error(`${target.name} is a listening target without an address; register it again with --public-url`);
   const certificate = await loadOrCreateCommsCertificate(shoal, o.masterKey);
-  const giveUpAt = Date.now() + (target.first_contact === null ? PICKUP_TIMEOUT_MS : REACHED_BEFORE_DIAL_MS);
+  const giveUpAt = performance.now() + (target.first_contact === null ? PICKUP_TIMEOUT_MS : REACHED_BEFORE_DIAL_MS);
   let claimed = false;
   let delay = 250;
   while (!done.aborted) {
@@ -62,7 +63,7 @@ async function deliver(shoal: ShoalDb, o: TargetWorkOptions, workId: number, don
       channel = await dialAgent({ address: target.address, thumbprint: target.thumbprint, certificate, onPost: (p) => serveWorkPost(shoal, targetId, p.path, p.body) });
     } catch (err) {
       const why = `Could not reach the listening agent of ${target.name} at ${target.address}: ${(err as Error).message}`;
-      if (!claimed && (err instanceof AgentPinError || Date.now() >= giveUpAt)) return failPendingWork(shoal, workId, why);
+      if (!claimed && (err instanceof AgentPinError || performance.now() >= giveUpAt)) return failPendingWork(shoal, workId, why);
       // Claimed: the follower fails the work when its lease runs out without a heartbeat.
       await sleep(delay, undefined, { signal: done }).catch(() => {});
       delay = Math.min(REDIAL_MAX_MS, delay * 2);
