@@ -146,6 +146,7 @@ describe('listening agents on a standalone node, with a polling one', { timeout:
     const borrowed = await otherApi.get(`${SPACE}/targets/${answer.target.id}`);
     assert.equal(borrowed.status, 'Unavailable');
     assert.match(borrowed.statusSummary, /closed the connection before greeting: it refused this cluster's certificate/);
+    assert.match(other.stdout(), /refused the listening agent of borrowed: the agent at \S+ closed the connection before greeting/, 'the node logs it too');
 
     // An agent whose certificate is not the one its target registered: the node refuses it.
     const strangerReg = JSON.parse(fs.readFileSync(path.join(dirOf('listen-token'), 'registration.json'), 'utf8'));
@@ -161,6 +162,7 @@ describe('listening agents on a standalone node, with a polling one', { timeout:
     assert.equal(refused.status, 'Unavailable');
     assert.match(refused.statusSummary, new RegExp(`presented certificate ${presented}, not the one registered for this target \\(${expected}\\); refused it`));
     assert.doesNotMatch(agents.stranger.output(), /received/, 'the refused agent got no work');
+    assert.match(node.stdout(), new RegExp(`refused the listening agent of impostor: the agent at \\S+ presented certificate ${presented}`), 'the node logs it too');
     agents.stranger.child.kill('SIGTERM');
     await other.stop();
   });

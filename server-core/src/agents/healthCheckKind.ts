@@ -61,7 +61,7 @@ export function healthCheckKind(version: string, masterKey: Buffer): TaskKind {
             return false;
           }
           const workId = await enqueueAgentWork(ctx.shoal, masterKey, { targetId: Number(t.id), taskId: taskNumber, activityId: branch, kind: 'HealthCheck', payload: {} });
-          const r = await followTargetWork(ctx.shoal, { masterKey, nodeName: ctx.nodeName, target: t }, { workId, targetName: t.name, signal: ctx.signal, onLines: () => {} });
+          const r = await followTargetWork(ctx.shoal, { masterKey, nodeName: ctx.nodeName, target: t, logger: ctx.logger }, { workId, targetName: t.name, signal: ctx.signal, onLines: () => {} });
           if (r.state !== 'Success' || !r.result) {
             const why = `${t.name} did not answer its health check: ${r.error ?? r.state}`;
             say(why, true);

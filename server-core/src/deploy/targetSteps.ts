@@ -85,7 +85,7 @@ export async function runStepOnTargets(s: TargetStepInput): Promise<void> {
         kind: 'Script',
         payload: { body: substitute(String(step.properties.script ?? ''), lookup), syntax, env },
       });
-      const r = await followTargetWork(task.shoal, { masterKey: s.masterKey, nodeName: task.nodeName, target: t }, {
+      const r = await followTargetWork(task.shoal, { masterKey: s.masterKey, nodeName: task.nodeName, target: t, logger: task.logger }, {
         workId,
         targetName: t.name,
         signal: task.signal,

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
 import type { ShoalDb } from '../../db/dialects/dialect.js';
 import { loadOrCreateCommsCertificate } from '../commsCertificate.js';
 import { touchContact } from '../contact.js';
@@ -21,6 +22,8 @@ export interface TargetWorkOptions {
   masterKey: Buffer;
   nodeName: string;
   target: Pick<TargetRow, 'id' | 'name' | 'mode' | 'address' | 'thumbprint' | 'first_contact'>;
+  /** The node's log: a refused certificate is logged there too. */
+  logger?: Logger;
 }
 
 /**
@@ -63,6 +66,7 @@ async function deliver(shoal: ShoalDb, o: TargetWorkOptions, workId: number, don
       channel = await dialAgent({ address: target.address, thumbprint: target.thumbprint, certificate, onPost: (p) => serveWorkPost(shoal, targetId, p.path, p.body) });
     } catch (err) {
       const why = `Could not reach the listening agent of ${target.name} at ${target.address}: ${(err as Error).message}`;
+      if (err instanceof AgentPinError) o.logger?.warn({ target: target.name, address: target.address }, `refused the listening agent of ${target.name}: ${err.message}`);
       if (!claimed && (err instanceof AgentPinError || performance.now() >= giveUpAt)) return failPendingWork(shoal, workId, why);
       // Claimed: the follower fails the work when its lease runs out without a heartbeat.
       await sleep(delay, undefined, { signal: done }).catch(() => {});
