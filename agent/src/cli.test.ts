@@ -46,3 +46,22 @@ test('shoal-agent: --help exits 0; bad arguments exit 2 with one line; run befor
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('shoal-agent register: listening options are checked before anything is sent', () => {
+  const base = ['register', '--server', 'http://127.0.0.1:1', '--token', 'T', '--name', 'n', '--environment', 'Dev', '--role', 'web'];
+  const badMode = agent(...base, '--mode', 'pushing');
+  assert.equal(badMode.code, 2);
+  assert.match(badMode.stderr, /--mode.*polling or listening/);
+  const portWithoutListening = agent(...base, '--listen-port', '10933');
+  assert.equal(portWithoutListening.code, 2);
+  assert.match(portWithoutListening.stderr, /--listen-port and --public-url are for --mode listening/);
+  const badPort = agent(...base, '--mode', 'listening', '--listen-port', '70000');
+  assert.equal(badPort.code, 2);
+  assert.match(badPort.stderr, /port number/);
+  const badUrl = agent(...base, '--mode', 'listening', '--public-url', 'http://web-1');
+  assert.equal(badUrl.code, 2);
+  assert.match(badUrl.stderr, /https:\/\/host:port/);
+  const comms = agent(...base, '--mode', 'listening', '--comms', 'https://x:10943');
+  assert.equal(comms.code, 2);
+  assert.match(comms.stderr, /--comms is for polling agents/);
+});

@@ -7,6 +7,11 @@ export interface CommsAnswer {
   body: unknown;
 }
 
+/** Where an agent's posts about its work go: the comms port (polling), or the connection a node opened (listening). */
+export interface CommsPoster {
+  post(path: string, body: unknown, timeoutMs: number): Promise<CommsAnswer>;
+}
+
 /** A server certificate other than the pinned one: never retried quietly. */
 export class PinMismatchError extends Error {}
 
@@ -15,7 +20,7 @@ export class PinMismatchError extends Error {}
  * and accepts only the cluster certificate it pinned at registration (whatever the host name:
  * the balancer's address or any node's).
  */
-export class CommsClient {
+export class CommsClient implements CommsPoster {
   private readonly agent: https.Agent;
 
   constructor(

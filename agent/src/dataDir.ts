@@ -13,6 +13,11 @@ export interface Registration {
   clusterThumbprint: string;
   /** PEM of the cluster's communication certificate (pinned). */
   clusterCertificate: string;
+  /** Absent in registrations made before listening agents: Polling. */
+  mode?: 'Polling' | 'Listening';
+  /** Listening: the port it opens, and the address nodes dial. */
+  listenPort?: number;
+  address?: string;
 }
 
 export class NotRegisteredError extends Error {}

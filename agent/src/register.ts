@@ -10,6 +10,8 @@ export interface RegisterOptions {
   roles: string[];
   space: string;
   comms?: string;
+  /** Listening: the port it opens and the address nodes dial (https://host:port). */
+  listen?: { port: number; address: string };
 }
 
 /** The server refused or could not be reached: exit 1 with its message. */
@@ -17,11 +19,12 @@ export class RegistrationError extends Error {}
 
 /**
  * Registers this agent through the ordinary API (an API key, or a one-time token) with the
- * thumbprint of its own certificate, and keeps what the answer says to pin and where to poll.
+ * thumbprint of its own certificate, and keeps what the answer says to pin and where to poll
+ * (or, listening, the port to open and the address nodes dial).
  */
 export async function register(dir: AgentDataDir, o: RegisterOptions): Promise<Registration> {
   const identity = await dir.identity();
-  const body: TargetRegistrationBody = { name: o.name, environmentIds: o.environments, roles: o.roles, thumbprint: identity.thumbprint, mode: 'Polling' };
+  const body: TargetRegistrationBody = { name: o.name, environmentIds: o.environments, roles: o.roles, thumbprint: identity.thumbprint, ...(o.listen ? { mode: 'Listening', address: o.listen.address } : { mode: 'Polling' }) };
   const base = o.server.replace(/\/+$/, '');
   const space = encodeURIComponent(o.space);
   const url = o.token ? `${base}/api/${space}/targets/register` : `${base}/api/${space}/targets`;
@@ -50,6 +53,7 @@ export async function register(dir: AgentDataDir, o: RegisterOptions): Promise<R
     name: r.target.name,
     clusterThumbprint: r.clusterThumbprint,
     clusterCertificate: r.clusterCertificate,
+    ...(o.listen ? { mode: 'Listening' as const, listenPort: o.listen.port, address: o.listen.address } : { mode: 'Polling' as const }),
   };
   dir.saveRegistration(registration);
   return registration;

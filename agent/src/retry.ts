@@ -1,5 +1,5 @@
 import { Backoff } from './backoff.js';
-import { answerError, type CommsAnswer, type CommsClient } from './comms.js';
+import { answerError, type CommsAnswer, type CommsPoster } from './comms.js';
 
 export type Say = (line: string) => void;
 
@@ -13,7 +13,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * a reconnect), backing off 1 s → 60 s and saying why. A 409 is final and thrown; other
  * refusals are retried like a network error.
  */
-export async function postUntilTaken(client: CommsClient, path: string, body: unknown, say: Say, what: string, stopped: () => boolean): Promise<CommsAnswer> {
+export async function postUntilTaken(client: CommsPoster, path: string, body: unknown, say: Say, what: string, stopped: () => boolean): Promise<CommsAnswer> {
   const backoff = new Backoff();
   for (;;) {
     let why: string;

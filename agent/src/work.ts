@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AGENT_PATHS, type AgentLogBody, type AgentResultBody, type AgentWorkItem } from '@shoal/server-core/contract';
-import type { CommsClient } from './comms.js';
+import type { CommsPoster } from './comms.js';
 import { postUntilTaken, RefusedError, type Say } from './retry.js';
 import { startScript, type ScriptRun } from './scriptProcess.js';
 import { AGENT_VERSION } from './version.js';
@@ -45,7 +45,7 @@ class LogShipper {
  * Runs one piece of work: heartbeats renew its lease (a reply may cancel it), lines go out in
  * numbered chunks, and the result is posted after the last chunk, until a node takes it.
  */
-export async function runWorkItem(item: AgentWorkItem, o: { client: CommsClient; workRoot: string; say: Say; stopped: () => boolean; stopSignal: AbortSignal }): Promise<void> {
+export async function runWorkItem(item: AgentWorkItem, o: { client: CommsPoster; workRoot: string; say: Say; stopped: () => boolean; stopSignal: AbortSignal }): Promise<void> {
   const { client, say } = o;
   const post = (p: string, body: unknown, what: string) => postUntilTaken(client, p, body, (l) => say(`${item.id}: ${l}`), what, o.stopped);
   const shipper = new LogShipper(async (body) => void (await post(AGENT_PATHS.log(item.id), body, `log chunk ${body.seq}`)), item.token);

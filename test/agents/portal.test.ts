@@ -16,6 +16,7 @@ import { ShoalClient } from '../helpers/apiClient.js';
 import { AGENT_BIN, startAgent } from '../helpers/agents.js';
 import { freshShotsDir, launchChromium, logInToPortal, stepWithScreenshot } from '../helpers/browser.js';
 import { SPACE } from '../helpers/deployments.js';
+import { freePort } from '../helpers/freePort.js';
 import { REPO_ROOT } from '../helpers/repo.js';
 import { startShoalProcess, type ShoalProcess } from '../helpers/shoalProcess.js';
 import { teardown } from '../helpers/teardown.js';
@@ -123,6 +124,32 @@ describe('the Targets page of the portal in Chromium', { timeout: 240_000 }, () 
     await shot(page, 'targets-disabled');
     await row('portal web 1').getByRole('button', { name: 'Enable' }).click();
     await row('portal web 1').getByRole('button', { name: 'Disable' }).waitFor();
+    assert.deepEqual(pageErrors, []);
+  });
+
+  step("the panel offers a listening agent's command; run as shown (with --public-url, as its hint says), the node dials the agent and the page shows it Healthy", async () => {
+    const port = await freePort();
+    await page.getByRole('button', { name: 'Register a target' }).click();
+    const form = page.getByRole('form', { name: 'Register a target' });
+    await form.getByLabel('Dev').check();
+    await form.getByLabel(/Roles/).fill('web');
+    await form.getByLabel(/Target name/).fill('portal listening');
+    await form.getByLabel(/Listening/).check();
+    await form.getByLabel(/Listen port/).fill(String(port));
+    await form.getByRole('button', { name: 'Create registration command' }).click();
+    const command = (await form.getByTestId('copyable-code').textContent())!;
+    assert.match(command, new RegExp(`--name 'portal listening' --environment Dev --role web --mode listening --listen-port ${port}$`));
+    await shot(page, 'targets-register-listening');
+    const dataDir = path.join(dir, 'listening-agent');
+    const registered = await runInShell(`${command} --public-url https://127.0.0.1:${port}`, dir, dataDir);
+    assert.equal(registered.code, 0, registered.output);
+    startAgent(dataDir);
+    await row('portal listening').locator('[data-status="Healthy"]').waitFor({ timeout: 120_000 });
+    assert.match((await row('portal listening').textContent())!, /Listening/);
+    await form.getByRole('button', { name: 'Close' }).click();
+    await row('portal listening').getByRole('button', { name: 'Details of portal listening' }).click();
+    await page.getByTestId('target-details').getByText(`https://127.0.0.1:${port}`).waitFor();
+    await shot(page, 'targets-listening-healthy');
     assert.deepEqual(pageErrors, []);
   });
 

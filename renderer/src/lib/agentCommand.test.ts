@@ -11,6 +11,13 @@ test('the register command: every environment and role its own flag, values quot
   assert.equal(shellWord('$(rm -rf /)'), `'$(rm -rf /)'`);
 });
 
+test('a listening agent: --mode listening, and --listen-port only when it is not the default', () => {
+  const base = { serverUrl: 'http://h', token: 't', name: 'web', environments: ['Dev'], roles: ['web'] };
+  assert.equal(registerCommand({ ...base, listenPort: 10933 }), 'shoal-agent register --server http://h --token t --name web --environment Dev --role web --mode listening');
+  assert.equal(registerCommand({ ...base, listenPort: 11000 }), 'shoal-agent register --server http://h --token t --name web --environment Dev --role web --mode listening --listen-port 11000');
+  assert.doesNotMatch(registerCommand(base), /--mode/);
+});
+
 test('roles typed with commas or spaces, each once', () => {
   assert.deepEqual(parseRoles(' web, api  web,,db '), ['web', 'api', 'db']);
   assert.deepEqual(parseRoles('  '), []);

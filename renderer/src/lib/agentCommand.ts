@@ -1,3 +1,5 @@
+import { DEFAULT_LISTEN_PORT } from '@shoal/server-core/contract';
+
 /**
  * The `shoal-agent register …` command the Targets page shows for a registration token:
  * one line a POSIX shell (and PowerShell) runs as it is, every value quoted when it needs it.
@@ -17,12 +19,18 @@ export interface RegisterCommand {
   name: string;
   environments: readonly string[];
   roles: readonly string[];
+  /** A listening agent on this port (nodes dial it); absent: a polling agent. */
+  listenPort?: number;
 }
 
 export function registerCommand(c: RegisterCommand): string {
   const words = ['shoal-agent', 'register', '--server', shellWord(c.serverUrl), '--token', shellWord(c.token), '--name', c.name.trim() ? shellWord(c.name.trim()) : '"$(hostname)"'];
   for (const e of c.environments) words.push('--environment', shellWord(e));
   for (const r of c.roles) words.push('--role', shellWord(r));
+  if (c.listenPort !== undefined) {
+    words.push('--mode', 'listening');
+    if (c.listenPort !== DEFAULT_LISTEN_PORT) words.push('--listen-port', String(c.listenPort));
+  }
   return words.join(' ');
 }
 

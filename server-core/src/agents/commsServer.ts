@@ -3,19 +3,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
-import type { TSchema } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { Logger } from 'pino';
-import { AgentLogBody, AgentPollBody, AgentResultBody, AgentTokenBody, type AgentWorkItem } from '../contract/targets.js';
+import { AgentPollBody } from '../contract/targets.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import { COMMS_PORT, listenServerOrExplain } from '../nodes/port.js';
-import { decryptValue } from '../secrets/masterKey.js';
 import { thumbprintOfDer, type KeyAndCertificate } from './certificates.js';
 import { recordContact } from './contact.js';
 import { targetByThumbprint } from './targetRows.js';
-import { claimAgentWork, type AgentWorkRow } from './work/claim.js';
-import { appendLog, complete, heartbeat, type PostOutcome } from './work/posts.js';
-import { MAX_POLL_HOLD_MS, WORK_LEASE_MS } from './work/timings.js';
+import { claimAgentWork } from './work/claim.js';
+import { toWorkItem } from './work/item.js';
+import { serveWorkPost } from './work/servePost.js';
+import { MAX_POLL_HOLD_MS } from './work/timings.js';
 import { AgentWorkWakeups } from './work/wakeups.js';
 
 const DEFAULT_POLL_HOLD_MS = 25_000;
@@ -64,17 +64,6 @@ async function readJson<T extends TSchema>(req: IncomingMessage, schema: T): Pro
   if (first) throw new HttpError(400, `${first.path || 'body'}: ${first.message}`);
   return body as import('@sinclair/typebox').Static<T>;
 }
-
-const toItem = (w: AgentWorkRow, masterKey: Buffer): AgentWorkItem => {
-  const payload = JSON.parse(decryptValue(masterKey, w.payload)) as { body?: string; syntax?: string; env?: Record<string, string> };
-  return {
-    id: String(w.id),
-    token: w.claim_token!,
-    kind: w.kind as AgentWorkItem['kind'],
-    leaseMs: WORK_LEASE_MS,
-    ...(w.kind === 'Script' ? { script: { body: payload.body ?? '', syntax: payload.syntax ?? 'bash', env: payload.env ?? {} } } : {}),
-  };
-};
 
 /**
  * The comms port: HTTPS with mutual TLS where agents poll for work and post heartbeats, log
@@ -140,18 +129,8 @@ export class CommsServer {
     const targetId = Number(target.id);
     const path = (req.url ?? '').split('?')[0]!;
     if (path === '/agent/poll') return this.poll(targetId, target.name, await readJson(req, AgentPollBody), res);
-    const m = /^\/agent\/work\/(\d+)\/(heartbeat|log|result)$/.exec(path);
-    if (!m) throw new HttpError(400, `There is no ${path} on the comms port.`);
-    const id = Number(m[1]);
-    const { shoal } = this.o;
-    let outcome: PostOutcome;
-    if (m[2] === 'heartbeat') outcome = await heartbeat(shoal, targetId, id, (await readJson(req, AgentTokenBody)).token);
-    else if (m[2] === 'log') {
-      const b = await readJson(req, AgentLogBody);
-      outcome = await appendLog(shoal, targetId, id, b.token, b.seq, b.lines);
-    } else outcome = await complete(shoal, targetId, id, await readJson(req, AgentResultBody));
-    if (!outcome.ok) return send(res, outcome.status, { error: { code: outcome.status === 409 ? 'Conflict' : outcome.status === 404 ? 'NotFound' : 'Unavailable', message: outcome.message } });
-    return m[2] === 'heartbeat' ? send(res, 200, { cancel: !!outcome.cancel }) : send(res, 204, null);
+    const a = await serveWorkPost(this.o.shoal, targetId, path, await readJson(req, Type.Unknown()));
+    return send(res, a.status, a.body);
   }
 
   /** Holds the poll until work for this target is queued (claimed here) or the hold ends. */
@@ -167,7 +146,7 @@ export class CommsServer {
       const work = await claimAgentWork(shoal, { targetId, limit: body.capacity, nodeName });
       if (work.length) {
         this.o.logger.info({ target: name, work: work.map((w) => Number(w.id)) }, 'handed agent work out');
-        return send(res, 200, { work: work.map((w) => toItem(w, this.o.masterKey)) });
+        return send(res, 200, { work: work.map((w) => toWorkItem(w, this.o.masterKey)) });
       }
       const left = hold - (performance.now() - started);
       if (left <= 0) break;

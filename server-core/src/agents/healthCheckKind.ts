@@ -5,7 +5,7 @@ import { parseTaskId } from '../queue/taskRecord.js';
 import { formatId, parseId } from '../resources/ids.js';
 import { listTargets, unavailableReason, type TargetRow } from './targetRows.js';
 import { enqueueAgentWork } from './work/enqueue.js';
-import { followAgentWork } from './work/follow.js';
+import { followTargetWork } from './listening/deliver.js';
 
 export const HEALTH_CHECK_KIND = 'HealthCheck';
 /** Less free space than this where the agent works makes a target Unhealthy. */
@@ -61,7 +61,7 @@ export function healthCheckKind(version: string, masterKey: Buffer): TaskKind {
             return false;
           }
           const workId = await enqueueAgentWork(ctx.shoal, masterKey, { targetId: Number(t.id), taskId: taskNumber, activityId: branch, kind: 'HealthCheck', payload: {} });
-          const r = await followAgentWork(ctx.shoal, { workId, targetName: t.name, signal: ctx.signal, onLines: () => {} });
+          const r = await followTargetWork(ctx.shoal, { masterKey, nodeName: ctx.nodeName, target: t, logger: ctx.logger }, { workId, targetName: t.name, signal: ctx.signal, onLines: () => {} });
           if (r.state !== 'Success' || !r.result) {
             const why = `${t.name} did not answer its health check: ${r.error ?? r.state}`;
             say(why, true);

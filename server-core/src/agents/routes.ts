@@ -5,7 +5,8 @@ import { endpointSchema } from '../api/endpointSchema.js';
 import { targetEndpoints as e } from '../contract/targets.js';
 import type { NodeContext } from '../nodeContext.js';
 import { actorOf } from '../resources/actor.js';
-import { requireId, missing } from '../resources/ids.js';
+import { missing, parseId, requireId } from '../resources/ids.js';
+import { queueFirstHealthCheck } from './contact.js';
 import { requireSpaceOfRoute } from '../resources/space.js';
 import { findTarget, listTargets, toTarget } from './targetRows.js';
 import { checkRegistrationToken, createRegistrationToken, deleteTarget, registerTarget, updateTarget } from './targetService.js';
@@ -18,8 +19,16 @@ export const targetRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = asy
   const { shoal, comms } = ctx;
   app.addHook('preHandler', requireSpaceOfRoute(shoal));
 
-  /** What the agent pins and where it polls: the configured public comms address, else this host on this node's comms port. */
-  const registration = (req: FastifyRequest, target: Awaited<ReturnType<typeof registerTarget>>) => {
+  /**
+   * What the agent pins and where it polls: the configured public comms address, else this host
+   * on this node's comms port. A listening target's first health check is queued at once: a
+   * node dials it (and keeps dialing while its agent starts).
+   */
+  const registration = async (req: FastifyRequest, target: Awaited<ReturnType<typeof registerTarget>>) => {
+    if (target.mode === 'Listening') {
+      await queueFirstHealthCheck(shoal, parseId('target', target.id)!, target.name);
+      ctx.executor.queueChanged();
+    }
     const host = req.hostname.includes(':') && !req.hostname.startsWith('[') ? `[${req.hostname}]` : req.hostname;
     return { target, clusterCertificate: comms.certificate.cert, clusterThumbprint: comms.certificate.thumbprint, commsUrl: comms.publicUrl ?? `https://${host}:${comms.port()}` };
   };
@@ -28,7 +37,7 @@ export const targetRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = asy
 
   app.post(e.registerTargetWithKey.url, { schema: endpointSchema(e.registerTargetWithKey), config: { access: 'admin' } }, async (req, reply) => {
     if (req.body.token) throw badRequest('token: registration tokens go to POST /api/{spaceId}/targets/register, without other credentials.');
-    return reply.status(201).send(registration(req, await registerTarget(shoal, { actor: actorOf(req) }, req.params.spaceId, req.body)));
+    return reply.status(201).send(await registration(req, await registerTarget(shoal, { actor: actorOf(req) }, req.params.spaceId, req.body)));
   });
 
   // The token first (before the body's schema, the space and the names are looked at): without a valid one, a 401 and nothing else.
@@ -37,7 +46,7 @@ export const targetRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = asy
   };
   app.post(e.registerTargetWithToken.url, { schema: endpointSchema(e.registerTargetWithToken), config: { access: 'anonymous' }, preValidation: tokenFirst }, async (req, reply) => {
     if (!req.body.token) throw badRequest('token: a registration token is needed (or register with an API key at POST /api/{spaceId}/targets).');
-    return reply.status(201).send(registration(req, await registerTarget(shoal, { token: req.body.token, clientIp: req.ip }, req.params.spaceId, req.body)));
+    return reply.status(201).send(await registration(req, await registerTarget(shoal, { token: req.body.token, clientIp: req.ip }, req.params.spaceId, req.body)));
   });
 
   app.post(e.createRegistrationToken.url, { schema: endpointSchema(e.createRegistrationToken), config: { access: 'admin' } }, async (req, reply) =>

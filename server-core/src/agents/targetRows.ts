@@ -15,6 +15,8 @@ export const CONTACT_TIMEOUT_MS = 60_000;
 
 /** What the row says, unless the agent has gone silent since: then Unavailable. */
 function statusOf(r: TargetRowAt): { status: TargetStatus; summary: string } {
+  // A listening agent is silent until a node dials it: its status is its last health check's.
+  if (r.mode === 'Listening') return { status: r.status as TargetStatus, summary: r.status_summary };
   const silentFor = r.last_contact === null ? null : Number(r.now) - Number(r.last_contact);
   if (silentFor === null) return { status: r.status as TargetStatus, summary: r.status_summary || 'The agent has not connected yet.' };
   if (silentFor > CONTACT_TIMEOUT_MS) return { status: 'Unavailable', summary: `No contact with the agent for ${Math.round(silentFor / 1000)} s.` };
@@ -24,6 +26,8 @@ function statusOf(r: TargetRowAt): { status: TargetStatus; summary: string } {
 /** Whether work can be given to it now, and if not, why. */
 export function unavailableReason(r: TargetRowAt): string | null {
   if (Number(r.is_disabled)) return `${r.name} is disabled.`;
+  // Listening: the node running the work dials it and, unreached, fails the work with why.
+  if (r.mode === 'Listening') return null;
   if (r.last_contact === null) return `${r.name} is unavailable: its agent has never connected.`;
   const s = statusOf(r);
   return s.status === 'Unavailable' ? `${r.name} is unavailable: ${s.summary}` : null;
@@ -36,6 +40,7 @@ export function toTarget(r: TargetRowAt): Target {
     spaceId: r.space_id,
     name: r.name,
     mode: r.mode as Target['mode'],
+    address: r.address ?? null,
     environmentIds: (JSON.parse(r.environment_ids) as number[]).map((e) => formatId('environment', e)),
     roles: JSON.parse(r.roles) as string[],
     thumbprint: r.thumbprint,

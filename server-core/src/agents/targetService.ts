@@ -94,6 +94,9 @@ export async function registerTarget(shoal: ShoalDb, who: { actor: Actor } | { t
   const roles = uniqueRoles(body.roles);
   if (!roles.length) throw badRequest('roles: at least one role is needed.');
   const thumbprint = body.thumbprint.toUpperCase();
+  const mode = body.mode ?? 'Polling';
+  if (mode === 'Listening' && !body.address) throw badRequest('address: a listening agent needs the address nodes dial (https://host:port).');
+  if (mode === 'Polling' && body.address) throw badRequest('address: only a listening agent has an address; a polling agent connects to the cluster.');
   return saveNamed(shoal, 'targets', { space: spaceId }, body.name, undefined, taken(body.name), async (trx) => {
     const username = 'actor' in who ? who.actor.username : `registration token of ${await spendToken(trx, spaceId, who.token, environments, roles)}`;
     const same = await trx.db.selectFrom('targets').select(['id', 'name']).where('thumbprint', '=', thumbprint).executeTakeFirst();
@@ -102,12 +105,13 @@ export async function registerTarget(shoal: ShoalDb, who: { actor: Actor } | { t
     const row = await insertReturning(trx, 'targets', {
       ...namedColumns(body.name, undefined),
       space_id: spaceId,
-      mode: 'Polling',
+      mode,
+      address: body.address?.replace(/\/+$/, '') ?? null,
       environment_ids: JSON.stringify(environments),
       roles: JSON.stringify(roles),
       thumbprint,
       status: 'Unknown',
-      status_summary: 'Registered; the agent has not connected yet.',
+      status_summary: mode === 'Listening' ? 'Registered; no node has reached the agent yet.' : 'Registered; the agent has not connected yet.',
       first_contact: null,
       last_contact: null,
       last_health_check: null,
@@ -116,7 +120,7 @@ export async function registerTarget(shoal: ShoalDb, who: { actor: Actor } | { t
       created_at: now,
       updated_at: now,
     });
-    await recordEvent(trx, { username, action: 'target.register', target: formatId('target', row.id), details: { name: body.name, environments: body.environmentIds, roles, thumbprint }, clientIp: 'actor' in who ? who.actor.clientIp : who.clientIp });
+    await recordEvent(trx, { username, action: 'target.register', target: formatId('target', row.id), details: { name: body.name, mode, ...(body.address ? { address: body.address } : {}), environments: body.environmentIds, roles, thumbprint }, clientIp: 'actor' in who ? who.actor.clientIp : who.clientIp });
     return toTarget((await findTarget(trx, spaceId, Number(row.id)))!);
   });
 }

@@ -21,3 +21,4 @@ export * from './runbooks.js';
 export * from './tasks.js';
 export * from './users.js';
 export * from './targets.js';
+export * from './agentListening.js';

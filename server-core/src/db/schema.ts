@@ -302,6 +302,8 @@ export interface TargetsTable extends NamedRow {
   last_health_check: number | null;
   agent_version: string | null;
   os: string | null;
+  /** Listening targets: where a node dials the agent (`https://host:port`); null for polling ones. */
+  address: string | null;
 }
 
 export interface TargetRegistrationTokensTable {

@@ -1,7 +1,7 @@
 import { insertActivity, setActivityState } from '../activities/activityRecords.js';
 import { targetsFor, unavailableReason } from '../agents/targetRows.js';
 import { enqueueAgentWork } from '../agents/work/enqueue.js';
-import { followAgentWork } from '../agents/work/follow.js';
+import { followTargetWork } from '../agents/listening/deliver.js';
 import type { Step } from '../contract/projects.js';
 import type { TaskContext } from '../executor/taskKind.js';
 import { formatId } from '../resources/ids.js';
@@ -85,7 +85,7 @@ export async function runStepOnTargets(s: TargetStepInput): Promise<void> {
         kind: 'Script',
         payload: { body: substitute(String(step.properties.script ?? ''), lookup), syntax, env },
       });
-      const r = await followAgentWork(task.shoal, {
+      const r = await followTargetWork(task.shoal, { masterKey: s.masterKey, nodeName: task.nodeName, target: t, logger: task.logger }, {
         workId,
         targetName: t.name,
         signal: task.signal,

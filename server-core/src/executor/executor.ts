@@ -264,6 +264,7 @@ export class Executor {
         nodeName: this.o.nodeName,
         serverUrl: this.o.serverUrl,
         runAs: this.o.runAs,
+        logger: this.o.logger,
       });
       if (signal.aborted) log.info(`The stop request (${(signal.reason as Error).message}) came after the task had finished; its own outcome stands.`);
     } catch (err) {

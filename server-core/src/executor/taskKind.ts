@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { Permission, Permissions } from '../auth/permissions.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import type { TaskLogWriter } from '../logs/taskLog.js';
@@ -29,6 +30,8 @@ export interface TaskContext {
   serverUrl: string;
   /** The unprivileged account scripts run as (`builtInWorkerRunAs`), when one is set. */
   runAs?: RunAsUser;
+  /** The node's own log, for what an operator must see beyond the task's log (a refused certificate). */
+  logger?: Logger;
 }
 
 /** What a task sees of the node's lease. */

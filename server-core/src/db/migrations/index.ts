@@ -6,6 +6,7 @@ import * as m0003 from './0003_security.js';
 import * as m0004 from './0004_node_identity.js';
 import * as m0005 from './0005_deployments.js';
 import * as m0006 from './0006_agents.js';
+import * as m0007 from './0007_listening_targets.js';
 
 type DialectMigration = { up(db: any, dialect: ShoalDialect): Promise<void> };
 
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0004_node_identity': m0004,
   '0005_deployments': m0005,
   '0006_agents': m0006,
+  '0007_listening_targets': m0007,
 };
 
 export const LATEST_SCHEMA_VERSION = Object.keys(MIGRATIONS).sort().at(-1)!;
