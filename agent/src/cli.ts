@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CommsClient } from './comms.js';
 import { AgentDataDir, defaultDataDir, NotRegisteredError } from './dataDir.js';
+import { PackageCache } from './packages/cache.js';
 import { Poller } from './poller.js';
 import { register, RegistrationError } from './register.js';
 import { AGENT_VERSION } from './version.js';
@@ -60,7 +61,8 @@ export async function main(argv: string[]): Promise<void> {
       const r = dir.registration();
       const identity = await dir.identity();
       const client = new CommsClient(r.commsUrl, identity, r.clusterCertificate, r.clusterThumbprint);
-      const poller = new Poller({ client, workRoot: dir.workDir, capacity: f.capacity, say });
+      const packages = { cache: new PackageCache(dir.packagesDir), applicationsDir: dir.applicationsDir };
+      const poller = new Poller({ client, workRoot: dir.workDir, packages, capacity: f.capacity, say });
       say(`shoal-agent ${AGENT_VERSION}: ${r.name} (${r.targetId}, thumbprint ${identity.thumbprint}) polls ${r.commsUrl}`);
       const stop = (signal: string) => {
         say(`received ${signal}; stopping`);

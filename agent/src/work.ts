@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AGENT_PATHS, type AgentLogBody, type AgentResultBody, type AgentWorkItem } from '@shoal/server-core/contract';
 import type { CommsClient } from './comms.js';
+import { deployPackageHere, type PackageDeployer } from './packages/deploy.js';
 import { postUntilTaken, RefusedError, type Say } from './retry.js';
 import { startScript, type ScriptRun } from './scriptProcess.js';
 import { AGENT_VERSION } from './version.js';
@@ -45,7 +46,7 @@ class LogShipper {
  * Runs one piece of work: heartbeats renew its lease (a reply may cancel it), lines go out in
  * numbered chunks, and the result is posted after the last chunk, until a node takes it.
  */
-export async function runWorkItem(item: AgentWorkItem, o: { client: CommsClient; workRoot: string; say: Say; stopped: () => boolean; stopSignal: AbortSignal }): Promise<void> {
+export async function runWorkItem(item: AgentWorkItem, o: { client: CommsClient; workRoot: string; packages: PackageDeployer; say: Say; stopped: () => boolean; stopSignal: AbortSignal }): Promise<void> {
   const { client, say } = o;
   const post = (p: string, body: unknown, what: string) => postUntilTaken(client, p, body, (l) => say(`${item.id}: ${l}`), what, o.stopped);
   const shipper = new LogShipper(async (body) => void (await post(AGENT_PATHS.log(item.id), body, `log chunk ${body.seq}`)), item.token);
@@ -78,6 +79,10 @@ export async function runWorkItem(item: AgentWorkItem, o: { client: CommsClient;
       const s = fs.statfsSync(o.workRoot);
       result.exitCode = 0;
       result.health = { freeDiskBytes: s.bavail * s.bsize, workDir: o.workRoot, os: osDescription(), agentVersion: AGENT_VERSION };
+    } else if (item.kind === 'DeployPackage') {
+      say(`${item.id}: deploying ${item.package!.packageId} ${item.package!.version}`);
+      await deployPackageHere(item.package!, item, { ...o.packages, client, log: (line) => shipper.add('out', line) });
+      result.exitCode = 0;
     } else {
       const s = item.script!;
       say(`${item.id}: running a ${s.syntax} script`);
