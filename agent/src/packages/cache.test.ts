@@ -47,7 +47,7 @@ describe("the agent's package cache", () => {
 
   it('keeps at most maxPackages and maxBytes, least recently used out first, never the one in use', async () => {
     const cache = new PackageCache(path.join(root, 'bounded'), { maxPackages: 2, maxBytes: 25_000 });
-    const servers = [];
+    const servers: Awaited<ReturnType<typeof packageServer>>[] = [];
     try {
       for (const size of [10_000, 10_000, 10_000, 40_000]) servers.push(await packageServer(crypto.randomBytes(size)));
       const [a, b, c, big] = servers.map((s) => s.sha256);
