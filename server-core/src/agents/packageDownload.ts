@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { parseRange } from '../api/range.js';
 import { AGENT_WORK_HEADERS, type AgentPackageWork } from '../contract/targets.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import { spaceFolder } from '../packages/packageFiles.js';
@@ -35,16 +36,6 @@ async function authorisedFile(shoal: ShoalDb, masterKey: Buffer, packagesRoot: s
   } catch {
     return { status: 404, message: `The file of ${p.package.packageId} ${p.package.version} (${p.fileName}) is missing from the packages storage.` };
   }
-}
-
-/** `bytes=N-` or `bytes=N-M` (one range); null for a whole-file request; a refusal when unsatisfiable. */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | null | 'unsatisfiable' {
-  if (!header) return null;
-  const m = /^bytes=(\d+)-(\d*)$/.exec(header.trim());
-  if (!m) return 'unsatisfiable';
-  const start = Number(m[1]);
-  const end = m[2] ? Math.min(Number(m[2]), size - 1) : size - 1;
-  return start < size && start <= end ? { start, end } : 'unsatisfiable';
 }
 
 /**
