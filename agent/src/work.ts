@@ -73,6 +73,20 @@ export async function runWorkItem(item: AgentWorkItem, o: { client: CommsClient;
   }, Math.max(1000, Math.floor(item.leaseMs / 10)));
   const result: AgentResultBody = { token: item.token, logChunks: 0, exitCode: null };
   const dir = path.join(o.workRoot, item.id);
+  /** Runs one script of this work (the step's, or a package's own); a cancel, a lost lease or the agent stopping ends it. */
+  const runScript = async (s: { body: string; syntax: string; env: Record<string, string>; cwd?: string }): Promise<number | null> => {
+    say(`${item.id}: running a ${s.syntax} script`);
+    script = startScript({ dir, ...s, onLine: (stream, text) => shipper.add(stream, text) });
+    // The agent stopping ends its scripts too: none is left running without an agent to report it.
+    const onStop = () => {
+      result.error = 'The agent was stopped while the script ran.';
+      script?.killTree();
+    };
+    o.stopSignal.addEventListener('abort', onStop, { once: true });
+    const code = await script.exited.finally(() => o.stopSignal.removeEventListener('abort', onStop));
+    say(`${item.id}: the script ended${code === null ? ' by a signal' : ` with exit code ${code}`}`);
+    return code;
+  };
   try {
     if (item.kind === 'HealthCheck') {
       fs.mkdirSync(o.workRoot, { recursive: true });
@@ -81,20 +95,11 @@ export async function runWorkItem(item: AgentWorkItem, o: { client: CommsClient;
       result.health = { freeDiskBytes: s.bavail * s.bsize, workDir: o.workRoot, os: osDescription(), agentVersion: AGENT_VERSION };
     } else if (item.kind === 'DeployPackage') {
       say(`${item.id}: deploying ${item.package!.packageId} ${item.package!.version}`);
-      await deployPackageHere(item.package!, item, { ...o.packages, client, log: (line) => shipper.add('out', line) });
+      const ended = () => (canceled ? 'Canceled by the cluster.' : (lostLease ?? (o.stopSignal.aborted ? 'The agent was stopped during the deployment.' : undefined)));
+      await deployPackageHere(item.package!, item, { ...o.packages, client, log: (line) => shipper.add('out', line), runScript, ended });
       result.exitCode = 0;
     } else {
-      const s = item.script!;
-      say(`${item.id}: running a ${s.syntax} script`);
-      script = startScript({ dir, body: s.body, syntax: s.syntax, env: s.env, onLine: (stream, text) => shipper.add(stream, text) });
-      // The agent stopping ends its scripts too: none is left running without an agent to report it.
-      const onStop = () => {
-        result.error = 'The agent was stopped while the script ran.';
-        script?.killTree();
-      };
-      o.stopSignal.addEventListener('abort', onStop, { once: true });
-      result.exitCode = await script.exited.finally(() => o.stopSignal.removeEventListener('abort', onStop));
-      say(`${item.id}: the script ended${result.exitCode === null ? ' by a signal' : ` with exit code ${result.exitCode}`}`);
+      result.exitCode = await runScript(item.script!);
     }
   } catch (err) {
     result.error = (err as Error).message;

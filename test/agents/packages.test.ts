@@ -21,6 +21,7 @@ import { tempDir } from '../helpers/tempDir.js';
 import { waitFor } from '../../server-core/src/testing/wait.js';
 
 const AGENTS = ['web-1', 'web-2'];
+const SECRET = 'pa55-on-the-agent';
 
 /** The package bytes the node logged as served to agents (pino JSON lines), for one hash. */
 function bytesServed(node: ShoalProcess, sha256: string): number {
@@ -72,11 +73,12 @@ describe('packages on polling agents', { timeout: 300_000 }, () => {
     packageBytes = await buildTarGz(dir, {
       'config/app.json': '{"greeting": "#{Greeting}", "target": "#{Shoal.Target.Name}", "environment": "#{Shoal.Environment.Name}"}\n',
       'static/index.html': '<p>#{Greeting}</p>',
+      'Deploy.sh': 'echo "Deploy.sh on #{Shoal.Target.Name} in $(pwd), password #{DbPassword}"\necho "#{Greeting}" > "$SHOAL_INSTALL_PATH/deployed.txt"\n',
       'data/blob.txt': 'x'.repeat(300_000),
     });
     await uploadPackage(api, 'Acme.Web.1.0.0.tar.gz', packageBytes);
     await api.call('PUT', `${SPACE}/projects/${projectId}/process`, { steps: [{ name: 'Deploy web', action: 'DeployPackage', runOn: 'targets', roles: ['web'], properties: { packageId: 'Acme.Web', substituteInFiles: ['config/*.json'] } }] }, 200);
-    await api.call('PUT', `${SPACE}/projects/${projectId}/variables`, { variables: [{ name: 'Greeting', value: 'hello' }, { name: 'Greeting', value: 'hello from web-2', scope: { targetIds: [web2] } }] }, 200);
+    await api.call('PUT', `${SPACE}/projects/${projectId}/variables`, { variables: [{ name: 'Greeting', value: 'hello' }, { name: 'Greeting', value: 'hello from web-2', scope: { targetIds: [web2] } }, { name: 'DbPassword', value: SECRET, sensitive: true }] }, 200);
   });
   after(() => teardown());
 
@@ -96,10 +98,13 @@ describe('packages on polling agents', { timeout: 300_000 }, () => {
       assert.equal(installed(agent, '1.0.0', 'config/app.json'), `{"greeting": "${greeting}", "target": "${agent}", "environment": "Dev"}\n`);
       assert.equal(installed(agent, '1.0.0', 'static/index.html'), '<p>#{Greeting}</p>', 'only the listed files are substituted');
       assert.equal(installed(agent, '1.0.0', 'data/blob.txt').length, 300_000);
+      assert.equal(installed(agent, '1.0.0', 'deployed.txt'), `${greeting}\n`, "the package's Deploy.sh ran there, substituted");
       assert.deepEqual(fs.readdirSync(path.join(dir, agent, 'packages')), [sha256], "the agent's cache holds the package by its hash");
     }
     const log = await taskLog(api, first.taskId);
     assert.match(log, /SHA-256 verified/);
+    for (const agent of AGENTS) assert.match(log, new RegExp(`Deploy.sh on ${agent} in ${path.join(dir, agent, 'applications', 'Dev', 'Acme.Web', '1.0.0')}, password \\*\\*\\*`));
+    assert.doesNotMatch(log, new RegExp(SECRET), 'the sensitive value is masked in what the agents sent');
     const afterFirst = bytesServed(node, sha256);
     assert.equal(afterFirst, 2 * packageBytes.length, 'each agent fetched the package once, whole');
 

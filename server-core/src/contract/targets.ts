@@ -141,8 +141,10 @@ export const AgentPackageWork = Type.Object(
     environment: Type.String({ description: 'Names the default install folder: <applications>/<environment>/<package>/<version>.' }),
     installPath: Type.Optional(Type.String({ description: "The step's install folder (substituted), else the default one under the agent's data dir." })),
     substituteInFiles: Type.Array(Type.String()),
-    /** The step's variables for this target, names lower-cased, for substitution in files. */
+    /** The step's variables for this target, names lower-cased, for substitution in files and the package's scripts. */
     variables: Type.Record(Type.String(), Type.String()),
+    /** Environment of the package's own scripts (PreDeploy, Deploy, PostDeploy), as a script step on targets has. */
+    env: Type.Record(Type.String(), Type.String()),
   },
   { additionalProperties: false },
 );

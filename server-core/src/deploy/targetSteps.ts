@@ -5,6 +5,7 @@ import { enqueueAgentWork } from '../agents/work/enqueue.js';
 import { followAgentWork } from '../agents/work/follow.js';
 import type { Step } from '../contract/projects.js';
 import type { TaskContext } from '../executor/taskKind.js';
+import type { PackageRow } from '../packages/records.js';
 import { formatId } from '../resources/ids.js';
 import type { Masker } from '../variables/masker.js';
 import { substitute } from '../variables/substitute.js';
@@ -39,6 +40,27 @@ async function inBatchesOf<T>(limit: number, jobs: (() => Promise<T>)[]): Promis
   return results;
 }
 
+/** What a target's agent needs to deploy the package: its hash, how to install it, the step's variables for that target; and where the node finds the file. */
+function packageWork(plan: ProcessRunPlan, step: Step, row: PackageRow, variables: Map<string, string>, env: Record<string, string>): PackageWorkPayload {
+  const asked = String(step.properties.installPath ?? '').trim();
+  return {
+    spaceId: plan.spaceId,
+    fileName: row.file_name,
+    package: {
+      sha256: row.sha256,
+      sizeBytes: Number(row.size_bytes),
+      packageId: row.package_id,
+      version: row.version,
+      extension: row.file_extension,
+      environment: plan.environment.name,
+      ...(asked ? { installPath: substitute(asked, (name) => variables.get(name.toLowerCase())) } : {}),
+      substituteInFiles: (step.properties.substituteInFiles as string[] | undefined) ?? [],
+      variables: Object.fromEntries(variables),
+      env,
+    },
+  };
+}
+
 /**
  * Runs a step on every enabled target in the deployment's environment with one of the step's
  * roles, all at once (or `maxParallelTargets` at a time), each target its own branch of the log tree with the lines its agent
@@ -71,39 +93,22 @@ export async function runStepOnTargets(s: TargetStepInput): Promise<void> {
       const targetId = formatId('target', t.id);
       const variables = s.variablesFor({ id: targetId, roles: JSON.parse(t.roles) as string[], name: t.name });
       const lookup = (name: string) => variables.get(name.toLowerCase());
+      const env: Record<string, string> = {
+        SHOAL_TASK_ID: task.taskId,
+        SHOAL_PROJECT_NAME: plan.system['Shoal.Project.Name'] ?? '',
+        SHOAL_ENVIRONMENT_NAME: plan.environment.name,
+        SHOAL_STEP_NAME: step.name,
+        SHOAL_TARGET_NAME: t.name,
+        SHOAL_TARGET_ID: targetId,
+        ...(plan.system['Shoal.Release.Number'] ? { SHOAL_RELEASE_NUMBER: plan.system['Shoal.Release.Number'] } : {}),
+        ...(plan.system['Shoal.Deployment.Id'] ? { SHOAL_DEPLOYMENT_ID: plan.system['Shoal.Deployment.Id'] } : {}),
+      };
       let work: { kind: 'Script' | 'DeployPackage'; payload: unknown };
       if (pkg) {
-        const asked = String(step.properties.installPath ?? '').trim();
-        const { row } = pkg;
-        log.info(`Deploying ${row.package_id} ${row.version} (sha256 ${row.sha256}, ${row.size_bytes} bytes) on ${t.name}`);
-        const payload: PackageWorkPayload = {
-          spaceId: plan.spaceId,
-          fileName: row.file_name,
-          package: {
-            sha256: row.sha256,
-            sizeBytes: Number(row.size_bytes),
-            packageId: row.package_id,
-            version: row.version,
-            extension: row.file_extension,
-            environment: plan.environment.name,
-            ...(asked ? { installPath: substitute(asked, lookup) } : {}),
-            substituteInFiles: (step.properties.substituteInFiles as string[] | undefined) ?? [],
-            variables: Object.fromEntries(variables),
-          },
-        };
-        work = { kind: 'DeployPackage', payload };
+        log.info(`Deploying ${pkg.row.package_id} ${pkg.row.version} (sha256 ${pkg.row.sha256}, ${pkg.row.size_bytes} bytes) on ${t.name}`);
+        work = { kind: 'DeployPackage', payload: packageWork(plan, step, pkg.row, variables, env) };
       } else {
         const syntax = String(step.properties.syntax ?? 'bash');
-        const env: Record<string, string> = {
-          SHOAL_TASK_ID: task.taskId,
-          SHOAL_PROJECT_NAME: plan.system['Shoal.Project.Name'] ?? '',
-          SHOAL_ENVIRONMENT_NAME: plan.environment.name,
-          SHOAL_STEP_NAME: step.name,
-          SHOAL_TARGET_NAME: t.name,
-          SHOAL_TARGET_ID: targetId,
-          ...(plan.system['Shoal.Release.Number'] ? { SHOAL_RELEASE_NUMBER: plan.system['Shoal.Release.Number'] } : {}),
-          ...(plan.system['Shoal.Deployment.Id'] ? { SHOAL_DEPLOYMENT_ID: plan.system['Shoal.Deployment.Id'] } : {}),
-        };
         log.info(`Running the script (${syntax}) on ${t.name}`);
         work = { kind: 'Script', payload: { body: substitute(String(step.properties.script ?? ''), lookup), syntax, env } };
       }

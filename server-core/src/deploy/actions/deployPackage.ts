@@ -1,21 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ScriptSyntax } from '../../executor/runScript.js';
 import { extractPackage } from '../packages/extractPackage.js';
 import { defaultInstallPath } from '../packages/installPath.js';
+import { findPackageScript, type PackageScriptName } from '../packages/packageScripts.js';
 import { substituteInFiles } from '../packages/substituteFiles.js';
 import { chosenPackage } from './chosenPackage.js';
 import type { StepContext } from '../stepContext.js';
 
-/** The package's own scripts, run in this order around variable substitution, when present. */
-const PACKAGE_SCRIPTS = ['PreDeploy', 'Deploy', 'PostDeploy'] as const;
-
-async function runPackageScript(s: StepContext, installPath: string, name: (typeof PACKAGE_SCRIPTS)[number]): Promise<void> {
-  const candidates: [string, ScriptSyntax][] = process.platform === 'win32' ? [[`${name}.ps1`, 'powershell'], [`${name}.sh`, 'bash']] : [[`${name}.sh`, 'bash'], [`${name}.ps1`, 'powershell']];
-  const found = candidates.find(([file]) => fs.existsSync(path.join(installPath, file)));
+async function runPackageScript(s: StepContext, installPath: string, name: PackageScriptName): Promise<void> {
+  const found = findPackageScript(installPath, name);
   if (!found) return;
-  const script = s.substitute(fs.readFileSync(path.join(installPath, found[0]), 'utf8'));
-  await s.runScript(script, found[1], { cwd: installPath, env: { SHOAL_INSTALL_PATH: installPath }, label: found[0] });
+  const script = s.substitute(fs.readFileSync(path.join(installPath, found.file), 'utf8'));
+  await s.runScript(script, found.syntax, { cwd: installPath, env: { SHOAL_INSTALL_PATH: installPath }, label: found.file });
 }
 
 /** Gives a run-as account the folder it deploys into (never following symlinks). */

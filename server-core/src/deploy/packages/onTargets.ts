@@ -6,5 +6,6 @@
 export { extractPackage } from './extractPackage.js';
 export { UnsafeEntryError } from './safeExtractor.js';
 export { defaultInstallPath } from './installPath.js';
+export { findPackageScript, PACKAGE_SCRIPTS, type PackageScriptName } from './packageScripts.js';
 export { substituteInFiles } from './substituteFiles.js';
 export { substitute } from '../../variables/substitute.js';
