@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import * as tar from 'tar';
+import { bytesServed, buildTarGz } from '../helpers/agentPackages.js';
 import { ShoalClient } from '../helpers/apiClient.js';
 import { commsPortOf, runAgentCli, startAgent, type AgentProcess } from '../helpers/agents.js';
 import { SPACE, uploadPackage, waitForDeployment } from '../helpers/deployments.js';
@@ -22,29 +22,6 @@ import { waitFor } from '../../server-core/src/testing/wait.js';
 
 const AGENTS = ['web-1', 'web-2'];
 const SECRET = 'pa55-on-the-agent';
-
-/** The package bytes the node logged as served to agents (pino JSON lines), for one hash. */
-function bytesServed(node: ShoalProcess, sha256: string): number {
-  let total = 0;
-  for (const line of node.stdout().split('\n')) {
-    if (!line.includes('served package bytes to an agent')) continue;
-    const l = JSON.parse(line) as { sha256: string; bytes: number };
-    if (l.sha256 === sha256) total += l.bytes;
-  }
-  return total;
-}
-
-async function buildTarGz(dir: string, files: Record<string, string>): Promise<Buffer> {
-  const src = path.join(dir, 'src');
-  fs.rmSync(src, { recursive: true, force: true });
-  for (const [name, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(src, name)), { recursive: true });
-    fs.writeFileSync(path.join(src, name), content);
-  }
-  const out = path.join(dir, 'package.tar.gz');
-  await tar.c({ gzip: true, cwd: src, file: out, portable: true }, Object.keys(files));
-  return fs.readFileSync(out);
-}
 
 describe('packages on polling agents', { timeout: 300_000 }, () => {
   let node: ShoalProcess;
@@ -105,13 +82,13 @@ describe('packages on polling agents', { timeout: 300_000 }, () => {
     assert.match(log, /SHA-256 verified/);
     for (const agent of AGENTS) assert.match(log, new RegExp(`Deploy.sh on ${agent} in ${path.join(dir, agent, 'applications', 'Dev', 'Acme.Web', '1.0.0')}, password \\*\\*\\*`));
     assert.doesNotMatch(log, new RegExp(SECRET), 'the sensitive value is masked in what the agents sent');
-    const afterFirst = bytesServed(node, sha256);
+    const afterFirst = bytesServed(node, sha256).bytes;
     assert.equal(afterFirst, 2 * packageBytes.length, 'each agent fetched the package once, whole');
 
     const second = await deploy('1.0.0');
     assert.equal(second.state, 'Success', second.errorMessage ?? '');
     for (const agent of AGENTS) assert.match(installed(agent, '1.0.0_2', 'config/app.json'), new RegExp(`"target": "${agent}"`));
-    assert.equal(bytesServed(node, sha256), afterFirst, 'the second deployment transferred no package byte');
+    assert.equal(bytesServed(node, sha256).bytes, afterFirst, 'the second deployment transferred no package byte');
     assert.match(await taskLog(api, second.taskId), /is in the agent's cache .*: nothing to transfer/);
   });
 
@@ -146,13 +123,13 @@ describe('packages on polling agents', { timeout: 300_000 }, () => {
         req.on('error', reject);
         req.end();
       });
-    const before = bytesServed(node, sha256);
+    const before = bytesServed(node, sha256).bytes;
     const bare = await get({});
     assert.equal(bare.status, 400);
     assert.match(bare.body, /names its work in the x-shoal-work-id/);
     const forged = await get({ 'x-shoal-work-id': '1', 'x-shoal-work-token': 'guessed' });
     assert.equal(forged.status, 403);
     assert.match(forged.body, /no package is served for it/);
-    assert.equal(bytesServed(node, sha256), before);
+    assert.equal(bytesServed(node, sha256).bytes, before);
   });
 });
