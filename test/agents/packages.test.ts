@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import * as tar from 'tar';
 import { bytesServed, buildTarGz } from '../helpers/agentPackages.js';
 import { ShoalClient } from '../helpers/apiClient.js';
 import { commsPortOf, runAgentCli, startAgent, type AgentProcess } from '../helpers/agents.js';
@@ -107,6 +108,25 @@ describe('packages on polling agents', { timeout: 300_000 }, () => {
     for (const agent of AGENTS) {
       assert.equal(fs.existsSync(path.join(dir, agent, 'applications', 'Dev', 'Acme.Web', '2.0.0')), false, 'nothing installed');
       assert.equal(fs.readdirSync(path.join(dir, agent, 'packages')).length, 1, 'nothing cached but the first package');
+    }
+  });
+
+  it('refuses on the agent a package with an entry outside the install folder, writing nothing', async () => {
+    const src = path.join(dir, 'evil', 'inside');
+    fs.mkdirSync(src, { recursive: true });
+    fs.writeFileSync(path.join(src, 'ok.txt'), 'fine\n');
+    fs.writeFileSync(path.join(dir, 'evil', 'escape.txt'), 'escaped\n');
+    const file = path.join(dir, 'evil', 'evil.tar.gz');
+    await tar.c({ gzip: true, cwd: src, file, preservePaths: true }, ['ok.txt', '../escape.txt']);
+    await uploadPackage(api, 'Acme.Web.3.0.0.tar.gz', fs.readFileSync(file));
+    const d = await deploy('3.0.0');
+    assert.equal(d.state, 'Failed');
+    const log = await taskLog(api, d.taskId);
+    for (const agent of AGENTS) {
+      assert.match(log, new RegExp(`${agent}: The entry "\\.\\./escape\\.txt" leaves the install folder`));
+      const base = path.join(dir, agent, 'applications', 'Dev', 'Acme.Web');
+      assert.equal(fs.existsSync(path.join(base, 'escape.txt')), false, 'nothing written outside');
+      assert.equal(fs.existsSync(path.join(base, '3.0.0', 'ok.txt')), false, 'nothing written at all');
     }
   });
 
