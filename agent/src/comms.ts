@@ -63,9 +63,9 @@ export class CommsClient {
   }
 
   /** A GET whose body is handed over as a stream (a package download); `timeoutMs` is the longest silence. */
-  get(path: string, headers: Record<string, string>, timeoutMs = 60_000): Promise<RangeAnswer> {
+  get(path: string, headers: Record<string, string>, signal?: AbortSignal, timeoutMs = 60_000): Promise<RangeAnswer> {
     return new Promise((resolve, reject) => {
-      const req = https.request(new URL(path, this.baseUrl), { method: 'GET', agent: this.agent, headers, timeout: timeoutMs }, (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res }));
+      const req = https.request(new URL(path, this.baseUrl), { method: 'GET', agent: this.agent, headers, timeout: timeoutMs, ...(signal ? { signal } : {}) }, (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res }));
       req.on('timeout', () => req.destroy(new Error(`no data from ${this.baseUrl} for ${Math.round(timeoutMs / 1000)} s`)));
       req.on('error', (err) => reject(pinError(err)));
       req.end();

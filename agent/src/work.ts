@@ -53,6 +53,8 @@ export async function runWorkItem(item: AgentWorkItem, o: { client: CommsClient;
   let script: ScriptRun | undefined;
   let canceled = false;
   let lostLease: string | undefined;
+  /** Ends package work under way (a download, the wait between phases) with the reason. */
+  const ending = new AbortController();
   const beat = setInterval(() => {
     post(AGENT_PATHS.heartbeat(item.id), { token: item.token }, 'heartbeat').then(
       (a) => {
@@ -60,6 +62,7 @@ export async function runWorkItem(item: AgentWorkItem, o: { client: CommsClient;
           canceled = true;
           say(`${item.id}: canceled by the cluster; ending the script and its processes`);
           script?.killTree();
+          ending.abort(new Error('Canceled by the cluster.'));
         }
       },
       (err) => {
@@ -67,6 +70,7 @@ export async function runWorkItem(item: AgentWorkItem, o: { client: CommsClient;
           lostLease = err.message;
           say(`${item.id}: the cluster no longer counts this work as ours (${err.message}); ending it`);
           script?.killTree();
+          ending.abort(new Error(err.message));
         }
       },
     );
@@ -95,8 +99,9 @@ export async function runWorkItem(item: AgentWorkItem, o: { client: CommsClient;
       result.health = { freeDiskBytes: s.bavail * s.bsize, workDir: o.workRoot, os: osDescription(), agentVersion: AGENT_VERSION };
     } else if (item.kind === 'DeployPackage') {
       say(`${item.id}: deploying ${item.package!.packageId} ${item.package!.version}`);
-      const ended = () => (canceled ? 'Canceled by the cluster.' : (lostLease ?? (o.stopSignal.aborted ? 'The agent was stopped during the deployment.' : undefined)));
-      await deployPackageHere(item.package!, item, { ...o.packages, client, log: (line) => shipper.add('out', line), runScript, ended });
+      const onStop = () => ending.abort(new Error('The agent was stopped during the deployment.'));
+      o.stopSignal.addEventListener('abort', onStop, { once: true });
+      await deployPackageHere(item.package!, item, { ...o.packages, client, log: (line) => shipper.add('out', line), runScript, signal: ending.signal }).finally(() => o.stopSignal.removeEventListener('abort', onStop));
       result.exitCode = 0;
     } else {
       result.exitCode = await runScript(item.script!);

@@ -16,6 +16,7 @@ import { ShoalClient } from '../helpers/apiClient.js';
 import { commsPortOf, runAgentCli, startAgent, type AgentProcess } from '../helpers/agents.js';
 import { SPACE, uploadPackage, waitForDeployment } from '../helpers/deployments.js';
 import { startShoalProcess, type ShoalProcess } from '../helpers/shoalProcess.js';
+import { isAlive } from '../../server-core/src/testing/processes.js';
 import { taskLog } from '../helpers/tasks.js';
 import { teardown } from '../helpers/teardown.js';
 import { tempDir } from '../helpers/tempDir.js';
@@ -128,6 +129,19 @@ describe('packages on polling agents', { timeout: 300_000 }, () => {
       assert.equal(fs.existsSync(path.join(base, 'escape.txt')), false, 'nothing written outside');
       assert.equal(fs.existsSync(path.join(base, '3.0.0', 'ok.txt')), false, 'nothing written at all');
     }
+  });
+
+  it("canceling a deployment ends the package's Deploy script on the agents", async () => {
+    const pids = path.join(dir, 'deploy-pids');
+    await uploadPackage(api, 'Acme.Web.4.0.0.tar.gz', await buildTarGz(dir, { 'Deploy.sh': `echo $$ > '${pids}.'"$SHOAL_TARGET_NAME"\nsleep 300\n` }));
+    const release = await api.post(`${SPACE}/releases`, { projectId, packages: { 'Deploy web': '4.0.0' } });
+    const d = await api.post(`${SPACE}/deployments`, { releaseId: release.id, environmentId: devId });
+    const files = AGENTS.map((a) => `${pids}.${a}`);
+    const all = await waitFor(() => (files.every((f) => fs.existsSync(f) && fs.readFileSync(f, 'utf8').trim()) ? files.map((f) => Number(fs.readFileSync(f, 'utf8').trim())) : undefined), { timeoutMs: 60_000, message: 'the Deploy scripts did not start' });
+    assert.ok(all.every(isAlive));
+    await api.call('POST', `/api/tasks/${d.taskId}/cancel`, undefined, 200);
+    assert.equal((await waitForDeployment(api, d.id)).state, 'Canceled');
+    assert.deepEqual(all.filter(isAlive), [], 'the Deploy scripts are gone');
   });
 
   it("the comms port serves a package only for the agent's own running work", async () => {

@@ -30,6 +30,19 @@ describe("the agent's package cache", () => {
     }
   });
 
+  it('two fetches of one package at once make one download', async () => {
+    const bytes = crypto.randomBytes(300_000);
+    const s = await packageServer(bytes);
+    const cache = new PackageCache(path.join(root, 'together'));
+    try {
+      const got = await Promise.all([1, 2].map(() => cache.fetch({ sha256: s.sha256, sizeBytes: bytes.length }, s.open, () => {})));
+      assert.deepEqual(got.map((g) => g.received).sort((a, b) => a - b), [0, bytes.length]);
+      assert.equal(s.seen.requests, 1);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('a cached copy that no longer matches its hash is downloaded again', async () => {
     const bytes = crypto.randomBytes(50_000);
     const s = await packageServer(bytes);

@@ -23,7 +23,8 @@ const STALE_PARTIAL_MS = 24 * 3600_000;
  * at most `maxPackages` and `maxBytes` remain.
  */
 export class PackageCache {
-  private readonly inFlight = new Map<string, Promise<{ file: string; received: number }>>();
+  /** Per hash, the fetch under way: the next one for that hash waits for it (then finds the file, or resumes its partial one). */
+  private readonly inFlight = new Map<string, Promise<unknown>>();
 
   constructor(readonly dir: string, private readonly limits: CacheLimits = DEFAULT_CACHE_LIMITS) {}
 
@@ -35,16 +36,24 @@ export class PackageCache {
   /**
    * The package's file, from the cache or downloaded through `open` (one download per hash at
    * a time in this agent); `received` is the bytes that came over the network (0 on a hit).
+   * `signal` ends this fetch (its wait or its download); the partial file stays for the next.
    */
-  fetch(p: { sha256: string; sizeBytes: number }, open: OpenAt, say: (line: string) => void): Promise<{ file: string; received: number }> {
-    const running = this.inFlight.get(p.sha256);
-    if (running) return running;
-    const job = this.fetchOnce(p, open, say).finally(() => this.inFlight.delete(p.sha256));
-    this.inFlight.set(p.sha256, job);
+  async fetch(p: { sha256: string; sizeBytes: number }, open: OpenAt, say: (line: string) => void, signal?: AbortSignal): Promise<{ file: string; received: number }> {
+    const before = this.inFlight.get(p.sha256);
+    const job = (async () => {
+      if (before) await before.catch(() => {});
+      return this.fetchOnce(p, open, say, signal);
+    })();
+    const settled = job.catch(() => {});
+    this.inFlight.set(p.sha256, settled);
+    void settled.then(() => {
+      if (this.inFlight.get(p.sha256) === settled) this.inFlight.delete(p.sha256);
+    });
     return job;
   }
 
-  private async fetchOnce(p: { sha256: string; sizeBytes: number }, open: OpenAt, say: (line: string) => void): Promise<{ file: string; received: number }> {
+  private async fetchOnce(p: { sha256: string; sizeBytes: number }, open: OpenAt, say: (line: string) => void, signal?: AbortSignal): Promise<{ file: string; received: number }> {
+    signal?.throwIfAborted();
     const file = this.fileOf(p.sha256);
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     if (fs.existsSync(file)) {
@@ -59,7 +68,7 @@ export class PackageCache {
     }
     const partialFile = file + PARTIAL;
     say(`downloading package ${p.sha256} (${p.sizeBytes} bytes) from the cluster`);
-    const stats = await downloadVerified({ open, partialFile, sha256: p.sha256, size: p.sizeBytes, say });
+    const stats = await downloadVerified({ open, partialFile, sha256: p.sha256, size: p.sizeBytes, say, signal });
     fs.renameSync(partialFile, file);
     say(`received ${stats.received} bytes${stats.resumes ? ` (resumed ${stats.resumes} time(s))` : ''}; SHA-256 verified; cached as ${file}`);
     this.prune(p.sha256);

@@ -16,8 +16,8 @@ interface DeployHooks {
   log(line: string): void;
   /** Runs a script of the package (its text substituted) in the install folder; resolves with its exit code. */
   runScript(s: { body: string; syntax: string; env: Record<string, string>; cwd: string }): Promise<number | null>;
-  /** Why the work ended early (canceled, lease lost, agent stopping), if it did. */
-  ended(): string | undefined;
+  /** Aborted, with the reason as an Error, when the work ends early (canceled, lease lost, agent stopping). */
+  signal: AbortSignal;
 }
 
 /**
@@ -27,14 +27,11 @@ interface DeployHooks {
  * substitution in the listed files with the step's variables for this target, Deploy, PostDeploy.
  */
 export async function deployPackageHere(p: AgentPackageWork, work: { id: string; token: string }, o: PackageDeployer & DeployHooks): Promise<void> {
-  const check = () => {
-    const why = o.ended();
-    if (why) throw new Error(why);
-  };
+  const check = () => o.signal.throwIfAborted();
   const sub = (text: string) => substitute(text, (name) => p.variables[name.toLowerCase()]);
   const headers = { [AGENT_WORK_HEADERS.id]: work.id, [AGENT_WORK_HEADERS.token]: work.token };
   check();
-  const { file } = await o.cache.fetch(p, (offset) => o.client.get(AGENT_PATHS.package(p.sha256), offset > 0 ? { ...headers, range: `bytes=${offset}-` } : headers), o.log);
+  const { file } = await o.cache.fetch(p, (offset, signal) => o.client.get(AGENT_PATHS.package(p.sha256), offset > 0 ? { ...headers, range: `bytes=${offset}-` } : headers, signal), o.log, o.signal);
   check();
   const installPath = p.installPath ? path.resolve(p.installPath) : defaultInstallPath(o.applicationsDir, p.environment, p.packageId, p.version);
   const packageScript = async (name: PackageScriptName) => {

@@ -65,6 +65,21 @@ describe('the agent downloads a package', () => {
     }
   });
 
+  it('a canceled download ends at once with the reason, keeping what arrived for a later resume', { timeout: 30_000 }, async () => {
+    const s = await packageServer(bytes, { stallAfter: 64 * 1024 });
+    try {
+      const ending = new AbortController();
+      const download = downloadVerified({ open: s.open, partialFile: partial('cancel'), sha256: s.sha256, size: bytes.length, say: () => {}, signal: ending.signal });
+      while ((fs.statSync(partial('cancel'), { throwIfNoEntry: false })?.size ?? 0) < 64 * 1024) await new Promise((r) => setTimeout(r, 20));
+      ending.abort(new Error('Canceled by the cluster.'));
+      await assert.rejects(download, /^Error: Canceled by the cluster\.$/);
+      assert.equal(fs.statSync(partial('cancel')).size, 64 * 1024);
+      assert.equal(s.seen.requests, 1, 'not retried');
+    } finally {
+      await s.close();
+    }
+  });
+
   it('gives up when attempts keep failing without progress, saying why', async () => {
     const s = await packageServer(bytes);
     await s.close();

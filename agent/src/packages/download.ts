@@ -11,8 +11,8 @@ export interface RangeAnswer {
   body: Readable;
 }
 
-/** GETs the package from byte `offset` on (`Range: bytes=offset-` when offset > 0). */
-export type OpenAt = (offset: number) => Promise<RangeAnswer>;
+/** GETs the package from byte `offset` on (`Range: bytes=offset-` when offset > 0); `signal` ends the request. */
+export type OpenAt = (offset: number, signal?: AbortSignal) => Promise<RangeAnswer>;
 
 /** The bytes arrived whole but are not the package: refused, never used. */
 export class HashMismatchError extends Error {}
@@ -32,6 +32,8 @@ export interface DownloadOptions {
   /** Whole transfers refused for a wrong hash before giving up (default 2). */
   maxMismatches?: number;
   retryDelayMs?: number;
+  /** Ends the download at once (the work was canceled): rejects with the signal's reason, the partial file kept for a later resume. */
+  signal?: AbortSignal;
 }
 
 export interface DownloadStats {
@@ -41,7 +43,16 @@ export interface DownloadStats {
   resumes: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 const sizeOf = (file: string) => {
   try {
     return fs.statSync(file).size;
@@ -87,6 +98,7 @@ export async function downloadVerified(o: DownloadOptions): Promise<DownloadStat
   let stalls = 0;
   let mismatches = 0;
   for (;;) {
+    o.signal?.throwIfAborted();
     let offset = sizeOf(o.partialFile);
     if (offset > o.size) {
       fs.rmSync(o.partialFile, { force: true });
@@ -95,7 +107,7 @@ export async function downloadVerified(o: DownloadOptions): Promise<DownloadStat
     if (offset < o.size) {
       let moved = 0;
       try {
-        const a = await o.open(offset);
+        const a = await o.open(offset, o.signal);
         if (a.status === 403 || a.status === 404 || a.status === 400) throw new DownloadRefusedError(`the cluster refused the download (HTTP ${a.status}): ${await bodyText(a.body)}`);
         const resumed = a.status === 206 && rangeStart(a.headers) === offset;
         if (!resumed && a.status !== 200) throw new Error(`HTTP ${a.status}: ${await bodyText(a.body)}`);
@@ -110,14 +122,15 @@ export async function downloadVerified(o: DownloadOptions): Promise<DownloadStat
             yield c;
           }
         };
-        await pipeline(a.body, counted, fs.createWriteStream(o.partialFile, { flags: resumed ? 'a' : 'w' }));
+        await pipeline(a.body, counted, fs.createWriteStream(o.partialFile, { flags: resumed ? 'a' : 'w' }), ...(o.signal ? [{ signal: o.signal }] : []));
         if (sizeOf(o.partialFile) < o.size) throw new Error(`the transfer ended after ${sizeOf(o.partialFile)} of ${o.size} bytes`);
       } catch (err) {
         if (err instanceof DownloadRefusedError) throw err;
+        o.signal?.throwIfAborted();
         stalls = moved > 0 ? 0 : stalls + 1;
         if (stalls >= maxStalls) throw new Error(`the package download failed ${stalls} times in a row without progress: ${(err as Error).message}`);
         o.say(`the transfer broke (${(err as Error).message}); retrying`);
-        await sleep((o.retryDelayMs ?? 1000) * Math.max(1, stalls));
+        await sleep((o.retryDelayMs ?? 1000) * Math.max(1, stalls), o.signal);
         continue;
       }
     }

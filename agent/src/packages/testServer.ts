@@ -6,9 +6,9 @@ import type { OpenAt } from './download.js';
 /**
  * A real HTTP server for the download tests: serves `bytes` with `Range`, and can cut the
  * connection after `cutAfter` bytes of a response (the first `cuts` responses) or flip one
- * byte of the body (`corrupt` responses). Counts what it sent.
+ * byte of the body (`corrupt` responses), or send `stallAfter` bytes and then nothing. Counts what it sent.
  */
-export async function packageServer(bytes: Buffer, o: { cutAfter?: number; cuts?: number; corrupt?: number; ignoreRange?: boolean } = {}) {
+export async function packageServer(bytes: Buffer, o: { cutAfter?: number; cuts?: number; corrupt?: number; ignoreRange?: boolean; stallAfter?: number } = {}) {
   let cuts = o.cuts ?? 0;
   let corrupt = o.corrupt ?? 0;
   const seen = { requests: 0, ranges: [] as (string | undefined)[], bytesSent: 0 };
@@ -24,6 +24,12 @@ export async function packageServer(bytes: Buffer, o: { cutAfter?: number; cuts?
       body[body.length >> 1] = body[body.length >> 1]! ^ 0xff;
     }
     res.writeHead(m ? 206 : 200, { 'content-length': body.length, ...(m ? { 'content-range': `bytes ${start}-${bytes.length - 1}/${bytes.length}` } : {}) });
+    if (o.stallAfter !== undefined) {
+      // Sends the first bytes, then nothing more, never ending the response.
+      res.write(body.subarray(0, o.stallAfter));
+      seen.bytesSent += o.stallAfter;
+      return;
+    }
     if (cuts > 0 && o.cutAfter !== undefined && body.length > o.cutAfter) {
       cuts--;
       res.write(body.subarray(0, o.cutAfter), () => {
@@ -37,10 +43,10 @@ export async function packageServer(bytes: Buffer, o: { cutAfter?: number; cuts?
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/package`;
-  const open: OpenAt = (offset) =>
+  const open: OpenAt = (offset, signal) =>
     new Promise((resolve, reject) => {
-      const req = http.get(url, { headers: offset > 0 ? { range: `bytes=${offset}-` } : {}, agent: false }, (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res }));
+      const req = http.get(url, { headers: offset > 0 ? { range: `bytes=${offset}-` } : {}, agent: false, ...(signal ? { signal } : {}) }, (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res }));
       req.on('error', reject);
     });
-  return { open, seen, sha256: crypto.createHash('sha256').update(bytes).digest('hex'), close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { open, seen, sha256: crypto.createHash('sha256').update(bytes).digest('hex'), close: () => new Promise<void>((r) => (server.close(() => r()), server.closeAllConnections())) };
 }
