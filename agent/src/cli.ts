@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CommsClient } from './comms.js';
 import { AgentDataDir, defaultDataDir, NotRegisteredError } from './dataDir.js';
-import { PackageCache } from './packages/cache.js';
+import { DEFAULT_CACHE_LIMITS, PackageCache } from './packages/cache.js';
 import { Poller } from './poller.js';
 import { register, RegistrationError } from './register.js';
 import { AGENT_VERSION } from './version.js';
@@ -19,6 +19,11 @@ const url = (v: string) => {
 };
 const capacity = (v: string) => {
   if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 100) throw new InvalidArgumentError('must be a whole number from 1 to 100.');
+  return Number(v);
+};
+
+const wholeNumber = (min: number, max: number) => (v: string) => {
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}.`);
   return Number(v);
 };
 
@@ -56,12 +61,14 @@ export async function main(argv: string[]): Promise<void> {
     .description('poll the cluster for work and run it, until stopped')
     .addOption(dataDirOption())
     .option('--capacity <n>', 'pieces of work at once (default 5)', capacity, 5)
-    .action(async (f: { dataDir?: string; capacity: number }) => {
+    .option('--cache-packages <n>', "packages kept in the data dir's package cache (least recently used out first)", wholeNumber(1, 10_000), DEFAULT_CACHE_LIMITS.maxPackages)
+    .option('--cache-max-gb <n>', 'GiB the package cache keeps at most', wholeNumber(1, 100_000), DEFAULT_CACHE_LIMITS.maxBytes / 1024 ** 3)
+    .action(async (f: { dataDir?: string; capacity: number; cachePackages: number; cacheMaxGb: number }) => {
       const dir = dataDirOf(f);
       const r = dir.registration();
       const identity = await dir.identity();
       const client = new CommsClient(r.commsUrl, identity, r.clusterCertificate, r.clusterThumbprint);
-      const packages = { cache: new PackageCache(dir.packagesDir), applicationsDir: dir.applicationsDir };
+      const packages = { cache: new PackageCache(dir.packagesDir, { maxPackages: f.cachePackages, maxBytes: f.cacheMaxGb * 1024 ** 3 }), applicationsDir: dir.applicationsDir };
       const poller = new Poller({ client, workRoot: dir.workDir, packages, capacity: f.capacity, say });
       say(`shoal-agent ${AGENT_VERSION}: ${r.name} (${r.targetId}, thumbprint ${identity.thumbprint}) polls ${r.commsUrl}`);
       const stop = (signal: string) => {
