@@ -80,6 +80,16 @@ describe('the agent downloads a package', () => {
     }
   });
 
+  it("refuses a file whose size is not the package's, without retrying", async () => {
+    const s = await packageServer(bytes.subarray(0, 1000));
+    try {
+      await assert.rejects(downloadVerified({ open: s.open, partialFile: partial('short'), sha256: s.sha256, size: bytes.length, say: () => {}, retryDelayMs: 1 }), new RegExp(`the cluster's file is 1000 bytes, not the package's ${bytes.length}: refused`));
+      assert.equal(s.seen.requests, 1);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('gives up when attempts keep failing without progress, saying why', async () => {
     const s = await packageServer(bytes);
     await s.close();

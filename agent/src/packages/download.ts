@@ -74,6 +74,13 @@ const rangeStart = (h: IncomingHttpHeaders): number | null => {
   return m ? Number(m[1]) : null;
 };
 
+/** The size of the whole file the server has: `Content-Range: …/SIZE`, else a 200's length. */
+const totalSize = (status: number, h: IncomingHttpHeaders): number | null => {
+  const m = /\/(\d+)$/.exec(String(h['content-range'] ?? ''));
+  if (m) return Number(m[1]);
+  return status === 200 && h['content-length'] !== undefined ? Number(h['content-length']) : null;
+};
+
 async function bodyText(body: Readable): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of body) chunks.push(c as Buffer);
@@ -109,6 +116,17 @@ export async function downloadVerified(o: DownloadOptions): Promise<DownloadStat
       try {
         const a = await o.open(offset, o.signal);
         if (a.status === 403 || a.status === 404 || a.status === 400) throw new DownloadRefusedError(`the cluster refused the download (HTTP ${a.status}): ${await bodyText(a.body)}`);
+        const total = totalSize(a.status, a.headers);
+        if (total !== null && total !== o.size) {
+          a.body.resume();
+          throw new DownloadRefusedError(`the cluster's file is ${total} bytes, not the package's ${o.size}: refused`);
+        }
+        if (a.status === 416) {
+          // The partial file is not a prefix the server can continue: start over.
+          a.body.resume();
+          fs.rmSync(o.partialFile, { force: true });
+          throw new Error(`the server cannot resume at byte ${offset} (HTTP 416)`);
+        }
         const resumed = a.status === 206 && rangeStart(a.headers) === offset;
         if (!resumed && a.status !== 200) throw new Error(`HTTP ${a.status}: ${await bodyText(a.body)}`);
         if (offset > 0) {
