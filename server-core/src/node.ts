@@ -4,38 +4,39 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
-import { buildApp } from './app.js';
 import { loadOrCreateCommsCertificate } from './agents/commsCertificate.js';
 import { CommsServer } from './agents/commsServer.js';
 import { healthCheckKind } from './agents/healthCheckKind.js';
+import { machinePolicyScheduler } from './agents/machinePolicy.js';
+import { buildApp } from './app.js';
 import { startAuthHousekeeping } from './auth/housekeeping.js';
 import { nodeCredential } from './auth/nodeCredential.js';
 import { ensureAdminUser } from './auth/users.js';
 import { prepareDataDir } from './config/dataDirCheck.js';
 import { lockDataDir } from './config/dataDirLock.js';
+import { secureDataDir } from './config/dataDirPermissions.js';
 import type { NodeConfig } from './config/nodeConfig.js';
 import { nodeIdentity } from './config/nodeIdentity.js';
-import { secureDataDir } from './config/dataDirPermissions.js';
 import type { ShoalDb } from './db/dialects/dialect.js';
 import { openDatabase } from './db/open.js';
+import { deploymentKinds } from './deploy/kinds/index.js';
 import { Executor } from './executor/executor.js';
 import { taskKinds } from './executor/kinds/index.js';
-import { deploymentKinds } from './deploy/kinds/index.js';
 import { endLeftoverProcesses } from './executor/leftovers.js';
 import { Outbox, outboxFile } from './executor/outbox.js';
 import { resolveRunAsUser, type RunAsUser } from './executor/runAsUser.js';
 import type { TaskKind } from './executor/taskKind.js';
-import { adoptClusterVersion, upgradeSchemaSafely } from './nodes/clusterVersion.js';
 import { ClusterClock } from './nodes/clusterClock.js';
+import { adoptClusterVersion, upgradeSchemaSafely } from './nodes/clusterVersion.js';
 import { Heartbeat } from './nodes/heartbeat.js';
 import { Lease } from './nodes/lease.js';
-import { FENCE_AFTER_MS, HEARTBEAT_INTERVAL_MS, LEASE_STATEMENT_TIMEOUT_MS } from './queue/leaseTimings.js';
 import { everyInterval, Lifecycle } from './nodes/lifecycle.js';
 import { PingCache } from './nodes/pingCache.js';
 import { assertPortFree, COMMS_PORT, listenOrExplain } from './nodes/port.js';
 import { markNodeStopped, registerNode, setNodeUrl } from './nodes/registry.js';
 import { sweepOfflineNodes } from './nodes/sweep.js';
 import { endTasksOfEarlierRun } from './queue/endTasksOfNode.js';
+import { FENCE_AFTER_MS, HEARTBEAT_INTERVAL_MS, LEASE_STATEMENT_TIMEOUT_MS } from './queue/leaseTimings.js';
 import { listenForQueueChanges } from './queue/notify.js';
 import { verifyMasterKey } from './secrets/keyCheck.js';
 import { loadOrCreateMasterKey } from './secrets/masterKey.js';
@@ -117,10 +118,11 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     const runAs = config.builtInWorkerRunAs ? resolveRunAsUser(config.builtInWorkerRunAs) : undefined;
     const nodeId = nodeIdentity(config.dataDir);
     const onPoolError = (err: Error) => logger.warn({ err: err.message }, 'database connection lost');
+    const earlier = new Set(fs.readdirSync(config.dataDir));
     const shoal = await openDatabase(config.databaseUrl, { onError: onPoolError });
     closers.unshift(() => shoal.close());
-    // SQLite made its files just now: tighten them like the rest of the data dir.
-    for (const change of secureDataDir(config.dataDir)) logger.warn(change);
+    // SQLite may have made its files just now: tighten them like the rest of the data dir.
+    for (const change of secureDataDir(config.dataDir, earlier)) logger.warn(change);
     await upgradeSchemaSafely(shoal, config.nodeName, SHOAL_VERSION);
     const masterKey = await loadOrCreateMasterKey(config);
     await verifyMasterKey(shoal, masterKey);
@@ -247,6 +249,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
       { name: 'executor', start: () => executor.start(), stop: () => {} },
       authHousekeeping(shoal, logger),
       triggerScheduler({ shoal, nodeName: config.nodeName, logger, queueChanged: () => executor.queueChanged(), queueExpiryMs: config.queueExpiryMs }),
+      machinePolicyScheduler({ shoal, logger, queueChanged: () => executor.queueChanged(), queueExpiryMs: config.queueExpiryMs }),
     );
 
     let stopping: Promise<void> | undefined;

@@ -5,30 +5,32 @@ export interface FsFloorResult {
   tasks: number;
   ms: number;
   tasksPerSec: number;
+  /** CPU time of this process per task (user + system), microseconds. */
+  cpuUsPerTask: number;
 }
 
 /**
- * The files the executor touches for every task, without the database: create and append
- * the task log (three lines), make the work and artifacts folders, remove the work folder.
- * Tells how much of a no-op task's cost is the file system.
+ * The file work the executor does for every no-op task, without the database or its storage
+ * threads: a new task log file in one folder, opened to append, its size read, a line written;
+ * at the end two more lines, flushed to disk, closed. Tells how much of a task's cost is the
+ * file system of `dir` (creating a file is what costs: see the cluster benchmark's report).
  */
 export function fsFloor(dir: string, tasks: number): FsFloorResult {
   const logs = path.join(dir, 'fs-floor', 'task-logs');
-  const work = path.join(dir, 'fs-floor', 'work');
-  const artifacts = path.join(dir, 'fs-floor', 'artifacts');
+  fs.mkdirSync(logs, { recursive: true });
+  const line = (name: string, text: string) => `${new Date().toISOString()} INFO  Task ${name} ${text}\n`;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 1; i <= tasks; i++) {
     const name = `ServerTasks-${i}`;
-    fs.mkdirSync(logs, { recursive: true });
     const fd = fs.openSync(path.join(logs, `${name}.log`), 'a');
-    fs.writeSync(fd, `${new Date().toISOString()} INFO  Task ${name} (BenchNoop) started on node bench\n`);
-    const workDir = path.join(work, name);
-    fs.mkdirSync(workDir, { recursive: true });
-    fs.mkdirSync(path.join(artifacts, name), { recursive: true });
-    fs.rmSync(workDir, { recursive: true, force: true });
-    fs.writeSync(fd, `${new Date().toISOString()} INFO  Task ${name} ended: Success\n`);
+    fs.fstatSync(fd);
+    fs.writeSync(fd, line(name, '(BenchNoop) started on node bench'));
+    fs.writeSync(fd, line(name, 'ended: Success') + `${new Date().toISOString()} END   Success\n`);
+    fs.fsyncSync(fd);
     fs.closeSync(fd);
   }
   const ms = performance.now() - t0;
-  return { tasks, ms: Math.round(ms), tasksPerSec: Math.round((tasks / ms) * 1000) };
+  const cpu = process.cpuUsage(cpu0);
+  return { tasks, ms: Math.round(ms), tasksPerSec: Math.round((tasks / ms) * 1000), cpuUsPerTask: Math.round((cpu.user + cpu.system) / tasks) };
 }

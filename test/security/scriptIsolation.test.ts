@@ -52,6 +52,17 @@ describe('script isolation', () => {
     await node.stop();
   });
 
+  it('a new data dir is made private without a warning, and the node starts without runtime warnings', async () => {
+    const dataDir = path.join(tempDir('shoal-fresh-'), 'data');
+    const node = await startShoalProcess({ dataDir, nodeName: 'fresh-node' });
+    assert.equal(mode(dataDir), '700');
+    for (const f of ['shoal.db', 'master.key']) assert.equal(mode(path.join(dataDir, f)), '600', f);
+    // Files this start made were never readable by anyone else: no alarm about them. And no
+    // warnings from the runtime or its libraries (Fastify warned once per route part).
+    assert.doesNotMatch(node.output(), /readable by other accounts|Warning|\(node:\d+\)/);
+    await node.stop();
+  });
+
   it('run as another account, a script cannot read the data dir, and its artifacts are still kept', { skip: process.getuid?.() !== 0 && 'needs root' }, async () => {
     const dataDir = tempDir('shoal-runas-');
     const node = await startShoalProcess({ dataDir, nodeName: 'runas-node', args: ['--built-in-worker-run-as', 'nobody'] });

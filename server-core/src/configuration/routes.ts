@@ -1,20 +1,21 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { NodeContext } from '../nodeContext.js';
+import { readMachinePolicy, writeMachinePolicy } from '../agents/machinePolicy.js';
 import { endpointSchema } from '../api/endpointSchema.js';
 import { badRequest } from '../api/errors.js';
 import { recordEvent } from '../audit/events.js';
 import { configurationEndpoints, StorageConfiguration } from '../contract/configuration.js';
+import type { NodeContext } from '../nodeContext.js';
 import { clusterVersion } from '../nodes/clusterVersion.js';
 import { listNodes, nodeStatus } from '../nodes/registry.js';
+import { parseStorageStatus } from '../nodes/storageStatus.js';
 import { readSetting, readSettings, SETTING, writeSetting } from '../settings/settings.js';
 import { clusterStoragePaths, setClusterStoragePaths } from '../storage/clusterStorage.js';
 import { STORAGE_KINDS, type StoragePaths } from '../storage/paths.js';
-import { parseStorageStatus } from '../nodes/storageStatus.js';
 import { inspectStoragePath } from '../storage/verifyPath.js';
 
 /**
  * Cluster-wide switches that would otherwise mean touching every node: the queue pause,
- * and Settings → Storage (the path of each kind, checked from this node, and each node's
+ * the machine policy (periodic health checks), and Settings → Storage (the path of each kind, checked from this node, and each node's
  * verdict on whether it shares those folders with the others).
  */
 export const configurationRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async (app, { ctx }) => {
@@ -27,6 +28,16 @@ export const configurationRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }
     await recordEvent(ctx.shoal, { username: req.user!.username, action: req.body.paused ? 'queue.pause' : 'queue.resume', clientIp: req.ip });
     ctx.executor.queueChanged();
     return queueState();
+  });
+
+  app.get(configurationEndpoints.getMachinePolicy.url, { schema: endpointSchema(configurationEndpoints.getMachinePolicy), config: { access: 'read' } }, async () =>
+    readMachinePolicy(ctx.shoal),
+  );
+
+  app.put(configurationEndpoints.setMachinePolicy.url, { schema: endpointSchema(configurationEndpoints.setMachinePolicy), config: { access: 'admin' } }, async (req) => {
+    const policy = await writeMachinePolicy(ctx.shoal, req.body);
+    await recordEvent(ctx.shoal, { username: req.user!.username, action: 'machinePolicy.set', clientIp: req.ip, details: policy });
+    return policy;
   });
 
   const describeStorage = async (): Promise<StorageConfiguration> => {

@@ -15,6 +15,7 @@ import { notifyQueueChanged } from '../queue/notify.js';
 import { releaseLostClaim } from '../queue/releaseClaim.js';
 import { taskId, type TaskRow } from '../queue/taskRecord.js';
 import type { StoragePaths } from '../storage/paths.js';
+import { Completions } from './completions.js';
 import type { Outbox, PendingOutcome } from './outbox.js';
 import type { RunAsUser } from './runAsUser.js';
 import { TaskStop, type TaskKindRegistry } from './taskKind.js';
@@ -48,6 +49,9 @@ interface RunningTask {
   done: Promise<void>;
 }
 
+/** Longest wait between two reads of the running tasks' states (remote cancels), while some run. */
+const CANCEL_CHECK_MS = 200;
+
 /** Makes the folder if it is missing; returns it. */
 function made(dir: string): string {
   fs.mkdirSync(dir, { recursive: true });
@@ -79,8 +83,12 @@ export class Executor {
   private lastExpiry = 0;
   /** When the lease was last renewed (performance.now()). */
   private lastRenewal: number | undefined;
+  /** When this node last read the states of its running tasks (performance.now()). */
+  private lastCancelCheck = -Infinity;
+  private readonly completions: Completions;
 
   constructor(private readonly o: ExecutorOptions) {
+    this.completions = new Completions(o.leaseDb);
     o.lease.on('fenced', (why) => {
       const message =
         why === 'removed'
@@ -171,10 +179,15 @@ export class Executor {
     }
   }
 
-  /** Tasks of this node that someone set to Cancelling through another node. */
+  /**
+   * Tasks of this node that someone set to Cancelling through another node. Read at most
+   * every CANCEL_CHECK_MS: a busy node wakes for every task that ends, and a cancel may wait
+   * that long (the fallback poll is longer).
+   */
   private async observeRemoteCancels(): Promise<void> {
     const ids = this.runningIds();
-    if (!ids.length) return;
+    if (!ids.length || performance.now() - this.lastCancelCheck < CANCEL_CHECK_MS) return;
+    this.lastCancelCheck = performance.now();
     const rows = await this.o.leaseDb.db.selectFrom('tasks').select(['id', 'state']).where('id', 'in', ids).execute();
     for (const r of rows) if (r.state !== 'Executing') this.cancelLocal(Number(r.id), 'The task was canceled.');
   }
@@ -222,6 +235,7 @@ export class Executor {
     let outcome: PendingOutcome = { taskId: id, token, state: 'Success', message: null };
     const workDir = path.join(this.o.workRoot, name);
     const artifactsDir = path.join(this.o.storage.artifacts, name);
+    let workDirUsed = false;
     let artifactsUsed = false;
     try {
       log.info(`Task ${name} (${row.kind}) started on node ${this.o.nodeName}`);
@@ -236,6 +250,7 @@ export class Executor {
         // Made when the kind first asks for them: a folder costs a journaled metadata write
         // (a network round trip on shared storage), and most kinds but scripts never look.
         get workDir() {
+          workDirUsed = true;
           return made(workDir);
         },
         // Not made here: the kind makes the task's folder without its parents, so a
@@ -257,7 +272,7 @@ export class Executor {
       log.error(outcome.message!);
     } finally {
       try {
-        fs.rmSync(workDir, { recursive: true, force: true });
+        if (workDirUsed) fs.rmSync(workDir, { recursive: true, force: true });
       } catch (err) {
         this.o.logger.warn({ err: (err as Error).message, task: name }, 'could not remove the work folder');
       }
@@ -279,7 +294,7 @@ export class Executor {
   private async record(outcome: PendingOutcome, log?: TaskLogWriter): Promise<void> {
     if (this.o.lease.check()) {
       try {
-        const accepted = await completeTask(this.o.leaseDb, outcome.taskId, outcome.token, outcome.state, outcome.message);
+        const accepted = await this.completions.record(outcome);
         await this.finish(outcome, accepted, log);
         return;
       } catch (err) {

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { StorageFs } from '../storage/storageFs.js';
+import { StoragePool } from '../storage/storageIo.js';
 import { makeTempDir, removeTempDirs } from '../testing/tempDir.js';
 import { followLog, type FollowItem } from './followLog.js';
 import { CONTINUED_MARK, CONTINUES_MARK, MAX_LINE_BYTES } from './logText.js';
@@ -25,8 +27,37 @@ async function followAll(file: string, o: { finalState?: () => Promise<string | 
   };
 }
 
+/** The storage pool, with its calls counted by operation. */
+class CountingPool extends StoragePool {
+  readonly ops: string[] = [];
+  override call<T>(what: string, op: string, args: unknown[], o?: { timeoutMs?: number; transfer?: ArrayBuffer[] }): Promise<T> {
+    this.ops.push(op);
+    return super.call(what, op, args, o);
+  }
+}
+
 describe('task log writer', () => {
   after(() => removeTempDirs());
+
+  it("stores a short task's log in one storage call, and a flushed one in two (a call to a storage thread costs more than the file calls in it)", async () => {
+    const dir = makeTempDir('shoal-log-');
+    const pool = new CountingPool();
+    const short = new TaskLogWriter(path.join(dir, 'ServerTasks-1.log'), { fs: new StorageFs(pool) });
+    short.info('started');
+    short.info('ended');
+    await short.close('Success');
+    assert.deepEqual(pool.ops, ['appendOnce']);
+    assert.deepEqual(lineTexts(short.file), ['started', 'ended', 'Success']);
+
+    pool.ops.length = 0;
+    const flushed = new TaskLogWriter(path.join(dir, 'ServerTasks-2.log'), { fs: new StorageFs(pool) });
+    flushed.info('started');
+    await flushed.flush();
+    flushed.info('ended');
+    await flushed.close('Failed');
+    assert.deepEqual(pool.ops, ['appendOpen', 'appendClose']);
+    assert.deepEqual(lineTexts(flushed.file), ['started', 'ended', 'Failed']);
+  });
 
   it('batches lines, stamps them with the clock it is given, and ends with its final line', async () => {
     const file = path.join(makeTempDir('shoal-log-'), 'ServerTasks-1.log');

@@ -57,7 +57,8 @@ export class TaskLogWriter {
   private dropped = 0;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
-  private handle: Promise<StorageFile> | undefined;
+  /** Open from the first batch written until close. */
+  private handle: StorageFile | undefined;
   /** Bytes known to be whole lines in the file (a failed write is cut back to it). */
   private goodSize = 0;
   private failedWith: Error | undefined;
@@ -127,16 +128,19 @@ export class TaskLogWriter {
     if (finalState !== undefined) this.append([formatLine(this.stamp(), END_LEVEL, finalState)]);
     this.closed = true;
     clearTimeout(this.timer);
-    await this.flush();
+    this.timer = undefined;
+    await this.flushing;
+    // The last batch, the flush to disk and the close go in one storage call (and a log
+    // written only now — a short task — in one call from open to close).
+    const batch = this.failedWith ? undefined : this.takePending();
     const handle = this.handle;
     this.handle = undefined;
-    if (handle) {
-      await handle
-        .then(async (fh) => {
-          if (!this.failedWith) await fh.sync().catch((err) => this.fail(err));
-          await fh.close();
-        })
-        .catch(() => {});
+    try {
+      if (handle && this.failedWith) await handle.close();
+      else if (handle) await handle.appendClose(batch ?? null, this.goodSize, true);
+      else if (batch) await this.fs.appendOnce(this.file, batch, true);
+    } catch (err) {
+      await this.fail(err);
     }
     this.wakeRoomWaiters();
   }
@@ -176,15 +180,28 @@ export class TaskLogWriter {
     return this.flushing;
   }
 
+  /** What is buffered, as bytes to write; undefined when nothing is. */
+  private takePending(): Buffer | undefined {
+    if (!this.pending.length) return undefined;
+    const batch = Buffer.from(this.pending.join(''));
+    this.pending = [];
+    this.pendingBytes = 0;
+    return batch;
+  }
+
   private async drain(): Promise<void> {
-    while (this.pending.length && !this.failedWith) {
-      const batch = Buffer.from(this.pending.join(''));
-      this.pending = [];
-      this.pendingBytes = 0;
+    let batch: Buffer | undefined;
+    while (!this.failedWith && (batch = this.takePending())) {
+      const bytes = batch.length; // the write hands the batch's memory to the storage worker
       try {
-        const fh = await this.open();
-        const bytes = batch.length; // the write hands the batch's memory to the storage worker
-        await fh.write(batch);
+        if (this.handle) await this.handle.write(batch);
+        else {
+          // The task-logs folder itself is never made here: where it is missing (a share that
+          // is not mounted), the task fails rather than writing to a folder no other node sees.
+          const { file, size } = await this.fs.appendOpen(this.file, batch);
+          this.handle = file;
+          this.goodSize = size;
+        }
         this.goodSize += bytes;
       } catch (err) {
         await this.fail(err);
@@ -193,25 +210,14 @@ export class TaskLogWriter {
     }
   }
 
-  private open(): Promise<StorageFile> {
-    // The task-logs folder itself is never made here: where it is missing (a share that is
-    // not mounted), the task fails rather than writing to a folder no other node sees.
-    this.handle ??= (async () => {
-      const fh = await this.fs.open(this.file, 'a');
-      this.goodSize = (await fh.stat()).size;
-      return fh;
-    })();
-    return this.handle;
-  }
-
   private async fail(err: unknown): Promise<void> {
     if (this.failedWith) return;
     this.failedWith = new Error(logFailureMessage(err, this.file), { cause: err });
     this.pending = [];
     this.pendingBytes = 0;
-    // Never leave half a line visible: cut the file back to its last whole line.
-    const handle = this.handle;
-    if (handle) await handle.then((fh) => fh.truncate(this.goodSize)).catch(() => {});
+    // Never leave half a line visible: cut the file back to its last whole line. (The calls
+    // that open or close the file cut it back themselves.)
+    await this.handle?.truncate(this.goodSize).catch(() => {});
     for (const l of this.failureListeners.splice(0)) l(this.failedWith);
     this.wakeRoomWaiters();
   }

@@ -1,24 +1,36 @@
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import { ACTIVE_STATES, type TaskState } from './states.js';
 
+export type FinalTaskState = Extract<TaskState, 'Success' | 'Failed' | 'Canceled'>;
+
+/** A task as claimed: its outcome counts only while it still carries the claim's token. */
+export interface ClaimedTask {
+  id: number;
+  token: string;
+}
+
 /**
- * Records how a claimed task ended. Counts only while the claim token still matches
- * and the task is still active: a node that lost its lease cannot overwrite what the
- * cluster decided. Returns whether the outcome was recorded.
+ * Records how claimed tasks ended, all with the same state and message, in one statement.
+ * Each counts only while its claim token still matches and it is still active: a node that
+ * lost its lease cannot overwrite what the cluster decided. Returns how many were recorded.
  */
-export async function completeTask(
+export async function completeTasks(
   { db, dialect }: ShoalDb,
-  id: number,
-  claimToken: string,
-  state: Extract<TaskState, 'Success' | 'Failed' | 'Canceled'>,
+  tasks: ClaimedTask[],
+  state: FinalTaskState,
   errorMessage: string | null,
-): Promise<boolean> {
+): Promise<number> {
+  if (!tasks.length) return 0;
   const result = await db
     .updateTable('tasks')
     .set({ state, error_message: errorMessage, completed_time: dialect.now() })
-    .where('id', '=', id)
-    .where('claim_token', '=', claimToken)
     .where('state', 'in', ACTIVE_STATES)
+    .where((eb) => eb.or(tasks.map((t) => eb.and([eb('id', '=', t.id), eb('claim_token', '=', t.token)]))))
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  return Number(result.numUpdatedRows);
+}
+
+/** Records how one claimed task ended (see completeTasks); returns whether it was recorded. */
+export async function completeTask(shoal: ShoalDb, id: number, claimToken: string, state: FinalTaskState, errorMessage: string | null): Promise<boolean> {
+  return (await completeTasks(shoal, [{ id, token: claimToken }], state, errorMessage)) === 1;
 }

@@ -5,6 +5,9 @@ export const SETTING = {
   clusterVersion: 'cluster.version',
   queuePaused: 'queue.paused',
   storagePrefix: 'storage.',
+  healthCheckIntervalMinutes: 'machinePolicy.healthCheckIntervalMinutes',
+  /** When the next periodic health check is due (epoch milliseconds, database clock). */
+  nextHealthCheckAt: 'machinePolicy.nextHealthCheckAt',
 } as const;
 
 export async function readSetting({ db }: ShoalDb, key: string): Promise<string | undefined> {

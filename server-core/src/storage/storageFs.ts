@@ -41,8 +41,14 @@ export class StorageFile {
    * that own their whole memory are handed to the worker, not copied: do not use them after.
    */
   write(data: Uint8Array): Promise<void> {
-    const own = data.byteOffset === 0 && data.buffer.byteLength === data.byteLength && data.buffer instanceof ArrayBuffer;
-    return this.pool.call(`write ${this.path}`, 'write', [this.fd, data], { transfer: own ? [data.buffer as ArrayBuffer] : [] });
+    return this.pool.call(`write ${this.path}`, 'write', [this.fd, data], { transfer: handedOver(data) });
+  }
+  /**
+   * Writes `data` (when given), flushes it to disk with `sync`, and closes the file, in one
+   * call. When it fails the file is cut back to `size` and closed all the same.
+   */
+  appendClose(data: Uint8Array | null, size: number, sync: boolean): Promise<void> {
+    return this.pool.call(`write ${this.path}`, 'appendClose', [this.fd, data, size, sync], { transfer: data ? handedOver(data) : [] });
   }
   stat(): Promise<StorageStat> {
     return this.pool.call(`stat ${this.path}`, 'fstat', [this.fd]);
@@ -56,6 +62,12 @@ export class StorageFile {
   close(): Promise<void> {
     return this.pool.call(`close ${this.path}`, 'close', [this.fd]);
   }
+}
+
+/** The memory to hand to the worker rather than copy: only bytes that own all of it. */
+function handedOver(data: Uint8Array): ArrayBuffer[] {
+  const own = data.byteOffset === 0 && data.buffer.byteLength === data.byteLength && data.buffer instanceof ArrayBuffer;
+  return own ? [data.buffer as ArrayBuffer] : [];
 }
 
 const errno = (err: unknown) => (err as NodeJS.ErrnoException).code;
@@ -112,6 +124,18 @@ export class StorageFs {
   }
   async open(p: string, flags: string): Promise<StorageFile> {
     return new StorageFile(this.pool, p, await this.pool.call<number>(`open ${p}`, 'open', [p, flags]));
+  }
+  /**
+   * Opens `p` to append (made when missing) and writes `data`, in one call. Returns the
+   * file and its size before the write; a write that fails is cut back and the file closed.
+   */
+  async appendOpen(p: string, data: Uint8Array): Promise<{ file: StorageFile; size: number }> {
+    const { fd, size } = await this.pool.call<{ fd: number; size: number }>(`write ${p}`, 'appendOpen', [p, data], { transfer: handedOver(data) });
+    return { file: new StorageFile(this.pool, p, fd), size };
+  }
+  /** Appends `data` to `p` (made when missing), flushed to disk with `sync`, in one call. */
+  appendOnce(p: string, data: Uint8Array, sync: boolean): Promise<void> {
+    return this.pool.call(`write ${p}`, 'appendOnce', [p, data, sync], { transfer: handedOver(data) });
   }
   /** The file when it exists, else undefined. */
   async openIfExists(p: string, flags = 'r'): Promise<StorageFile | undefined> {

@@ -10,6 +10,21 @@ export const STORAGE_WORKER_SOURCE = `
 const fs = process.getBuiltinModule('node:fs');
 const { parentPort } = process.getBuiltinModule('node:worker_threads');
 const stat = (s) => ({ size: s.size, mtimeMs: s.mtimeMs, isFile: s.isFile(), isDirectory: s.isDirectory(), dev: s.dev });
+const writeAll = (fd, data) => {
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  for (let at = 0; at < buf.length; ) at += fs.writeSync(fd, buf, at, buf.length - at);
+};
+// Runs work on an open file; when it fails, cuts the file back to size and closes it. (A
+// close that fails is not retried: the fd is gone either way, and another thread may reuse it.)
+const guarded = (fd, size, work) => {
+  try {
+    work();
+  } catch (err) {
+    try { fs.ftruncateSync(fd, size); } catch {}
+    try { fs.closeSync(fd); } catch {}
+    throw err;
+  }
+};
 const ops = {
   stat: (p) => stat(fs.statSync(p)),
   fstat: (fd) => stat(fs.fstatSync(fd)),
@@ -41,10 +56,30 @@ const ops = {
     return n === length ? buf : Buffer.from(buf.subarray(0, n));
   },
   write: (fd, data) => {
-    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    for (let at = 0; at < buf.length; ) at += fs.writeSync(fd, buf, at, buf.length - at);
+    writeAll(fd, data);
     // Handed back: this thread allocates too little to collect its garbage often, the caller's does.
     return data;
+  },
+  // A task log's batches, each one call (a round trip to this thread costs more than the
+  // file-system calls themselves): open to append and write the first batch; write the last
+  // batch, flush and close; or both at once. A failed write is cut back to the bytes before
+  // it, and a file this call opened is closed, so no half line stays visible and no fd leaks.
+  appendOpen: (p, data) => {
+    const fd = fs.openSync(p, 'a');
+    const size = fs.fstatSync(fd).size;
+    guarded(fd, size, () => writeAll(fd, data));
+    return { fd, size };
+  },
+  appendClose: (fd, data, size, sync) => {
+    guarded(fd, size, () => {
+      if (data) writeAll(fd, data);
+      if (sync) fs.fsyncSync(fd);
+    });
+    fs.closeSync(fd);
+  },
+  appendOnce: (p, data, sync) => {
+    const { fd, size } = ops.appendOpen(p, data);
+    ops.appendClose(fd, null, size, sync);
   },
   fsync: (fd) => fs.fsyncSync(fd),
   ftruncate: (fd, length) => fs.ftruncateSync(fd, length),

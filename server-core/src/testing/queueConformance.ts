@@ -28,7 +28,7 @@ import { sweepOfflineNodes } from '../nodes/sweep.js';
 import { waitFor } from './wait.js';
 import { requestCancel } from '../queue/cancel.js';
 import { claimTasks } from '../queue/claim.js';
-import { completeTask } from '../queue/complete.js';
+import { completeTask, completeTasks } from '../queue/complete.js';
 import { enqueueTask, type NewTask } from '../queue/enqueue.js';
 import { expireQueuedTasks } from '../queue/expire.js';
 import { releaseLostClaim } from '../queue/releaseClaim.js';
@@ -418,6 +418,23 @@ export function queueConformance(label: string, open: () => Promise<ShoalDb>): v
         assert.equal(done.state, 'Failed');
         assert.equal(done.error_message, 'exit 3');
         assert.ok(done.completed_time != null);
+      });
+
+      it('completes several tasks in one statement, each only under its own current token', async () => {
+        await addNode('n1', 5);
+        const [a, b, c] = [await enqueue('a'), await enqueue('b'), await enqueue('c')];
+        const first = token();
+        await claim('n1', first);
+        // Tokens crossed with ids must match nothing: c carries first, not other.
+        const claims = [
+          { id: Number(a.id), token: first },
+          { id: Number(b.id), token: first },
+          { id: Number(c.id), token: 'other' },
+        ];
+        assert.equal(await completeTasks(shoal, claims, 'Success', null), 2);
+        assert.deepEqual([(await task(a.id)).state, (await task(b.id)).state, (await task(c.id)).state], ['Success', 'Success', 'Executing']);
+        assert.equal(await completeTasks(shoal, [{ id: Number(c.id), token: first }, { id: Number(a.id), token: first }], 'Failed', 'late'), 1, 'a final state is never overwritten');
+        assert.deepEqual([(await task(a.id)).state, (await task(c.id)).error_message], ['Success', 'late']);
       });
 
       it('a node that lost its lease cannot overwrite what the sweep decided', async () => {

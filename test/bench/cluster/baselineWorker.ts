@@ -3,7 +3,8 @@
  * one Shoal node: pg-boss or graphile-worker with `BENCH_CONCURRENCY` jobs at a time, each
  * job a no-op that notes its id. Environment:
  *
- *   BENCH_SYSTEM        pg-boss-work | pg-boss-fetch | graphile-worker
+ *   BENCH_SYSTEM        pg-boss-work | pg-boss-fetch | graphile-worker | graphile-worker-logged
+ *   BENCH_LOG_DIR       graphile-worker-logged: the folder each job writes its log file in
  *   BENCH_DATABASE_URL  its database (schema installed and jobs queued by the benchmark)
  *   BENCH_CONCURRENCY   jobs in flight in this process
  *   BENCH_QUEUE         the queue (pg-boss) or task identifier (graphile-worker)
@@ -11,12 +12,15 @@
  * Connects on start and reports `ready`; takes jobs only after `go`; `stop` answers with the
  * ids of the jobs it ran (the benchmark checks every job ran exactly once).
  */
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger, run, type Runner } from 'graphile-worker';
 import PgBoss from 'pg-boss';
+import { isGraphileWorker, type BaselineSystem } from './baselineSystem.js';
 import { fatal, serveParent, tell } from './ipc.js';
 
-export type BaselineSystem = 'pg-boss-work' | 'pg-boss-fetch' | 'graphile-worker';
+
 
 function need(name: string): string {
   const v = process.env[name];
@@ -68,8 +72,26 @@ function pgBossFetch(boss: PgBoss, queue: string, concurrency: number, ran: stri
   };
 }
 
-/** graphile-worker's runner with `concurrency` (it LISTENs for new jobs and fetches the next one as each ends). */
-function graphileWorker(url: string, queue: string, concurrency: number, ran: string[]): Worker {
+/**
+ * What a job of a queue library does to keep a log of its own, as each Shoal task does: a new
+ * file in a shared folder, two lines appended, flushed to disk, closed (through libuv's pool).
+ */
+async function writeJobLog(dir: string, id: string): Promise<void> {
+  const fh = await fs.open(path.join(dir, `job-${id}.log`), 'a');
+  try {
+    const stamp = new Date().toISOString();
+    await fh.write(`${stamp} INFO  Job ${id} started\n${stamp} END   Success\n`);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * graphile-worker's runner with `concurrency` (it LISTENs for new jobs and fetches the next one
+ * as each ends); with `logDir`, each job writes its log file there.
+ */
+function graphileWorker(url: string, queue: string, concurrency: number, ran: string[], logDir?: string): Worker {
   let runner: Runner | undefined;
   const silent = new Logger(() => (level, message) => {
     if (level === 'error') process.stderr.write(`graphile-worker: ${message}\n`);
@@ -84,6 +106,7 @@ function graphileWorker(url: string, queue: string, concurrency: number, ran: st
         taskList: {
           [queue]: async (_payload, helpers) => {
             ran.push(String(helpers.job.id));
+            if (logDir) await writeJobLog(logDir, String(helpers.job.id));
           },
         },
       });
@@ -99,7 +122,7 @@ async function main() {
   const queue = need('BENCH_QUEUE');
   const ran: string[] = [];
   let worker: Worker;
-  if (system === 'graphile-worker') worker = graphileWorker(url, queue, concurrency, ran);
+  if (isGraphileWorker(system)) worker = graphileWorker(url, queue, concurrency, ran, system === 'graphile-worker-logged' ? need('BENCH_LOG_DIR') : undefined);
   else {
     const boss = new PgBoss({ connectionString: url });
     boss.on('error', (err) => process.stderr.write(`pg-boss: ${err.message}\n`));

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { Logger, runMigrations } from 'graphile-worker';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -6,7 +8,7 @@ import type { ThrowawayPostgres } from '../../../server-core/src/testing/throwaw
 import { sleep } from '../../../server-core/src/testing/wait.js';
 import type { ProfileSummary } from '../profile.js';
 import { bulkEnqueue } from '../throughput.js';
-import type { BaselineSystem } from './baselineWorker.js';
+import { isGraphileWorker, type BaselineSystem } from './baselineSystem.js';
 import { BenchChild } from './childProcess.js';
 import type { ServerStats, StatementCounts } from './pgStats.js';
 import { startShoalCluster } from './shoalCluster.js';
@@ -144,7 +146,7 @@ const QUEUE = 'bench_noop';
 
 /** Installs the baseline's schema and queues every job in bulk, before any worker runs. */
 async function prepareBaseline(system: BaselineSystem, url: string, jobs: number): Promise<number> {
-  if (system === 'graphile-worker') {
+  if (isGraphileWorker(system)) {
     await runMigrations({ connectionString: url, logger: new Logger(() => () => {}) });
     const client = new pg.Client({ connectionString: url });
     await client.connect();
@@ -183,6 +185,9 @@ export async function baselineThroughput(system: BaselineSystem, o: ThroughputOp
   const url = await o.pg.createDatabase(dbName);
   const enqueueMs = await prepareBaseline(system, url, o.jobs);
   const workers: BenchChild[] = [];
+  // On the same file system as Shoal's shared storage folder (see startShoalCluster).
+  const logDir = path.join(o.dir, dbName, 'job-logs');
+  fs.mkdirSync(logDir, { recursive: true });
   const db = new pg.Client({ connectionString: url, application_name: 'bench-poll' });
   await db.connect();
   try {
@@ -192,21 +197,22 @@ export async function baselineThroughput(system: BaselineSystem, o: ThroughputOp
         BENCH_DATABASE_URL: url,
         BENCH_CONCURRENCY: String(o.concurrency),
         BENCH_QUEUE: QUEUE,
+        BENCH_LOG_DIR: logDir,
       });
       workers.push(child);
     }
     // pg-boss keeps completed jobs (state 'completed'); graphile-worker deletes each job once it succeeded.
     const done =
-      system === 'graphile-worker'
+      isGraphileWorker(system)
         ? `select /* ${POLL_MARK} */ count(*) = 0 as done from graphile_worker._private_jobs`
         : `select /* ${POLL_MARK} */ count(*) >= ${o.jobs} as done from pgboss.job where name = '${QUEUE}' and state = 'completed'`;
     await o.stats.reset();
     const cpu = cpuMeter(o.stats, workers);
 
     // graphile-worker's runners start (connect, LISTEN) before the window; pg-boss's work starts in it.
-    if (system === 'graphile-worker') await Promise.all(workers.map((w) => w.request('go')));
+    if (isGraphileWorker(system)) await Promise.all(workers.map((w) => w.request('go')));
     const t0 = performance.now();
-    if (system === 'graphile-worker') await releaseGraphileJobs(db, o.jobs);
+    if (isGraphileWorker(system)) await releaseGraphileJobs(db, o.jobs);
     else await Promise.all(workers.map((w) => w.request('go')));
     await until(async () => (await db.query<{ done: boolean }>(done)).rows[0]!.done, system);
     const runMs = performance.now() - t0;
@@ -228,4 +234,5 @@ export const SYSTEM_LABEL: Record<System, string> = {
   'pg-boss-work': 'pg-boss work() (batchSize = cap, poll 0.5 s)',
   'pg-boss-fetch': 'pg-boss fetch()+complete() loops',
   'graphile-worker': 'graphile-worker run()',
+  'graphile-worker-logged': 'graphile-worker run(), a log file per job',
 };

@@ -16,10 +16,11 @@ export const mssqlDialect: ShoalDialect = {
   wakeUpPollMs: 100,
   sharedByNodes: true,
   claim(db, q) {
-    // The node's own row first (two processes with one name take turns), then READPAST
+    // Claims for one node name take turns on an application lock (not the node's row, which
+    // the heartbeat updates: renewing the lease must never wait for a claim), then READPAST
     // skips rows locked by another node's claim and UPDLOCK holds the picked ones.
     return db.transaction().execute(async (trx) => {
-      await sql`select name from nodes with (updlock, rowlock) where name = ${q.nodeName}`.execute(trx);
+      await sql`exec sp_getapplock @Resource = ${`shoal.claim:${q.nodeName}`}, @LockMode = 'Exclusive', @LockOwner = 'Transaction'`.execute(trx);
       const { rows } = await mssqlClaimStatement(q).execute(trx);
       return rows;
     });

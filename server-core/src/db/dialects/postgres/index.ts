@@ -21,10 +21,11 @@ export const postgresDialect: ShoalDialect = {
   wakeUpPollMs: 1000,
   sharedByNodes: true,
   claim(db, q) {
-    // The node's own row is locked first, so two processes claiming for one node name take
-    // turns; FOR UPDATE SKIP LOCKED then skips rows another node is claiming right now.
+    // Claims for one node name take turns on a lock of their own (not the node's row, which
+    // the heartbeat updates: renewing the lease must never wait for a claim); FOR UPDATE SKIP
+    // LOCKED then skips rows another node is claiming right now.
     return db.transaction().execute(async (trx) => {
-      await sql`select name from nodes where name = ${q.nodeName} for update`.execute(trx);
+      await sql`select pg_advisory_xact_lock(hashtext(${`shoal.claim:${q.nodeName}`}))`.execute(trx);
       const { rows } = await sql<Record<string, unknown>>`
         with picked as (
           select t.id from tasks t
