@@ -29,6 +29,9 @@ test('shoal-agent: --help exits 0; bad arguments exit 2 with one line; run befor
   assert.match(both.stderr, /exactly one of --api-key and --token/);
   assert.equal(agent('register', '--server', 'ftp://x', '--token', 'T', '--name', 'n', '--environment', 'Dev', '--role', 'web').code, 2);
   assert.equal(agent('frobnicate').code, 2);
+  const cache = agent('run', '--cache-packages', '0');
+  assert.equal(cache.code, 2);
+  assert.match(cache.stderr, /--cache-packages.*whole number from 1/);
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-agent-cli-'));
   try {

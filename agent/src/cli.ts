@@ -6,6 +6,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { CommsClient } from './comms.js';
 import { AgentDataDir, defaultDataDir, NotRegisteredError, type Registration } from './dataDir.js';
 import { ListeningAgent } from './listener.js';
+import { DEFAULT_CACHE_LIMITS, PackageCache } from './packages/cache.js';
 import { Poller } from './poller.js';
 import { register, RegistrationError } from './register.js';
 import { AGENT_VERSION } from './version.js';
@@ -34,6 +35,11 @@ const mode = (v: string) => {
 };
 const capacity = (v: string) => {
   if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 100) throw new InvalidArgumentError('must be a whole number from 1 to 100.');
+  return Number(v);
+};
+
+const wholeNumber = (min: number, max: number) => (v: string) => {
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}.`);
   return Number(v);
 };
 
@@ -96,13 +102,16 @@ export async function main(argv: string[]): Promise<void> {
     .description('poll the cluster for work (or, listening, wait for its nodes) and run it, until stopped')
     .addOption(dataDirOption())
     .option('--capacity <n>', 'polling: pieces of work at once (default 5)', capacity, 5)
-    .action(async (f: { dataDir?: string; capacity: number }) => {
+    .option('--cache-packages <n>', "polling: packages kept in the data dir's package cache (least recently used out first)", wholeNumber(1, 10_000), DEFAULT_CACHE_LIMITS.maxPackages)
+    .option('--cache-max-gb <n>', 'polling: GiB the package cache keeps at most', wholeNumber(1, 100_000), DEFAULT_CACHE_LIMITS.maxBytes / 1024 ** 3)
+    .action(async (f: { dataDir?: string; capacity: number; cachePackages: number; cacheMaxGb: number }) => {
       const dir = dataDirOf(f);
       const r = dir.registration();
       const identity = await dir.identity();
       if (r.mode === 'Listening') return runListening(r, identity, dir.workDir);
       const client = new CommsClient(r.commsUrl, identity, r.clusterCertificate, r.clusterThumbprint);
-      const poller = new Poller({ client, workRoot: dir.workDir, capacity: f.capacity, say });
+      const packages = { cache: new PackageCache(dir.packagesDir, { maxPackages: f.cachePackages, maxBytes: f.cacheMaxGb * 1024 ** 3 }), applicationsDir: dir.applicationsDir };
+      const poller = new Poller({ client, workRoot: dir.workDir, packages, capacity: f.capacity, say });
       say(`shoal-agent ${AGENT_VERSION}: ${r.name} (${r.targetId}, thumbprint ${identity.thumbprint}) polls ${r.commsUrl}`);
       const stop = (signal: string) => {
         say(`received ${signal}; stopping`);

@@ -1,6 +1,7 @@
 import https from 'node:https';
 import type { PeerCertificate } from 'node:tls';
 import { thumbprintOfDer, type KeyAndCertificate } from '@shoal/server-core/certificates';
+import type { RangeAnswer } from './packages/download.js';
 
 export interface CommsAnswer {
   status: number;
@@ -63,6 +64,16 @@ export class CommsClient implements CommsPoster {
       req.on('timeout', () => req.destroy(new Error(`no answer from ${this.baseUrl} within ${Math.round(timeoutMs / 1000)} s`)));
       req.on('error', (err) => reject(pinError(err)));
       req.end(data);
+    });
+  }
+
+  /** A GET whose body is handed over as a stream (a package download); `timeoutMs` is the longest silence. */
+  get(path: string, headers: Record<string, string>, signal?: AbortSignal, timeoutMs = 60_000): Promise<RangeAnswer> {
+    return new Promise((resolve, reject) => {
+      const req = https.request(new URL(path, this.baseUrl), { method: 'GET', agent: this.agent, headers, timeout: timeoutMs, ...(signal ? { signal } : {}) }, (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res }));
+      req.on('timeout', () => req.destroy(new Error(`no data from ${this.baseUrl} for ${Math.round(timeoutMs / 1000)} s`)));
+      req.on('error', (err) => reject(pinError(err)));
+      req.end();
     });
   }
 

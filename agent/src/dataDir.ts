@@ -36,12 +36,18 @@ export class AgentDataDir {
   readonly certFile: string;
   readonly registrationFile: string;
   readonly workDir: string;
+  /** The package cache, one file per SHA-256 (see packages/cache.ts). */
+  readonly packagesDir: string;
+  /** Default install folders of deployed packages: `applications/<environment>/<package>/<version>`. */
+  readonly applicationsDir: string;
 
   constructor(readonly dir: string) {
     this.keyFile = path.join(dir, 'agent.key');
     this.certFile = path.join(dir, 'agent.crt');
     this.registrationFile = path.join(dir, 'registration.json');
     this.workDir = path.join(dir, 'work');
+    this.packagesDir = path.join(dir, 'packages');
+    this.applicationsDir = path.join(dir, 'applications');
   }
 
   /** The agent's key and certificate, made on first use and kept: registering again keeps the identity. */

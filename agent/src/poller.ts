@@ -1,6 +1,7 @@
 import { AGENT_PATHS, type AgentPollAnswer } from '@shoal/server-core/contract';
 import { Backoff } from './backoff.js';
 import { answerError, type CommsClient } from './comms.js';
+import type { PackageDeployer } from './packages/deploy.js';
 import type { Say } from './retry.js';
 import { AGENT_VERSION } from './version.js';
 import { osDescription, runWorkItem } from './work.js';
@@ -18,7 +19,7 @@ export class Poller {
   private running = new Set<Promise<void>>();
   private wakeSlot: (() => void) | undefined;
 
-  constructor(private readonly o: { client: CommsClient; workRoot: string; capacity: number; say: Say }) {}
+  constructor(private readonly o: { client: CommsClient; workRoot: string; packages: PackageDeployer; capacity: number; say: Say }) {}
 
   async run(): Promise<void> {
     const { client, say } = this.o;
@@ -39,7 +40,7 @@ export class Poller {
           // Handed out as the agent stops: not started (its lease runs out and the cluster fails it).
           if (this.stopped) break;
           say(`${item.id}: received ${item.kind} work`);
-          const p: Promise<void> = runWorkItem(item, { client, workRoot: this.o.workRoot, say, stopped: () => this.stopped, stopSignal: this.stopping.signal }).finally(() => {
+          const p: Promise<void> = runWorkItem(item, { client, workRoot: this.o.workRoot, packages: { ...this.o.packages, client }, say, stopped: () => this.stopped, stopSignal: this.stopping.signal }).finally(() => {
             this.running.delete(p);
             this.wakeSlot?.();
           });

@@ -20,16 +20,16 @@ function command(syntax: string, file: string): [string, string[]] {
 }
 
 /**
- * Writes the script to `dir` and runs it in a process group of its own (a job of its own on
+ * Writes the script to `dir` and runs it (in `cwd`, default `dir`) in a process group of its own (a job of its own on
  * Windows through taskkill /T), each output line to `onLine`.
  */
-export function startScript(o: { dir: string; body: string; syntax: string; env: Record<string, string>; onLine: (stream: 'out' | 'err', text: string) => void }): ScriptRun {
+export function startScript(o: { dir: string; body: string; syntax: string; env: Record<string, string>; cwd?: string; onLine: (stream: 'out' | 'err', text: string) => void }): ScriptRun {
   fs.mkdirSync(o.dir, { recursive: true });
   const syntax = o.syntax.toLowerCase();
   const file = path.join(o.dir, `script.${EXTENSIONS[syntax] ?? 'sh'}`);
   fs.writeFileSync(file, o.body, { mode: 0o700 });
   const [cmd, args] = command(syntax, file);
-  const child = spawn(cmd, args, { cwd: o.dir, env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32', windowsHide: true });
+  const child = spawn(cmd, args, { cwd: o.cwd ?? o.dir, env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32', windowsHide: true });
   const streamsDone = [child.stdout, child.stderr].map(
     (s, i) =>
       new Promise<void>((resolve) => {

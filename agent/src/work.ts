@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AGENT_PATHS, type AgentLogBody, type AgentResultBody, type AgentWorkItem } from '@shoal/server-core/contract';
-import type { CommsPoster } from './comms.js';
+import type { CommsClient, CommsPoster } from './comms.js';
+import { deployPackageHere, type PackageDeployer } from './packages/deploy.js';
 import { postUntilTaken, RefusedError, type Say } from './retry.js';
 import { startScript, type ScriptRun } from './scriptProcess.js';
 import { AGENT_VERSION } from './version.js';
@@ -45,13 +46,21 @@ class LogShipper {
  * Runs one piece of work: heartbeats renew its lease (a reply may cancel it), lines go out in
  * numbered chunks, and the result is posted after the last chunk, until a node takes it.
  */
-export async function runWorkItem(item: AgentWorkItem, o: { client: CommsPoster; workRoot: string; say: Say; stopped: () => boolean; stopSignal: AbortSignal }): Promise<void> {
+/** Packages reach an agent that polls: it downloads them from the comms port with its client. */
+export type PackageSource = PackageDeployer & { client: CommsClient };
+
+export async function runWorkItem(
+  item: AgentWorkItem,
+  o: { client: CommsPoster; workRoot: string; packages?: PackageSource; say: Say; stopped: () => boolean; stopSignal: AbortSignal },
+): Promise<void> {
   const { client, say } = o;
   const post = (p: string, body: unknown, what: string) => postUntilTaken(client, p, body, (l) => say(`${item.id}: ${l}`), what, o.stopped);
   const shipper = new LogShipper(async (body) => void (await post(AGENT_PATHS.log(item.id), body, `log chunk ${body.seq}`)), item.token);
   let script: ScriptRun | undefined;
   let canceled = false;
   let lostLease: string | undefined;
+  /** Ends package work under way (a download, the wait between phases) with the reason. */
+  const ending = new AbortController();
   const beat = setInterval(() => {
     post(AGENT_PATHS.heartbeat(item.id), { token: item.token }, 'heartbeat').then(
       (a) => {
@@ -59,6 +68,7 @@ export async function runWorkItem(item: AgentWorkItem, o: { client: CommsPoster;
           canceled = true;
           say(`${item.id}: canceled by the cluster; ending the script and its processes`);
           script?.killTree();
+          ending.abort(new Error('Canceled by the cluster.'));
         }
       },
       (err) => {
@@ -66,30 +76,42 @@ export async function runWorkItem(item: AgentWorkItem, o: { client: CommsPoster;
           lostLease = err.message;
           say(`${item.id}: the cluster no longer counts this work as ours (${err.message}); ending it`);
           script?.killTree();
+          ending.abort(new Error(err.message));
         }
       },
     );
   }, Math.max(1000, Math.floor(item.leaseMs / 10)));
   const result: AgentResultBody = { token: item.token, logChunks: 0, exitCode: null };
   const dir = path.join(o.workRoot, item.id);
+  /** Runs one script of this work (the step's, or a package's own); a cancel, a lost lease or the agent stopping ends it. */
+  const runScript = async (s: { body: string; syntax: string; env: Record<string, string>; cwd?: string }): Promise<number | null> => {
+    say(`${item.id}: running a ${s.syntax} script`);
+    script = startScript({ dir, ...s, onLine: (stream, text) => shipper.add(stream, text) });
+    // The agent stopping ends its scripts too: none is left running without an agent to report it.
+    const onStop = () => {
+      result.error = 'The agent was stopped while the script ran.';
+      script?.killTree();
+    };
+    o.stopSignal.addEventListener('abort', onStop, { once: true });
+    const code = await script.exited.finally(() => o.stopSignal.removeEventListener('abort', onStop));
+    say(`${item.id}: the script ended${code === null ? ' by a signal' : ` with exit code ${code}`}`);
+    return code;
+  };
   try {
     if (item.kind === 'HealthCheck') {
       fs.mkdirSync(o.workRoot, { recursive: true });
       const s = fs.statfsSync(o.workRoot);
       result.exitCode = 0;
       result.health = { freeDiskBytes: s.bavail * s.bsize, workDir: o.workRoot, os: osDescription(), agentVersion: AGENT_VERSION };
-    } else {
-      const s = item.script!;
-      say(`${item.id}: running a ${s.syntax} script`);
-      script = startScript({ dir, body: s.body, syntax: s.syntax, env: s.env, onLine: (stream, text) => shipper.add(stream, text) });
-      // The agent stopping ends its scripts too: none is left running without an agent to report it.
-      const onStop = () => {
-        result.error = 'The agent was stopped while the script ran.';
-        script?.killTree();
-      };
+    } else if (item.kind === 'DeployPackage') {
+      if (!o.packages) throw new Error('This agent listens for its nodes: package steps reach polling agents only in this version.');
+      say(`${item.id}: deploying ${item.package!.packageId} ${item.package!.version}`);
+      const onStop = () => ending.abort(new Error('The agent was stopped during the deployment.'));
       o.stopSignal.addEventListener('abort', onStop, { once: true });
-      result.exitCode = await script.exited.finally(() => o.stopSignal.removeEventListener('abort', onStop));
-      say(`${item.id}: the script ended${result.exitCode === null ? ' by a signal' : ` with exit code ${result.exitCode}`}`);
+      await deployPackageHere(item.package!, item, { ...o.packages, log: (line) => shipper.add('out', line), runScript, signal: ending.signal }).finally(() => o.stopSignal.removeEventListener('abort', onStop));
+      result.exitCode = 0;
+    } else {
+      result.exitCode = await runScript(item.script!);
     }
   } catch (err) {
     result.error = (err as Error).message;

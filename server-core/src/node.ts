@@ -189,7 +189,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     let runningCount = () => 0;
     const ping = new PingCache(leaseDb, lease, config.nodeName, SHOAL_VERSION, () => runningCount());
     const certificate = await loadOrCreateCommsCertificate(shoal, masterKey);
-    const comms = new CommsServer({ shoal, certificate, masterKey, host: config.host, port: config.commsPort, nodeName: config.nodeName, logger, queueChanged: () => executor.queueChanged() });
+    const comms = new CommsServer({ shoal, certificate, masterKey, storage: config.storage, host: config.host, port: config.commsPort, nodeName: config.nodeName, logger, queueChanged: () => executor.queueChanged() });
     const app = await buildApp({
       shoal,
       config,

@@ -11,6 +11,7 @@ import type { ShoalDb } from '../db/dialects/dialect.js';
 import { COMMS_PORT, listenServerOrExplain } from '../nodes/port.js';
 import { thumbprintOfDer, type KeyAndCertificate } from './certificates.js';
 import { recordContact } from './contact.js';
+import { serveAgentPackage } from './packageDownload.js';
 import { targetByThumbprint } from './targetRows.js';
 import { claimAgentWork } from './work/claim.js';
 import { toWorkItem } from './work/item.js';
@@ -26,6 +27,8 @@ export interface CommsServerOptions {
   certificate: KeyAndCertificate;
   /** Unseals the work's payload for the agent that claimed it. */
   masterKey: Buffer;
+  /** The storage paths (changed in place when an operator moves them): packages are served from `packages`. */
+  storage: { packages: string };
   host: string;
   port: number;
   nodeName: string;
@@ -39,6 +42,8 @@ class HttpError extends Error {
     super(message);
   }
 }
+
+const ERROR_CODES: Record<number, string> = { 403: 'Forbidden', 404: 'NotFound', 416: 'RangeNotSatisfiable' };
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent || res.destroyed) return;
@@ -89,7 +94,7 @@ export class CommsServer {
     this.wakeups.start();
     const server = https.createServer({ key: this.o.certificate.key, cert: this.o.certificate.cert, requestCert: true, rejectUnauthorized: false, keepAliveTimeout: 65_000 }, (req, res) => {
       this.handle(req, res).catch((err) => {
-        if (err instanceof HttpError) return send(res, err.status, { error: { code: err.status === 403 ? 'Forbidden' : 'BadRequest', message: err.message } });
+        if (err instanceof HttpError) return send(res, err.status, { error: { code: ERROR_CODES[err.status] ?? 'BadRequest', message: err.message } });
         logger.warn({ err: (err as Error).message, url: req.url }, 'agent request failed');
         send(res, 503, { error: { code: 'Unavailable', message: 'The node could not serve this request; try again.' } });
       });
@@ -125,9 +130,19 @@ export class CommsServer {
       res.setHeader('connection', 'close');
       throw new HttpError(403, `The certificate ${thumbprint} is not registered to any deployment target of this cluster.`);
     }
-    if (req.method !== 'POST') throw new HttpError(400, 'The comms port takes POST requests only.');
     const targetId = Number(target.id);
     const path = (req.url ?? '').split('?')[0]!;
+    const download = /^\/agent\/packages\/([0-9a-f]{64})$/.exec(path);
+    if (req.method === 'GET' && download) {
+      const { shoal, masterKey, storage, logger } = this.o;
+      const refused = await serveAgentPackage({ shoal, masterKey, packagesRoot: storage.packages, logger }, { id: targetId, name: target.name }, download[1]!, req, res);
+      if (refused) {
+        if (refused.status === 403) logger.warn({ target: target.name, sha256: download[1] }, `refused a package download: ${refused.message}`);
+        throw new HttpError(refused.status, refused.message);
+      }
+      return;
+    }
+    if (req.method !== 'POST') throw new HttpError(400, 'The comms port takes POST requests, and GET for a package download.');
     if (path === '/agent/poll') return this.poll(targetId, target.name, await readJson(req, AgentPollBody), res);
     const a = await serveWorkPost(this.o.shoal, targetId, path, await readJson(req, Type.Unknown()));
     return send(res, a.status, a.body);

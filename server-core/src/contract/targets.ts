@@ -134,13 +134,34 @@ export const AgentPollBody = Type.Object(
 );
 export type AgentPollBody = Static<typeof AgentPollBody>;
 
+/** A DeployPackage step on a target: which package (by content hash) and how to install it. */
+export const AgentPackageWork = Type.Object(
+  {
+    sha256: Type.String({ description: 'Lower-case hex SHA-256 of the package file: the agent fetches it by this and verifies it.' }),
+    sizeBytes: Type.Integer({ minimum: 0 }),
+    packageId: Type.String(),
+    version: Type.String(),
+    extension: Type.String({ description: '.zip, .nupkg, .tar.gz or .tgz' }),
+    environment: Type.String({ description: 'Names the default install folder: <applications>/<environment>/<package>/<version>.' }),
+    installPath: Type.Optional(Type.String({ description: "The step's install folder (substituted), else the default one under the agent's data dir." })),
+    substituteInFiles: Type.Array(Type.String()),
+    /** The step's variables for this target, names lower-cased, for substitution in files and the package's scripts. */
+    variables: Type.Record(Type.String(), Type.String()),
+    /** Environment of the package's own scripts (PreDeploy, Deploy, PostDeploy), as a script step on targets has. */
+    env: Type.Record(Type.String(), Type.String()),
+  },
+  { additionalProperties: false },
+);
+export type AgentPackageWork = Static<typeof AgentPackageWork>;
+
 export const AgentWorkItem = Type.Object(
   {
     id: Type.String(),
     token: Type.String({ description: 'Carried by every post about this work; a post whose token no longer matches is refused (409).' }),
-    kind: Type.Union([Type.Literal('Script'), Type.Literal('HealthCheck')]),
+    kind: Type.Union([Type.Literal('Script'), Type.Literal('HealthCheck'), Type.Literal('DeployPackage')]),
     leaseMs: Type.Integer({ description: 'Heartbeat well within this (the agent beats every tenth of it), or the work ends Failed.' }),
     script: Type.Optional(Type.Object({ body: Type.String(), syntax: Type.String(), env: Type.Record(Type.String(), Type.String()) })),
+    package: Type.Optional(AgentPackageWork),
   },
   { additionalProperties: false },
 );
@@ -182,4 +203,9 @@ export const AGENT_PATHS = {
   heartbeat: (id: string) => `/agent/work/${encodeURIComponent(id)}/heartbeat`,
   log: (id: string) => `/agent/work/${encodeURIComponent(id)}/log`,
   result: (id: string) => `/agent/work/${encodeURIComponent(id)}/result`,
+  /** GET, with `Range` for resuming; the work it is for in the headers below. */
+  package: (sha256: string) => `/agent/packages/${encodeURIComponent(sha256)}`,
 };
+
+/** Headers of a package download: the DeployPackage work that authorises it. */
+export const AGENT_WORK_HEADERS = { id: 'x-shoal-work-id', token: 'x-shoal-work-token' } as const;

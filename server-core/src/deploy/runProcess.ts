@@ -61,14 +61,14 @@ export async function runProcess(task: TaskContext, plan: ProcessRunPlan, deps: 
     await end('Running');
     let branch: number | undefined;
     try {
-      /** `#{…}` values for this step where it runs: its roles (a target's), the target, then system and output variables. */
-      const lookupIn = (scope: { roles: string[]; targetId?: string }, more: Record<string, string>) => {
+      /** `#{…}` values for this step where it runs: its roles (a target's), the target, then system and output variables; names lower-cased. */
+      const valuesIn = (scope: { roles: string[]; targetId?: string }, more: Record<string, string>) => {
         const resolved = resolveVariables(candidates, { environmentId: plan.environment.id, stepName: step.name, ...scope });
-        const system = new Map(Object.entries({ ...plan.system, 'Shoal.Step.Name': step.name, 'Shoal.Node.Name': task.nodeName, ...more }).map(([k, v]) => [k.toLowerCase(), v]));
-        return (name: string) => {
-          const key = name.toLowerCase();
-          return system.get(key) ?? outputs.get(key)?.value ?? resolved.get(key)?.value;
-        };
+        const values = new Map<string, string>();
+        for (const [key, v] of resolved) values.set(key, v.value);
+        for (const [key, v] of outputs) values.set(key, v.value);
+        for (const [k, v] of Object.entries({ ...plan.system, 'Shoal.Step.Name': step.name, 'Shoal.Node.Name': task.nodeName, ...more })) values.set(k.toLowerCase(), v);
+        return values;
       };
       if (step.runOn === 'targets') {
         await runStepOnTargets({
@@ -79,14 +79,15 @@ export async function runProcess(task: TaskContext, plan: ProcessRunPlan, deps: 
           stepActivityId: stepIds[index]!,
           masker,
           masterKey: deps.masterKey,
-          lookupFor: (t) => lookupIn({ roles: t.roles, targetId: t.id }, { 'Shoal.Target.Name': t.name, 'Shoal.Target.Id': t.id }),
+          variablesFor: (t) => valuesIn({ roles: t.roles, targetId: t.id }, { 'Shoal.Target.Name': t.name, 'Shoal.Target.Id': t.id }),
         });
         await end('Success');
         continue;
       }
       branch = await insertActivity(task.shoal, { taskId: taskNumber, parentId: stepIds[index]!, position: 0, kind: 'Server', name: `Shoal server (${task.nodeName})`, state: 'Pending' });
       await setActivityState(task.shoal, branch, 'Running');
-      const lookup = lookupIn({ roles: step.roles }, {});
+      const values = valuesIn({ roles: step.roles }, {});
+      const lookup = (name: string) => values.get(name.toLowerCase());
       const setOutput = (name: string, value: string, sensitive: boolean) => {
         const full = outputVariableName(step.name, name);
         if (sensitive) masker.add(value);

@@ -1,12 +1,15 @@
 import { insertActivity, setActivityState } from '../activities/activityRecords.js';
 import { targetsFor, unavailableReason } from '../agents/targetRows.js';
+import type { PackageWorkPayload } from '../agents/packageDownload.js';
 import { enqueueAgentWork } from '../agents/work/enqueue.js';
 import { followTargetWork } from '../agents/listening/deliver.js';
 import type { Step } from '../contract/projects.js';
 import type { TaskContext } from '../executor/taskKind.js';
+import type { PackageRow } from '../packages/records.js';
 import { formatId } from '../resources/ids.js';
 import type { Masker } from '../variables/masker.js';
 import { substitute } from '../variables/substitute.js';
+import { chosenPackage } from './actions/chosenPackage.js';
 import { ActivityLog } from './activityLog.js';
 import type { ProcessRunPlan } from './plan.js';
 
@@ -19,8 +22,8 @@ export interface TargetStepInput {
   masker: Masker;
   /** Seals the script sent to each agent (it holds substituted sensitive values). */
   masterKey: Buffer;
-  /** Variable lookup for one target (its id and roles scope the values). */
-  lookupFor(target: { id: string; roles: string[]; name: string }): (name: string) => string | undefined;
+  /** The step's variables for one target (its id and roles scope the values), names lower-cased. */
+  variablesFor(target: { id: string; roles: string[]; name: string }): Map<string, string>;
 }
 
 /** Runs the jobs with at most `limit` at once; the results in the jobs' order. */
@@ -37,6 +40,27 @@ async function inBatchesOf<T>(limit: number, jobs: (() => Promise<T>)[]): Promis
   return results;
 }
 
+/** What a target's agent needs to deploy the package: its hash, how to install it, the step's variables for that target; and where the node finds the file. */
+function packageWork(plan: ProcessRunPlan, step: Step, row: PackageRow, variables: Map<string, string>, env: Record<string, string>): PackageWorkPayload {
+  const asked = String(step.properties.installPath ?? '').trim();
+  return {
+    spaceId: plan.spaceId,
+    fileName: row.file_name,
+    package: {
+      sha256: row.sha256,
+      sizeBytes: Number(row.size_bytes),
+      packageId: row.package_id,
+      version: row.version,
+      extension: row.file_extension,
+      environment: plan.environment.name,
+      ...(asked ? { installPath: substitute(asked, (name) => variables.get(name.toLowerCase())) } : {}),
+      substituteInFiles: (step.properties.substituteInFiles as string[] | undefined) ?? [],
+      variables: Object.fromEntries(variables),
+      env,
+    },
+  };
+}
+
 /**
  * Runs a step on every enabled target in the deployment's environment with one of the step's
  * roles, all at once (or `maxParallelTargets` at a time), each target its own branch of the log tree with the lines its agent
@@ -50,7 +74,9 @@ export async function runStepOnTargets(s: TargetStepInput): Promise<void> {
   if (!all.length) throw new Error(`No deployment target in ${plan.environment.name} has the role ${roles}.`);
   const targets = all.filter((t) => !Number(t.is_disabled));
   if (!targets.length) throw new Error(`Every deployment target in ${plan.environment.name} with the role ${roles} is disabled.`);
-  if (step.action !== 'RunScript') throw new Error(`${step.action} steps cannot run on targets yet in this version (packages are not transferred to agents); run it on the server.`);
+  if (step.action === 'ManualIntervention') throw new Error('A manual intervention step runs on the server, not on targets.');
+  // The package is found once for every target: a missing one fails the step before any work is queued.
+  const pkg = step.action === 'DeployPackage' ? await chosenPackage(task.shoal, task.storage.packages, plan, step) : undefined;
   const failures = await inBatchesOf(
     step.maxParallelTargets ?? targets.length,
     targets.map((t, position) => async (): Promise<string | null> => {
@@ -65,8 +91,8 @@ export async function runStepOnTargets(s: TargetStepInput): Promise<void> {
       if (unavailable) return finish('Failed', unavailable);
       await setActivityState(task.shoal, branch, 'Running');
       const targetId = formatId('target', t.id);
-      const lookup = s.lookupFor({ id: targetId, roles: JSON.parse(t.roles) as string[], name: t.name });
-      const syntax = String(step.properties.syntax ?? 'bash');
+      const variables = s.variablesFor({ id: targetId, roles: JSON.parse(t.roles) as string[], name: t.name });
+      const lookup = (name: string) => variables.get(name.toLowerCase());
       const env: Record<string, string> = {
         SHOAL_TASK_ID: task.taskId,
         SHOAL_PROJECT_NAME: plan.system['Shoal.Project.Name'] ?? '',
@@ -77,14 +103,16 @@ export async function runStepOnTargets(s: TargetStepInput): Promise<void> {
         ...(plan.system['Shoal.Release.Number'] ? { SHOAL_RELEASE_NUMBER: plan.system['Shoal.Release.Number'] } : {}),
         ...(plan.system['Shoal.Deployment.Id'] ? { SHOAL_DEPLOYMENT_ID: plan.system['Shoal.Deployment.Id'] } : {}),
       };
-      log.info(`Running the script (${syntax}) on ${t.name}`);
-      const workId = await enqueueAgentWork(task.shoal, s.masterKey, {
-        targetId: Number(t.id),
-        taskId: s.taskNumber,
-        activityId: branch,
-        kind: 'Script',
-        payload: { body: substitute(String(step.properties.script ?? ''), lookup), syntax, env },
-      });
+      let work: { kind: 'Script' | 'DeployPackage'; payload: unknown };
+      if (pkg) {
+        log.info(`Deploying ${pkg.row.package_id} ${pkg.row.version} (sha256 ${pkg.row.sha256}, ${pkg.row.size_bytes} bytes) on ${t.name}`);
+        work = { kind: 'DeployPackage', payload: packageWork(plan, step, pkg.row, variables, env) };
+      } else {
+        const syntax = String(step.properties.syntax ?? 'bash');
+        log.info(`Running the script (${syntax}) on ${t.name}`);
+        work = { kind: 'Script', payload: { body: substitute(String(step.properties.script ?? ''), lookup), syntax, env } };
+      }
+      const workId = await enqueueAgentWork(task.shoal, s.masterKey, { targetId: Number(t.id), taskId: s.taskNumber, activityId: branch, ...work });
       const r = await followTargetWork(task.shoal, { masterKey: s.masterKey, nodeName: task.nodeName, target: t, logger: task.logger }, {
         workId,
         targetName: t.name,

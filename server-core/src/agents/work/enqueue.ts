@@ -7,7 +7,7 @@ import { AGENT_WORK_CHANNEL } from './timings.js';
 /** Work queued in this process: polls held here wake at once, whatever the database. */
 export const localAgentWork = new EventEmitter().setMaxListeners(0);
 
-export type AgentWorkKind = 'Script' | 'HealthCheck';
+export type AgentWorkKind = 'Script' | 'HealthCheck' | 'DeployPackage';
 
 /**
  * Pending work for one target, in the shared database: whichever node the agent polls hands it
