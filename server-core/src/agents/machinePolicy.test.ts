@@ -47,9 +47,11 @@ describe('machine policy: periodic health checks', () => {
   });
 
   it('nothing is queued before it is due, with the policy off, or while no target is enabled', async () => {
-    assert.equal(await queueDueHealthCheck(shoal), undefined, 'a new cluster schedules its first check one interval away');
-    assert.ok(await readSetting(shoal, SETTING.nextHealthCheckAt));
+    assert.equal(await queueDueHealthCheck(shoal), undefined);
+    assert.equal(await readSetting(shoal, SETTING.nextHealthCheckAt), undefined, 'a cluster without targets is left untouched');
     await addTarget('web-1');
+    assert.equal(await queueDueHealthCheck(shoal), undefined, 'the first check is one interval after the first target');
+    assert.ok(Number(await readSetting(shoal, SETTING.nextHealthCheckAt)) > Date.now() + 59 * 60_000);
     assert.equal(await queueDueHealthCheck(shoal), undefined, 'not due yet');
 
     await writeMachinePolicy(shoal, { healthCheckIntervalMinutes: 0 });

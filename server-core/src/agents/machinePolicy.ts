@@ -15,6 +15,8 @@ export async function readMachinePolicy(shoal: ShoalDb): Promise<MachinePolicy> 
   return { healthCheckIntervalMinutes: Number.isInteger(minutes) && minutes >= 0 ? minutes : DEFAULT_HEALTH_CHECK_INTERVAL_MINUTES };
 }
 
+const hasEnabledTarget = async ({ db }: ShoalDb) => (await db.selectFrom('targets').select('id').where('is_disabled', '=', 0).limit(1).execute()).length > 0;
+
 const databaseNow = async ({ db, dialect }: ShoalDb) => Number((await db.selectNoFrom(dialect.now().as('now')).executeTakeFirstOrThrow()).now);
 
 /** Sets the policy; the next periodic check is one (new) interval from now. */
@@ -28,18 +30,19 @@ export async function writeMachinePolicy(shoal: ShoalDb, policy: MachinePolicy):
  * Queues the periodic health check of every target when it is due, on whichever node gets
  * there first: the due time moves on with a compare-and-set, so each due time gives one
  * check across the cluster. Nothing is queued while the
- * cluster has no targets (the due time moves on all the same). Returns the task, if queued.
+ * cluster has no enabled target (the due time moves on all the same). Returns the task, if queued.
  */
 export async function queueDueHealthCheck(shoal: ShoalDb, o: { expiryMs?: number } = {}): Promise<{ taskId: number } | undefined> {
   const { healthCheckIntervalMinutes: minutes } = await readMachinePolicy(shoal);
   if (minutes === 0) return undefined;
-  const now = await databaseNow(shoal);
   const due = await readSetting(shoal, SETTING.nextHealthCheckAt);
-  // A cluster that never had one: the first is one interval away (targets are checked when they connect).
   if (due === undefined) {
-    await writeSetting(shoal, SETTING.nextHealthCheckAt, String(now + minutes * 60_000));
+    // The first check is one interval after the cluster first has a target (targets are
+    // checked when they connect); a cluster without any is left untouched.
+    if (await hasEnabledTarget(shoal)) await writeSetting(shoal, SETTING.nextHealthCheckAt, String((await databaseNow(shoal)) + minutes * 60_000));
     return undefined;
   }
+  const now = await databaseNow(shoal);
   if (now < Number(due)) return undefined;
   // One statement decides which node takes this due time. (Not one transaction with the
   // task: a crash between the two loses one periodic check, not the schedule.)
@@ -50,8 +53,7 @@ export async function queueDueHealthCheck(shoal: ShoalDb, o: { expiryMs?: number
     .where('value', '=', due)
     .executeTakeFirst();
   if (Number(moved.numUpdatedRows) !== 1) return undefined; // another node took this due time
-  const targets = await shoal.db.selectFrom('targets').select('id').where('is_disabled', '=', 0).limit(1).execute();
-  if (!targets.length) return undefined;
+  if (!(await hasEnabledTarget(shoal))) return undefined;
   const task = await enqueueTask(shoal, {
     kind: HEALTH_CHECK_KIND,
     description: `Periodic health check of every target (machine policy: every ${minutes} min)`,
