@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ShoalClient } from '../helpers/apiClient.js';
-import { runAgentCli, startAgent, type AgentProcess } from '../helpers/agents.js';
+import { pidsOfScriptsWithChild, runAgentCli, scriptWithChild, startAgent, type AgentProcess } from '../helpers/agents.js';
 import { SPACE, waitForDeployment } from '../helpers/deployments.js';
 import { isAlive } from '../../server-core/src/testing/processes.js';
 import { startShoalProcess, type ShoalProcess } from '../helpers/shoalProcess.js';
@@ -69,12 +69,8 @@ describe('a polling agent on a standalone node', { timeout: 300_000 }, () => {
 
   it("canceling a deployment mid-step ends the agent's script and its child processes", async () => {
     const pids = path.join(dir, 'pids');
-    const d = await deployScript(`sleep 300 & echo $! > '${pids}.'$SHOAL_TARGET_NAME.child; echo $$ > '${pids}.'$SHOAL_TARGET_NAME.script; wait`);
-    const files = ['web-1', 'web-2'].flatMap((t) => [`${pids}.${t}.child`, `${pids}.${t}.script`]);
-    const all = await waitFor(() => (files.every((f) => fs.existsSync(f) && fs.readFileSync(f, 'utf8').trim()) ? files.map((f) => Number(fs.readFileSync(f, 'utf8').trim())) : undefined), {
-      timeoutMs: 60_000,
-      message: 'the scripts did not start',
-    });
+    const d = await deployScript(scriptWithChild(pids));
+    const all = await pidsOfScriptsWithChild(pids, ['web-1', 'web-2']);
     assert.ok(all.every(isAlive));
     await api.call('POST', `/api/tasks/${d.taskId}/cancel`, undefined, 200);
     const done = await waitForDeployment(api, d.id);

@@ -93,3 +93,17 @@ export async function startCommsHaproxy(dir: string, port: number, servers: { na
     },
   };
 }
+
+/**
+ * A step script that starts a child process and waits: each target writes the script's pid
+ * and the child's to `<prefix>.<target name>.script` and `.child`.
+ */
+export const scriptWithChild = (prefix: string): string =>
+  `sleep 300 & echo $! > '${prefix}.'$SHOAL_TARGET_NAME.child; echo $$ > '${prefix}.'$SHOAL_TARGET_NAME.script; wait`;
+
+/** The pids `scriptWithChild` wrote, once every one of `targets` has written both. */
+export function pidsOfScriptsWithChild(prefix: string, targets: string[]): Promise<number[]> {
+  const files = targets.flatMap((t) => [`${prefix}.${t}.child`, `${prefix}.${t}.script`]);
+  const read = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8').trim() : '');
+  return waitFor(() => (files.every(read) ? files.map((f) => Number(read(f))) : undefined), { timeoutMs: 60_000, message: 'the scripts did not start' });
+}
