@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { MachinePolicy } from '../contract/configuration.js';
+import { databaseNow } from '../db/databaseNow.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import { everyInterval, type NodeComponent } from '../nodes/lifecycle.js';
 import { enqueueTask } from '../queue/enqueue.js';
@@ -16,8 +17,6 @@ export async function readMachinePolicy(shoal: ShoalDb): Promise<MachinePolicy> 
 }
 
 const hasEnabledTarget = async ({ db }: ShoalDb) => (await db.selectFrom('targets').select('id').where('is_disabled', '=', 0).limit(1).execute()).length > 0;
-
-const databaseNow = async ({ db, dialect }: ShoalDb) => Number((await db.selectNoFrom(dialect.now().as('now')).executeTakeFirstOrThrow()).now);
 
 /** Sets the policy; the next periodic check is one (new) interval from now. */
 export async function writeMachinePolicy(shoal: ShoalDb, policy: MachinePolicy): Promise<MachinePolicy> {

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { badRequest, conflict, forbidden, unauthorized } from '../api/errors.js';
 import { recordEvent } from '../audit/events.js';
 import type { RegistrationTokenBody, TargetRegistrationBody, TargetUpdateBody } from '../contract/targets.js';
+import { databaseNow } from '../db/databaseNow.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import { insertReturning } from '../db/insertReturning.js';
 import type { Actor } from '../resources/actor.js';
@@ -41,11 +42,11 @@ export async function createRegistrationToken(shoal: ShoalDb, actor: Actor, spac
   if (!roles.length) throw badRequest('roles: at least one role is needed.');
   const token = `shoal-reg-${crypto.randomBytes(24).toString('base64url')}`;
   return unitOfWork(shoal, async (trx) => {
-    const { now } = await trx.db.selectNoFrom(trx.dialect.now().as('now')).executeTakeFirstOrThrow();
-    const expiresAt = Number(now) + (body.expiresInMinutes ?? DEFAULT_TOKEN_MINUTES) * 60_000;
+    const now = await databaseNow(trx);
+    const expiresAt = now + (body.expiresInMinutes ?? DEFAULT_TOKEN_MINUTES) * 60_000;
     await trx.db
       .insertInto('target_registration_tokens')
-      .values({ token_hash: hashToken(token), space_id: spaceId, environment_ids: JSON.stringify(environments), roles: JSON.stringify(roles), expires_at: expiresAt, used_at: null, created_by: actor.username, created_at: Number(now) })
+      .values({ token_hash: hashToken(token), space_id: spaceId, environment_ids: JSON.stringify(environments), roles: JSON.stringify(roles), expires_at: expiresAt, used_at: null, created_by: actor.username, created_at: now })
       .execute();
     await recordEvent(trx, { username: actor.username, action: 'target.registration-token.create', target: spaceId, details: { environmentIds: body.environmentIds, roles, expiresAt: iso(expiresAt) }, clientIp: actor.clientIp });
     return { token, expiresAt: iso(expiresAt)!, environmentIds: environments.map((e) => formatId('environment', e)), roles };
