@@ -9,6 +9,7 @@ import { ListeningAgent } from './listener.js';
 import { DEFAULT_CACHE_LIMITS, PackageCache } from './packages/cache.js';
 import { Poller } from './poller.js';
 import { register, RegistrationError } from './register.js';
+import { installedHome, upgrade } from './upgrade.js';
 import { AGENT_VERSION } from './version.js';
 
 const say = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
@@ -128,6 +129,18 @@ export async function main(argv: string[]): Promise<void> {
     .addOption(dataDirOption())
     .action(async (f: { dataDir?: string }) => {
       process.stdout.write(`${(await dataDirOf(f).identity()).thumbprint}\n`);
+    });
+
+  program
+    .command('upgrade')
+    .description("replace this self-contained agent with the cluster's version (from the server it registered with); restart it afterwards")
+    .addOption(dataDirOption())
+    .action(async (f: { dataDir?: string }) => {
+      const home = installedHome();
+      if (!home) throw new Error('this agent runs from a checkout of the repository; upgrade it there (git pull, npm run build). `upgrade` is for the agent downloaded from a node (GET /api/agent/download).');
+      const r = await upgrade(home, dataDirOf(f).registration().serverUrl);
+      if (!r.upgraded) process.stdout.write(`shoal-agent in ${home} is already the cluster's version: ${r.current}\n`);
+      else process.stdout.write(`Upgraded shoal-agent in ${home} from ${r.from} to ${r.to}; the previous one is in ${r.previous}.\nRestart the agent to run it (for example: systemctl restart shoal-agent).\n`);
     });
 
   for (const cmd of [program, ...program.commands]) cmd.exitOverride().configureOutput({ outputError: () => {} });

@@ -91,6 +91,7 @@ class EmbeddedNode {
       node: {
         dataDir: path.join(app.getPath('userData'), 'data'),
         portalDir: resource('portal', '../../renderer/dist'),
+        agentBundleDir: resource('agent', '../../agent/bundle'),
         adminPassword: process.env.SHOAL_ADMIN_PASSWORD || undefined,
         port,
         keychainService: keychain.service,

@@ -20,6 +20,8 @@ export interface EmbeddedNodeOptions {
   dataDir: string;
   /** Built portal (renderer/dist) the node serves at `/`; absent means API only. */
   portalDir?: string;
+  /** The self-contained agent the node serves at /api/agent/download (agent/bundle); absent means none. */
+  agentBundleDir?: string;
   /** Password for the first admin; without it one is generated and reported once. */
   adminPassword?: string;
   /** Absent: any free port (a node of a cluster keeps the one in its config). */

@@ -24,6 +24,7 @@ import { configurationRoutes } from './configuration/routes.js';
 import { deploymentRoutes } from './deployments/routes.js';
 import { releaseRoutes } from './deployments/releaseRoutes.js';
 import { environmentRoutes } from './environments/routes.js';
+import { agentDownloadRoutes } from './agents/downloadRoutes.js';
 import { targetRoutes } from './agents/routes.js';
 import { interruptionRoutes } from './interruptions/routes.js';
 import { lifecycleRoutes } from './lifecycles/routes.js';
@@ -79,7 +80,7 @@ export async function buildApp(ctx: NodeContext): Promise<FastifyInstance> {
   for (const domain of [nodeRoutes, taskRoutes, artifactRoutes, userRoutes, teamRoutes, auditRoutes, configurationRoutes, packageRoutes]) {
     await app.register(domain, { ctx });
   }
-  for (const domain of [environmentRoutes, lifecycleRoutes, projectRoutes, libraryVariableSetRoutes, releaseRoutes, deploymentRoutes, interruptionRoutes, runbookRoutes, triggerRoutes, activityRoutes, targetRoutes]) {
+  for (const domain of [environmentRoutes, lifecycleRoutes, projectRoutes, libraryVariableSetRoutes, releaseRoutes, deploymentRoutes, interruptionRoutes, runbookRoutes, triggerRoutes, activityRoutes, targetRoutes, agentDownloadRoutes]) {
     await app.register(domain, { ctx });
   }
   await app.register(migrationRoutes, { ctx, job: migration });

@@ -1,7 +1,8 @@
 /**
  * The portal's Targets page in Debian's Chromium against a real node: an administrator makes
- * a registration command on the page, the test runs exactly that command (a real
- * `shoal-agent register`, then `shoal-agent run`), and the page shows the target turn Healthy
+ * a registration command on the page, the test runs the commands shown (installing the agent the
+ * node serves, a real `shoal-agent register`, then `shoal-agent run`; only /opt is swapped for
+ * a folder of the test), and the page shows the target turn Healthy
  * on its own, with its details and health checks; filters, disable and enable; a Viewer is
  * offered no register, disable or delete. Assumes `npm run build` ran.
  * Screenshots go to test-artifacts/portal-targets/.
@@ -13,7 +14,7 @@ import path from 'node:path';
 import { after, before, describe } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ShoalClient } from '../helpers/apiClient.js';
-import { AGENT_BIN, startAgent } from '../helpers/agents.js';
+import { startAgent } from '../helpers/agents.js';
 import { freshShotsDir, launchChromium, logInToPortal, stepWithScreenshot } from '../helpers/browser.js';
 import { SPACE } from '../helpers/deployments.js';
 import { freePort } from '../helpers/freePort.js';
@@ -25,13 +26,20 @@ import { tempDir } from '../helpers/tempDir.js';
 const SHOTS = path.join(REPO_ROOT, 'test-artifacts/portal-targets');
 
 /** Runs `command` in bash with a `shoal-agent` on the PATH that is this repository's agent, its data in `dataDir`. */
+/** The folder the test's commands install into, for the /opt they name. */
+const installParent = (dir: string) => path.join(dir, 'opt');
+/** The launcher of the agent the install command unpacked. */
+const installedAgent = (dir: string) => path.join(installParent(dir), 'shoal-agent', 'shoal-agent');
+
+/** Runs a command as shown, with /opt swapped for a folder of the test (and `sudo` as a no-op: the tests run as root). */
 function runInShell(command: string, dir: string, dataDir: string): Promise<{ code: number; output: string }> {
   const bin = path.join(dir, 'bin');
   fs.mkdirSync(bin, { recursive: true });
-  fs.writeFileSync(path.join(bin, 'shoal-agent'), `#!/bin/sh\nexec "${process.execPath}" "${AGENT_BIN}" "$@"\n`, { mode: 0o755 });
+  fs.mkdirSync(installParent(dir), { recursive: true });
+  fs.writeFileSync(path.join(bin, 'sudo'), '#!/bin/sh\nexec "$@"\n', { mode: 0o755 });
   const env = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !k.startsWith('SHOAL_'))) as Record<string, string>;
   return new Promise((resolve) =>
-    execFile('bash', ['-c', command], { env: { ...env, PATH: `${bin}:${env.PATH}`, SHOAL_AGENT_DATA_DIR: dataDir }, timeout: 60_000 }, (err, stdout, stderr) =>
+    execFile('bash', ['-c', command.replaceAll(' /opt', ` ${installParent(dir)}`).replace(/^\/opt\//, `${installParent(dir)}/`)], { env: { ...env, PATH: `${bin}:${env.PATH}`, SHOAL_AGENT_DATA_DIR: dataDir }, timeout: 60_000 }, (err, stdout, stderr) =>
       resolve({ code: err ? Number(err.code ?? 1) : 0, output: stdout + stderr }),
     ),
   );
@@ -84,17 +92,22 @@ describe('the Targets page of the portal in Chromium', { timeout: 240_000 }, () 
     await form.getByLabel(/Roles/).fill('web, api');
     await form.getByLabel(/Target name/).fill('portal web 1');
     await form.getByRole('button', { name: 'Create registration command' }).click();
-    const code = form.getByTestId('copyable-code');
+    const code = form.getByTestId('register-command').getByTestId('copyable-code');
     await code.waitFor();
     const command = (await code.textContent())!;
-    assert.match(command, new RegExp(`^shoal-agent register --server ${node.url} --token \\S+ --name 'portal web 1' --environment Dev --role web --role api$`));
+    assert.match(command, new RegExp(`^/opt/shoal-agent/shoal-agent register --server ${node.url} --token \\S+ --name 'portal web 1' --environment Dev --role web --role api$`));
+    const install = (await form.getByTestId('install-command').getByTestId('copyable-code').textContent())!;
+    assert.equal(install, `curl -fsSL ${node.url}/api/agent/download | sudo tar -xz -C /opt`);
     await form.getByText(/expires in/).waitFor();
+    await form.getByText(/with its own Node runtime/).waitFor();
     await shot(page, 'targets-register-command');
 
+    const installed = await runInShell(install, dir, '');
+    assert.equal(installed.code, 0, installed.output);
     const dataDir = path.join(dir, 'agent');
     const registered = await runInShell(command, dir, dataDir);
     assert.equal(registered.code, 0, registered.output);
-    const agent = startAgent(dataDir);
+    const agent = startAgent(dataDir, [], [installedAgent(dir)]);
     await row('portal web 1').locator('[data-status="Healthy"]').waitFor({ timeout: 60_000 });
     assert.match((await row('portal web 1').textContent())!, /Dev.*web.*api.*Polling/s);
     await form.getByRole('button', { name: 'Close' }).click();
@@ -137,13 +150,13 @@ describe('the Targets page of the portal in Chromium', { timeout: 240_000 }, () 
     await form.getByLabel(/Listening/).check();
     await form.getByLabel(/Listen port/).fill(String(port));
     await form.getByRole('button', { name: 'Create registration command' }).click();
-    const command = (await form.getByTestId('copyable-code').textContent())!;
+    const command = (await form.getByTestId('register-command').getByTestId('copyable-code').textContent())!;
     assert.match(command, new RegExp(`--name 'portal listening' --environment Dev --role web --mode listening --listen-port ${port}$`));
     await shot(page, 'targets-register-listening');
     const dataDir = path.join(dir, 'listening-agent');
     const registered = await runInShell(`${command} --public-url https://127.0.0.1:${port}`, dir, dataDir);
     assert.equal(registered.code, 0, registered.output);
-    startAgent(dataDir);
+    startAgent(dataDir, [], [installedAgent(dir)]);
     await row('portal listening').locator('[data-status="Healthy"]').waitFor({ timeout: 120_000 });
     assert.match((await row('portal listening').textContent())!, /Listening/);
     await form.getByRole('button', { name: 'Close' }).click();

@@ -1,4 +1,4 @@
-/** README's "First deployment" block, run as written against a new node: Dev → Test → Prod, password masked. */
+/** README's "First deployment" block, run as written against a new node: an agent downloaded from it, Dev → Test → Prod on it, password masked. */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -20,8 +20,26 @@ function walkthrough(): string {
   return m[1]!;
 }
 
+const AGENT_HOME = '/tmp/hello-agent';
+
+/** The agent the block left running in the background. */
+function stopWalkthroughAgent(): void {
+  try {
+    process.kill(Number(fs.readFileSync(path.join(AGENT_HOME, 'agent.pid'), 'utf8')), 'SIGTERM');
+  } catch {
+    // Never started, or gone already.
+  }
+}
+
 describe('README: First deployment', { timeout: 240_000 }, () => {
-  it('takes an empty install to Hello deployed in Prod, with the password masked', async () => {
+  after(() => {
+    stopWalkthroughAgent();
+    fs.rmSync(AGENT_HOME, { recursive: true, force: true });
+  });
+
+  it('takes an empty install to Hello deployed in Prod on a downloaded agent, with the password masked', async () => {
+    stopWalkthroughAgent();
+    fs.rmSync(AGENT_HOME, { recursive: true, force: true });
     const dir = tempDir('shoal-walkthrough-');
     const node = await startShoalProcess({ dataDir: path.join(dir, 'data'), nodeName: 'walkthrough', taskCap: 2 });
     const env: Record<string, string> = {};
@@ -39,7 +57,10 @@ describe('README: First deployment', { timeout: 240_000 }, () => {
     const admin = await ShoalClient.login(node.url, 'admin', node.adminPassword);
     const board = await admin.get(`${SPACE}/dashboard`);
     assert.deepEqual(board.items.map((i: { state: string; releaseVersion: string }) => `${i.releaseVersion} ${i.state}`), ['0.0.1 Success', '0.0.1 Success', '0.0.1 Success']);
-    const installed = path.join(node.dataDir, 'applications', 'Prod', 'Hello', '1.0.0', 'app.config');
+    const [target] = await admin.get(`${SPACE}/targets`);
+    assert.equal(target.name, 'hello-target');
+    assert.equal(target.status, 'Healthy');
+    const installed = path.join(AGENT_HOME, 'data', 'applications', 'Prod', 'Hello', '1.0.0', 'app.config');
     assert.equal(fs.readFileSync(installed, 'utf8'), 'greeting=Hello, production\npassword=correct-horse-battery\n');
   });
 });

@@ -9,14 +9,16 @@ import { waitFor } from '../../server-core/src/testing/wait.js';
 
 /** The entry `shoal-agent` runs; it imports agent/dist, so build first. */
 export const AGENT_BIN = path.join(REPO_ROOT, 'agent/bin/shoal-agent.js');
+/** The command that runs `shoal-agent`: the checkout's by default, or a downloaded agent's launcher. */
+const CHECKOUT_AGENT = [process.execPath, AGENT_BIN];
 export const HAPROXY_AGENTS_EXAMPLE = path.join(REPO_ROOT, 'examples/load-balancers/haproxy-agents.cfg');
 
 const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !k.startsWith('SHOAL_'))) as Record<string, string>;
 
 /** Runs `shoal-agent <args>` to completion. */
-export function runAgentCli(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runAgentCli(args: string[], timeoutMs = 60_000, command = CHECKOUT_AGENT): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [AGENT_BIN, ...args], { cwd: REPO_ROOT, env: cleanEnv(), timeout: timeoutMs }, (err, stdout, stderr) => {
+    execFile(command[0]!, [...command.slice(1), ...args], { cwd: REPO_ROOT, env: cleanEnv(), timeout: timeoutMs }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr });
     });
   });
@@ -32,8 +34,8 @@ export interface AgentProcess {
 }
 
 /** `shoal-agent run --data-dir DIR` as a real process. */
-export function startAgent(dataDir: string, args: string[] = []): AgentProcess {
-  const child = spawn(process.execPath, [AGENT_BIN, 'run', '--data-dir', dataDir, ...args], { cwd: REPO_ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+export function startAgent(dataDir: string, args: string[] = [], command = CHECKOUT_AGENT): AgentProcess {
+  const child = spawn(command[0]!, [...command.slice(1), 'run', '--data-dir', dataDir, ...args], { cwd: REPO_ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   trackChild(child);
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));

@@ -33,6 +33,8 @@ export interface EmbeddedNodeOptions {
   port?: number;
   /** The built portal the node serves at / (the desktop app; shoal-manager serves it itself). */
   portalDir?: string;
+  /** The self-contained agent the node serves for download (agent/bundle); absent: none. */
+  agentBundleDir?: string;
   adminPassword?: string;
   /** First start: told the generated administrator password (null when adminPassword gave it). */
   onAdminCreated?: (password: string | null) => void;
@@ -60,6 +62,7 @@ export async function startEmbeddedNode(o: EmbeddedNodeOptions): Promise<Embedde
   // Standalone, it answers this machine only; a node of a cluster listens where its config says, for the balancer.
   const config = core.resolveNodeConfig({ dataDir, host: shared ? undefined : '127.0.0.1', port: o.port ?? (shared ? portInFile : 0) });
   config.portalDir ??= o.portalDir;
+  config.agentBundleDir ??= o.agentBundleDir;
   const node = await core.startNode({ config, adminPassword: o.adminPassword, onAdminCreated: o.onAdminCreated });
   try {
     // A node of a cluster stays where its balancer was told it is.

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseRoles, registerCommand, shellWord } from './agentCommand';
+import { installCommand, parseRoles, registerCommand, shellWord } from './agentCommand';
 
 test('the register command: every environment and role its own flag, values quoted only when they need it', () => {
   assert.equal(
     registerCommand({ serverUrl: 'https://shoal.example:8080', token: 'shoal-reg-abc', name: 'web 1', environments: ['Dev', "Bob's env"], roles: ['web', 'api'] }),
-    `shoal-agent register --server https://shoal.example:8080 --token shoal-reg-abc --name 'web 1' --environment Dev --environment 'Bob'"'"'s env' --role web --role api`,
+    `/opt/shoal-agent/shoal-agent register --server https://shoal.example:8080 --token shoal-reg-abc --name 'web 1' --environment Dev --environment 'Bob'"'"'s env' --role web --role api`,
   );
   assert.match(registerCommand({ serverUrl: 'http://h', token: 't', name: '  ', environments: ['Dev'], roles: ['web'] }), /--name "\$\(hostname\)" /);
   assert.equal(shellWord('$(rm -rf /)'), `'$(rm -rf /)'`);
@@ -13,9 +13,15 @@ test('the register command: every environment and role its own flag, values quot
 
 test('a listening agent: --mode listening, and --listen-port only when it is not the default', () => {
   const base = { serverUrl: 'http://h', token: 't', name: 'web', environments: ['Dev'], roles: ['web'] };
-  assert.equal(registerCommand({ ...base, listenPort: 10933 }), 'shoal-agent register --server http://h --token t --name web --environment Dev --role web --mode listening');
-  assert.equal(registerCommand({ ...base, listenPort: 11000 }), 'shoal-agent register --server http://h --token t --name web --environment Dev --role web --mode listening --listen-port 11000');
+  assert.equal(registerCommand({ ...base, listenPort: 10933 }), '/opt/shoal-agent/shoal-agent register --server http://h --token t --name web --environment Dev --role web --mode listening');
+  assert.equal(registerCommand({ ...base, listenPort: 11000 }), '/opt/shoal-agent/shoal-agent register --server http://h --token t --name web --environment Dev --role web --mode listening --listen-port 11000');
   assert.doesNotMatch(registerCommand(base), /--mode/);
+});
+
+test('the install command fetches the agent from the node the portal talks to and unpacks it where the register command runs it', () => {
+  assert.equal(installCommand('https://shoal.example:8080/'), 'curl -fsSL https://shoal.example:8080/api/agent/download | sudo tar -xz -C /opt');
+  assert.equal(installCommand("http://h/it's"), `curl -fsSL 'http://h/it'"'"'s/api/agent/download' | sudo tar -xz -C /opt`);
+  assert.match(registerCommand({ serverUrl: 'http://h', token: 't', name: 'web', environments: ['Dev'], roles: ['web'] }), /^\/opt\/shoal-agent\/shoal-agent register /);
 });
 
 test('roles typed with commas or spaces, each once', () => {

@@ -1,8 +1,9 @@
 import { DEFAULT_LISTEN_PORT } from '@shoal/server-core/contract';
 
 /**
- * The `shoal-agent register …` command the Targets page shows for a registration token:
- * one line a POSIX shell (and PowerShell) runs as it is, every value quoted when it needs it.
+ * The commands the Targets page shows: installing the agent a node serves, then
+ * `shoal-agent register …` with a registration token, each one line a POSIX shell runs as it
+ * is, every value quoted when it needs it.
  */
 const SAFE = /^[A-Za-z0-9_./:@%+=,-]+$/;
 
@@ -10,6 +11,16 @@ const SAFE = /^[A-Za-z0-9_./:@%+=,-]+$/;
 export function shellWord(value: string): string {
   if (SAFE.test(value)) return value;
   return `'${value.replace(/'/g, `'"'"'`)}'`;
+}
+
+/** Where the install command unpacks the agent (`shoal-agent/` inside it). */
+export const AGENT_INSTALL_PARENT = '/opt';
+/** The launcher of the agent the install command unpacked. */
+export const INSTALLED_AGENT = `${AGENT_INSTALL_PARENT}/shoal-agent/shoal-agent`;
+
+/** Downloads the self-contained agent from the node and unpacks it (its own Node runtime inside). */
+export function installCommand(serverUrl: string): string {
+  return `curl -fsSL ${shellWord(`${serverUrl.replace(/\/+$/, '')}/api/agent/download`)} | sudo tar -xz -C ${AGENT_INSTALL_PARENT}`;
 }
 
 export interface RegisterCommand {
@@ -24,7 +35,7 @@ export interface RegisterCommand {
 }
 
 export function registerCommand(c: RegisterCommand): string {
-  const words = ['shoal-agent', 'register', '--server', shellWord(c.serverUrl), '--token', shellWord(c.token), '--name', c.name.trim() ? shellWord(c.name.trim()) : '"$(hostname)"'];
+  const words = [INSTALLED_AGENT, 'register', '--server', shellWord(c.serverUrl), '--token', shellWord(c.token), '--name', c.name.trim() ? shellWord(c.name.trim()) : '"$(hostname)"'];
   for (const e of c.environments) words.push('--environment', shellWord(e));
   for (const r of c.roles) words.push('--role', shellWord(r));
   if (c.listenPort !== undefined) {

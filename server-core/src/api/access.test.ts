@@ -33,12 +33,13 @@ describe('route access', () => {
     });
     after(() => tn.stop());
 
-    it('every route declares its access, and only the pings, login, agent registration by token and the portal files are anonymous', () => {
+    it('every route declares its access, and only the pings, login, agent registration by token, the agent download and the portal files are anonymous', () => {
       const routes = routesOf(tn.node.app);
       assert.ok(routes.length >= 40, `found ${routes.length} routes`);
       const anonymous = routes.filter((r) => r.access === 'anonymous').map((r) => `${r.method} ${r.path}`).sort();
       // Registration by token carries its own credential: a one-time token, checked by the route.
-      const allowed = /^(GET|HEAD) \/api\/(nodes|octopusservernodes)\/ping$|^POST \/api\/users\/login$|^POST \/api\/:spaceId\/targets\/register$|^(GET|HEAD) \/(\*)?$/;
+      // The agent's download is an installer, fetched before the machine has a credential.
+      const allowed = /^(GET|HEAD) \/api\/(nodes|octopusservernodes)\/ping$|^POST \/api\/users\/login$|^POST \/api\/:spaceId\/targets\/register$|^(GET|HEAD) \/api\/agent(\/download)?$|^(GET|HEAD) \/(\*)?$/;
       for (const a of anonymous) assert.match(a, allowed, `${a} is anonymous`);
     });
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { resolveNodeConfig, type ConfigFlags } from '../config/nodeConfig.js';
 import { startNode } from '../node.js';
-import { defaultPortalDir } from './portalDir.js';
+import { defaultAgentBundleDir, defaultPortalDir } from './builtAssets.js';
 import { parseNonEmpty, parsePort, parseTaskCap } from './parse.js';
 
 /** A clean stop must finish within this; past it the process exits anyway. */
@@ -26,6 +26,7 @@ export function registerRun(program: Command): void {
     .action(async (flags: ConfigFlags) => {
       const config = resolveNodeConfig(flags);
       config.portalDir ??= defaultPortalDir();
+      config.agentBundleDir ??= defaultAgentBundleDir();
       const node = await startNode({
         config,
         adminPassword: process.env.SHOAL_ADMIN_PASSWORD,

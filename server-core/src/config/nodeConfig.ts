@@ -24,6 +24,8 @@ export interface NodeConfig {
   masterKeyKeychain?: KeychainEntry;
   /** Where the built portal is; absent means the node serves the API only. */
   portalDir?: string;
+  /** Where the self-contained agent is (agent/bundle: manifest.json and its .tar.gz); absent means the node does not serve it. */
+  agentBundleDir?: string;
   /** Queue expiry for new tasks. */
   queueExpiryMs?: number;
   /** Load balancers whose X-Forwarded-For is believed: addresses or CIDR ranges. */
@@ -57,6 +59,7 @@ export interface ConfigFile {
   masterKeyKeychain?: KeychainEntry;
   storage?: Partial<StoragePaths> & { root?: string };
   portalDir?: string;
+  agentBundleDir?: string;
   trustedProxies?: string[];
   publicUrls?: string[];
   tls?: { certFile: string; keyFile: string };
@@ -86,7 +89,7 @@ export const DEFAULT_COMMS_PORT = 10943;
 export const DEFAULT_TASK_CAP = 5;
 export const CONFIG_FILE_NAME = 'shoal.config.json';
 
-const CONFIG_KEYS: (keyof ConfigFile)[] = ['databaseUrl', 'host', 'port', 'nodeName', 'taskCap', 'builtInWorker', 'builtInWorkerRunAs', 'masterKey', 'masterKeyKeychain', 'storage', 'portalDir', 'trustedProxies', 'publicUrls', 'tls', 'commsPort', 'publicCommsUrl'];
+const CONFIG_KEYS: (keyof ConfigFile)[] = ['databaseUrl', 'host', 'port', 'nodeName', 'taskCap', 'builtInWorker', 'builtInWorkerRunAs', 'masterKey', 'masterKeyKeychain', 'storage', 'portalDir', 'agentBundleDir', 'trustedProxies', 'publicUrls', 'tls', 'commsPort', 'publicCommsUrl'];
 
 export function readConfigFile(file: string): ConfigFile {
   let parsed: unknown;
@@ -179,6 +182,7 @@ export function resolveNodeConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = p
     masterKey: env.SHOAL_MASTER_KEY || file.masterKey,
     masterKeyKeychain: file.masterKeyKeychain,
     portalDir: env.SHOAL_PORTAL_DIR || file.portalDir,
+    agentBundleDir: env.SHOAL_AGENT_BUNDLE_DIR || file.agentBundleDir,
     trustedProxies: env.SHOAL_TRUSTED_PROXIES ? list(env.SHOAL_TRUSTED_PROXIES) : file.trustedProxies ?? [],
     publicUrls: publicUrls(env.SHOAL_PUBLIC_URLS ? list(env.SHOAL_PUBLIC_URLS) : file.publicUrls ?? []),
     tls: tlsFiles(flags, env, file),

@@ -22,3 +22,4 @@ export * from './tasks.js';
 export * from './users.js';
 export * from './targets.js';
 export * from './agentListening.js';
+export * from './agentDownload.js';
