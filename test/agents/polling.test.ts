@@ -1,12 +1,13 @@
 /**
- * Polling agents (real `shoal-agent` processes) on a two-node PostgreSQL cluster, polling
+ * Polling agents (real `shoal-agent` processes) on a three-node PostgreSQL cluster, polling
  * through HAProxy's TCP frontend (the repository's example): registration by API key and by
- * one-time token, and what is refused; a script step on two agents that survives kill -9 of
- * the node that handed the work out (each script runs once, the deployment ends with its
- * real result); an agent killed mid-step fails its target once its lease runs out.
+ * one-time token, and what is refused; a 20 s script step on three agents that survives
+ * kill -9 of the node that handed the work out (each script runs once, the agents report
+ * through another node, the deployment ends with its real result); an agent killed mid-step
+ * fails its target once its lease runs out.
  *
- * HAProxy sends agents to node2 while it lives (node1 is the backup) and node2 runs no tasks
- * (cap 0), so the node that hands the work out is never the node that runs the deployment.
+ * HAProxy sends agents to node2 while it lives (node3, then node1, are backups) and node2 runs
+ * no tasks (cap 0), so the node that hands the work out is never the node that runs the deployment.
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -25,8 +26,9 @@ import { teardown } from '../helpers/teardown.js';
 import { waitFor } from '../../server-core/src/testing/wait.js';
 
 const count = (text: string, needle: string) => text.split(needle).length - 1;
+const AGENTS = ['web-a', 'web-b', 'web-c'];
 
-describe('polling agents on a two-node cluster behind HAProxy', { timeout: 600_000 }, () => {
+describe('polling agents on a three-node cluster behind HAProxy', { timeout: 600_000 }, () => {
   let cluster: Cluster;
   let api: ShoalClient;
   let apiKey: string;
@@ -38,13 +40,14 @@ describe('polling agents on a two-node cluster behind HAProxy', { timeout: 600_0
   let release: string;
 
   before(async () => {
-    cluster = await startCluster(2, 5);
-    const [node1, node2] = cluster.nodes as [typeof cluster.nodes[0], typeof cluster.nodes[0]];
+    cluster = await startCluster(3, 5);
+    const [node1, node2, node3] = cluster.nodes as [typeof cluster.nodes[0], typeof cluster.nodes[0], typeof cluster.nodes[0]];
     api = await ShoalClient.login(node1.url, 'admin', node1.adminPassword);
     apiKey = await api.createApiKey('agents');
     await api.call('PATCH', '/api/nodes/node2', { taskCap: 0 }, 200);
     const lb = await startCommsHaproxy(cluster.dir, await freePort(), [
       { name: 'node2', port: commsPortOf(node2) },
+      { name: 'node3', port: commsPortOf(node3), backup: true },
       { name: 'node1', port: commsPortOf(node1), backup: true },
     ]);
     commsUrl = lb.url;
@@ -55,7 +58,7 @@ describe('polling agents on a two-node cluster behind HAProxy', { timeout: 600_0
     const script = [
       `echo "$SHOAL_TARGET_NAME" >> '${runsFile}'`,
       'echo "started on $SHOAL_TARGET_NAME"',
-      'sleep 8',
+      'sleep 20',
       'for i in 1 2 3; do echo "line $i of $SHOAL_TARGET_NAME says #{Greeting}"; done',
     ].join('\n');
     const project = await api.post(`${SPACE}/projects`, { name: 'Web' });
@@ -91,8 +94,10 @@ describe('polling agents on a two-node cluster behind HAProxy', { timeout: 600_0
     assert.match(expired.stderr, /expired/);
     const b = await register('web-b', ['--api-key', apiKey]);
     assert.equal(b.code, 0, b.stderr);
+    const c = await register('web-c', ['--token', await newToken()]);
+    assert.equal(c.code, 0, c.stderr);
     const targets = await api.get(`${SPACE}/targets`);
-    assert.deepEqual(targets.map((t: { name: string }) => t.name), ['web-a', 'web-b']);
+    assert.deepEqual(targets.map((t: { name: string }) => t.name), ['web-a', 'web-b', 'web-c']);
 
     // Another certificate with web-a's registration: every node refuses it, saying so.
     const stranger = dirOf('stranger');
@@ -114,7 +119,7 @@ describe('polling agents on a two-node cluster behind HAProxy', { timeout: 600_0
     await f.waitForOutput(/not the pinned cluster certificate/);
     f.child.kill('SIGKILL');
 
-    for (const name of ['web-a', 'web-b']) agents[name] = startAgent(dirOf(name));
+    for (const name of AGENTS) agents[name] = startAgent(dirOf(name));
     // The first health check runs as soon as each agent connects.
     await waitFor(async () => {
       const list = await api.get(`${SPACE}/targets`);
@@ -127,30 +132,35 @@ describe('polling agents on a two-node cluster behind HAProxy', { timeout: 600_0
     }
   });
 
-  it('runs a script step on both agents; kill -9 of the node that handed the work out: each script runs once and the deployment succeeds', async () => {
+  it('runs a 20 s script step on three agents; kill -9 of the node that handed the work out: each script runs once, reports through another node, and the deployment succeeds', async () => {
     const deployment = await api.post(`${SPACE}/deployments`, { releaseId: release, environmentId: devId });
     await waitFor(() => Object.values(agents).every((a) => count(a.output(), 'running a bash script') === 1), { timeoutMs: 60_000, message: 'the agents did not start the script' });
     const { rows } = await db.query("select claimed_by, state from agent_work where kind = 'Script'");
-    assert.deepEqual(rows.map((r) => r.claimed_by), ['node2', 'node2'], 'node2 handed the work out');
+    assert.deepEqual(rows.map((r) => r.claimed_by), ['node2', 'node2', 'node2'], 'node2 handed the work out');
     cluster.nodes[1]!.child.kill('SIGKILL');
+    const killedAt = Date.now();
     const done = await waitForDeployment(api, deployment.id, 120_000);
     assert.equal(done.state, 'Success', done.errorMessage ?? '');
-    assert.deepEqual(fs.readFileSync(runsFile, 'utf8').trim().split('\n').sort(), ['web-a', 'web-b'], 'each agent ran its script exactly once');
+    assert.deepEqual(fs.readFileSync(runsFile, 'utf8').trim().split('\n').sort(), AGENTS, 'each agent ran its script exactly once');
+    // The results were recorded after the kill, so through a node that lives (same machine, same clock).
+    const finished = await db.query("select ended_at from agent_work where kind = 'Script' and state = 'Success'");
+    assert.equal(finished.rows.length, 3);
+    for (const r of finished.rows) assert.ok(Number(r.ended_at) > killedAt, `a result recorded ${killedAt - Number(r.ended_at)} ms before node2 died`);
     for (const a of Object.values(agents)) assert.match(a.output(), /failed \(.*\); reconnecting in \d/, 'the agent said why it reconnected');
     const log = await taskLog(api, done.taskId);
-    for (const t of ['web-a', 'web-b']) {
+    for (const t of AGENTS) {
       assert.equal(count(log, `started on ${t}`), 1, log);
       for (let i = 1; i <= 3; i++) assert.equal(count(log, `line ${i} of ${t} says hello`), 1, `line ${i} of ${t} lost or doubled:\n${log}`);
     }
     const details = await api.get(`/api/tasks/${done.taskId}/details`);
     const step = details.activities[0];
-    assert.deepEqual(step.children.map((c: { name: string; state: string }) => `${c.name} ${c.state}`).sort(), ['web-a Success', 'web-b Success']);
+    assert.deepEqual(step.children.map((c: { name: string; state: string }) => `${c.name} ${c.state}`).sort(), AGENTS.map((t) => `${t} Success`));
   });
 
-  it('an agent killed mid-step: its target fails once its lease runs out, the other succeeds', async () => {
+  it('an agent killed mid-step: its target fails once its lease runs out, the others succeed', async () => {
     const deployment = await api.post(`${SPACE}/deployments`, { releaseId: release, environmentId: devId });
     const runs = () => (fs.existsSync(runsFile) ? fs.readFileSync(runsFile, 'utf8') : '');
-    await waitFor(() => count(runs(), 'web-a') === 2 && count(runs(), 'web-b') === 2, { timeoutMs: 60_000, message: 'the scripts did not start' });
+    await waitFor(() => AGENTS.every((t) => count(runs(), t) === 2), { timeoutMs: 60_000, message: 'the scripts did not start' });
     agents['web-a']!.child.kill('SIGKILL');
     const done = await waitForDeployment(api, deployment.id, 120_000);
     assert.equal(done.state, 'Failed');
@@ -158,7 +168,7 @@ describe('polling agents on a two-node cluster behind HAProxy', { timeout: 600_0
     const log = await taskLog(api, done.taskId);
     assert.match(log, /The agent on web-a stopped renewing its lease/);
     const details = await api.get(`/api/tasks/${done.taskId}/details`);
-    assert.deepEqual(details.activities[0].children.map((c: { name: string; state: string }) => `${c.name} ${c.state}`).sort(), ['web-a Failed', 'web-b Success']);
+    assert.deepEqual(details.activities[0].children.map((c: { name: string; state: string }) => `${c.name} ${c.state}`).sort(), ['web-a Failed', 'web-b Success', 'web-c Success']);
     assert.equal(count(runs(), 'web-a'), 2);
     // Restarted, the agent does not run the failed work again: the next deployment's script is its third run.
     agents['web-a'] = startAgent(dirOf('web-a'));

@@ -13,6 +13,7 @@
  *   --migration-only    only the migration benchmark (migration.ts: 300,000 rows to PostgreSQL beside a plain insert)
  *   --manager-only      only the fleet manager benchmark (manager.ts: 10 clusters × 3 nodes watched by shoal-manager)
  *   --deployments-only  only the deployment benchmark (deployments.ts: 3-step deployment overhead beside bash; a 200-deployment burst on a cluster beside ad-hoc scripts)
+ *   --agents-only       only the agent benchmark (agents.ts: queue→start on a polling agent through HAProxy beside the built-in worker)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -31,9 +32,10 @@ import { runManagerBench } from './manager.js';
 import { runMigrationBench } from './migration.js';
 import { runUploadBench } from './upload.js';
 import { runDeploymentBench } from './deployments.js';
+import { runAgentBench } from './agents.js';
 
 const args = new Set(process.argv.slice(2));
-const SECTIONS = ['standalone', 'cluster', 'upload', 'migration', 'manager', 'deployments'] as const;
+const SECTIONS = ['standalone', 'cluster', 'upload', 'migration', 'manager', 'deployments', 'agents'] as const;
 const only = SECTIONS.filter((s) => args.has(`--${s}-only`));
 if (only.length > 1) {
   process.stderr.write(`bench: ${only.map((s) => `--${s}-only`).join(' and ')} exclude each other\n`);
@@ -188,3 +190,4 @@ if (runs('upload')) await runUploadBench({ sizeMiB: QUICK ? 256 : 1024 }).catch(
 if (runs('migration')) await runMigrationBench({ quick: QUICK }).catch(failed(' (migration)'));
 if (runs('manager')) await runManagerBench({ quick: QUICK }).catch(failed(' (manager)'));
 if (runs('deployments')) await runDeploymentBench({ quick: QUICK }).catch(failed(' (deployments)'));
+if (runs('agents')) await runAgentBench({ quick: QUICK }).catch(failed(' (agents)'));

@@ -8,6 +8,24 @@ export interface SseEvent {
 }
 
 /**
+ * Opens the stream; a connection that fails before any answer (nothing was read, so nothing
+ * can be lost or doubled) is tried once more, as a browser's EventSource reconnects. The error
+ * of a second failure names its cause (fetch says only "fetch failed").
+ */
+async function openStream(url: string, headers: Record<string, string>, signal: AbortSignal): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url, { headers, signal });
+    } catch (err) {
+      const cause = (err as Error & { cause?: Error }).cause;
+      if (signal.aborted || !cause) throw err;
+      if (attempt === 2) throw new Error(`${url}: ${(err as Error).message} (${cause.message}), twice`, { cause });
+      process.stderr.write(`sse: ${url}: ${(err as Error).message} (${cause.message}); connecting again\n`);
+    }
+  }
+}
+
+/**
  * Reads a text/event-stream to its end, calling `onEvent` as each event arrives
  * (comments such as keep-alives are skipped). Resolves with every event, the raw text and
  * the node that answered (`X-Shoal-Node`).
@@ -21,7 +39,7 @@ export async function readEventStream(
   stop?: AbortSignal,
 ): Promise<{ status: number; contentType: string; events: SseEvent[]; raw: string; node: string | null }> {
   const signal = stop ? AbortSignal.any([AbortSignal.timeout(timeoutMs), stop]) : AbortSignal.timeout(timeoutMs);
-  const res = await fetch(url, { headers: { ...headers, accept: 'text/event-stream' }, signal });
+  const res = await openStream(url, { ...headers, accept: 'text/event-stream' }, signal);
   const contentType = res.headers.get('content-type') ?? '';
   const node = res.headers.get('x-shoal-node');
   const events: SseEvent[] = [];
