@@ -7,6 +7,7 @@ import { CommsClient } from './comms.js';
 import { AgentDataDir, defaultDataDir, NotRegisteredError, type Registration } from './dataDir.js';
 import { ListeningAgent } from './listener.js';
 import { DEFAULT_CACHE_LIMITS, PackageCache } from './packages/cache.js';
+import type { PackageDeployer } from './packages/deploy.js';
 import { Poller } from './poller.js';
 import { register, RegistrationError } from './register.js';
 import { installedHome, upgrade } from './upgrade.js';
@@ -48,8 +49,8 @@ const dataDirOf = (flags: { dataDir?: string }) => new AgentDataDir(path.resolve
 const dataDirOption = () => new Option('--data-dir <dir>', 'where the key, certificate and registration are (default: $SHOAL_AGENT_DATA_DIR or a per-user folder)');
 
 /** A listening agent: opens its port to the cluster's nodes and runs what they hand over, until stopped. */
-async function runListening(r: Registration, identity: KeyAndCertificate, workRoot: string): Promise<void> {
-  const agent = new ListeningAgent({ identity, clusterThumbprint: r.clusterThumbprint, port: r.listenPort ?? DEFAULT_LISTEN_PORT, workRoot, say });
+async function runListening(r: Registration, identity: KeyAndCertificate, workRoot: string, packages: PackageDeployer): Promise<void> {
+  const agent = new ListeningAgent({ identity, clusterThumbprint: r.clusterThumbprint, port: r.listenPort ?? DEFAULT_LISTEN_PORT, workRoot, packages, say });
   await agent.start();
   say(`shoal-agent ${AGENT_VERSION}: ${r.name} (${r.targetId}, thumbprint ${identity.thumbprint}) listens on port ${agent.port} for the cluster's nodes (they dial ${r.address}; it accepts only the cluster certificate ${r.clusterThumbprint})`);
   await new Promise<void>((resolve) => {
@@ -103,15 +104,15 @@ export async function main(argv: string[]): Promise<void> {
     .description('poll the cluster for work (or, listening, wait for its nodes) and run it, until stopped')
     .addOption(dataDirOption())
     .option('--capacity <n>', 'polling: pieces of work at once (default 5)', capacity, 5)
-    .option('--cache-packages <n>', "polling: packages kept in the data dir's package cache (least recently used out first)", wholeNumber(1, 10_000), DEFAULT_CACHE_LIMITS.maxPackages)
-    .option('--cache-max-gb <n>', 'polling: GiB the package cache keeps at most', wholeNumber(1, 100_000), DEFAULT_CACHE_LIMITS.maxBytes / 1024 ** 3)
+    .option('--cache-packages <n>', "packages kept in the data dir's package cache (least recently used out first)", wholeNumber(1, 10_000), DEFAULT_CACHE_LIMITS.maxPackages)
+    .option('--cache-max-gb <n>', 'GiB the package cache keeps at most', wholeNumber(1, 100_000), DEFAULT_CACHE_LIMITS.maxBytes / 1024 ** 3)
     .action(async (f: { dataDir?: string; capacity: number; cachePackages: number; cacheMaxGb: number }) => {
       const dir = dataDirOf(f);
       const r = dir.registration();
       const identity = await dir.identity();
-      if (r.mode === 'Listening') return runListening(r, identity, dir.workDir);
-      const client = new CommsClient(r.commsUrl, identity, r.clusterCertificate, r.clusterThumbprint);
       const packages = { cache: new PackageCache(dir.packagesDir, { maxPackages: f.cachePackages, maxBytes: f.cacheMaxGb * 1024 ** 3 }), applicationsDir: dir.applicationsDir };
+      if (r.mode === 'Listening') return runListening(r, identity, dir.workDir, packages);
+      const client = new CommsClient(r.commsUrl, identity, r.clusterCertificate, r.clusterThumbprint);
       const poller = new Poller({ client, workRoot: dir.workDir, packages, capacity: f.capacity, say });
       say(`shoal-agent ${AGENT_VERSION}: ${r.name} (${r.targetId}, thumbprint ${identity.thumbprint}) polls ${r.commsUrl}`);
       const stop = (signal: string) => {

@@ -13,6 +13,12 @@ export interface CommsPoster {
   post(path: string, body: unknown, timeoutMs: number): Promise<CommsAnswer>;
 }
 
+/** Where an agent's GETs go (a package download): the comms port, or the connection a node opened. */
+export interface CommsGetter {
+  /** `timeoutMs` is the longest silence. */
+  get(path: string, headers: Record<string, string>, signal?: AbortSignal, timeoutMs?: number): Promise<RangeAnswer>;
+}
+
 /** A server certificate other than the pinned one: never retried quietly. */
 export class PinMismatchError extends Error {}
 
@@ -21,7 +27,7 @@ export class PinMismatchError extends Error {}
  * and accepts only the cluster certificate it pinned at registration (whatever the host name:
  * the balancer's address or any node's).
  */
-export class CommsClient implements CommsPoster {
+export class CommsClient implements CommsPoster, CommsGetter {
   private readonly agent: https.Agent;
 
   constructor(

@@ -1,11 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { PassThrough } from 'node:stream';
 import tls from 'node:tls';
 import { Value } from '@sinclair/typebox/value';
 import { thumbprintOfDer, type KeyAndCertificate } from '@shoal/server-core/certificates';
 import { ListeningFromNode, type AgentWorkItem, type ListeningFromAgent } from '@shoal/server-core/contract';
 import { FrameSocket } from '@shoal/server-core/listening-frames';
-import type { CommsAnswer, CommsPoster } from './comms.js';
+import type { CommsAnswer, CommsGetter, CommsPoster } from './comms.js';
+import type { PackageDeployer } from './packages/deploy.js';
+import type { RangeAnswer } from './packages/download.js';
 import { RefusedError, type Say } from './retry.js';
 import { AGENT_VERSION } from './version.js';
 import { osDescription, runWorkItem } from './work.js';
@@ -21,6 +24,15 @@ interface Pending {
   reject(err: Error): void;
 }
 
+/** A GET under way over a connection: its head, body bytes and end arrive as frames. */
+interface Download {
+  frames: FrameSocket;
+  head(status: number, headers: Record<string, string | number>): void;
+  data(chunk: Buffer): void;
+  end(error?: string): void;
+  fail(err: Error): void;
+}
+
 /**
  * A listening agent: a TLS server on its port that takes connections from the cluster's nodes
  * only (the client certificate must be the pinned cluster certificate; anything else is refused
@@ -29,13 +41,15 @@ interface Pending {
  * polling agent's, and its posts (heartbeats, log chunks, result) go back over the newest open
  * connection, from whichever node dialed — waiting, with the runner's backoff, while none is.
  * Work whose heartbeats reach no node for longer than its lease is ended: the cluster has
- * given it up, so it is never left running unseen.
+ * given it up, so it is never left running unseen. Packages come over the same connection
+ * (`get`), since the agent may have no way to reach a node itself.
  */
-export class ListeningAgent implements CommsPoster {
+export class ListeningAgent implements CommsPoster, CommsGetter {
   private server: tls.Server | undefined;
   private readonly connections: FrameSocket[] = [];
   private readonly waiters = new Set<() => void>();
   private readonly pending = new Map<number, Pending>();
+  private readonly downloads = new Map<number, Download>();
   private nextRef = 0;
   private readonly running = new Map<string, Promise<void>>();
   /** Per piece of work: when a heartbeat last reached a node, and its lease. */
@@ -43,7 +57,7 @@ export class ListeningAgent implements CommsPoster {
   private stopped = false;
   private readonly stopping = new AbortController();
 
-  constructor(private readonly o: { identity: KeyAndCertificate; clusterThumbprint: string; port: number; host?: string; workRoot: string; say: Say }) {}
+  constructor(private readonly o: { identity: KeyAndCertificate; clusterThumbprint: string; port: number; host?: string; workRoot: string; packages?: PackageDeployer; say: Say }) {}
 
   get port(): number {
     return (this.server?.address() as AddressInfo | null)?.port ?? this.o.port;
@@ -90,7 +104,10 @@ export class ListeningAgent implements CommsPoster {
           const p = this.pending.get(frame.ref);
           this.pending.delete(frame.ref);
           p?.resolve({ status: frame.status, body: frame.body });
-        } else this.take(frame.item);
+        } else if (frame.type === 'head') this.downloads.get(frame.ref)?.head(frame.status, frame.headers);
+        else if (frame.type === 'data') this.downloads.get(frame.ref)?.data(Buffer.from(frame.chunk, 'base64'));
+        else if (frame.type === 'end') this.downloads.get(frame.ref)?.end(frame.error);
+        else this.take(frame.item);
       },
       (bad) => say(`a node at ${remote} sent ${bad}; closing the connection`),
     );
@@ -103,6 +120,7 @@ export class ListeningAgent implements CommsPoster {
         this.pending.delete(ref);
         p.reject(new Error('the node closed the connection'));
       }
+      for (const d of [...this.downloads.values()]) if (d.frames === frames) d.fail(new Error('the node closed the connection'));
     });
     this.connections.push(frames);
     for (const w of [...this.waiters]) w();
@@ -115,7 +133,8 @@ export class ListeningAgent implements CommsPoster {
     if (this.running.has(item.id) || this.stopped) return;
     this.o.say(`${item.id}: received ${item.kind} work`);
     this.beats.set(item.id, { at: performance.now(), leaseMs: item.leaseMs });
-    const run = runWorkItem(item, { client: this, workRoot: this.o.workRoot, say: this.o.say, stopped: () => this.stopped, stopSignal: this.stopping.signal }).finally(() => {
+    const packages = this.o.packages && { ...this.o.packages, client: this };
+    const run = runWorkItem(item, { client: this, workRoot: this.o.workRoot, packages, say: this.o.say, stopped: () => this.stopped, stopSignal: this.stopping.signal }).finally(() => {
       this.running.delete(item.id);
       this.beats.delete(item.id);
     });
@@ -155,6 +174,65 @@ export class ListeningAgent implements CommsPoster {
     if (current && answer.status >= 200 && answer.status < 300) current.at = performance.now();
     if (RESULT_PATH.test(path) && answer.status < 300) this.beats.delete(RESULT_PATH.exec(path)![1]!);
     return answer;
+  }
+
+  /**
+   * A GET over the newest connection (a package download): resolves with the head, then the
+   * body streams as data frames arrive. The connection's socket pauses while the body is not
+   * read, so a slow disk holds the node back instead of filling memory. A silence longer than
+   * `timeoutMs`, the connection closing or `signal` ends it (and tells the node to stop).
+   */
+  async get(path: string, headers: Record<string, string>, signal?: AbortSignal, timeoutMs = 60_000): Promise<RangeAnswer> {
+    signal?.throwIfAborted();
+    const frames = await this.connection(WAIT_FOR_NODE_MS);
+    if (!frames) throw new Error('no node of the cluster is connected to this listening agent; waiting for one to dial');
+    const ref = this.nextRef++;
+    const body = new PassThrough();
+    return new Promise<RangeAnswer>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const quiet = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => fail(new Error(`no data from the node for ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+      };
+      const finish = () => {
+        clearTimeout(timer);
+        this.downloads.delete(ref);
+        signal?.removeEventListener('abort', onAbort);
+        frames.socket.resume();
+      };
+      const fail = (err: Error) => {
+        if (!this.downloads.has(ref)) return;
+        finish();
+        frames.send({ type: 'cancel', ref });
+        reject(err);
+        body.destroy(err);
+      };
+      const onAbort = () => fail(signal!.reason instanceof Error ? signal!.reason : new Error('the download was stopped'));
+      this.downloads.set(ref, {
+        frames,
+        head: (status, h) => {
+          quiet();
+          resolve({ status, headers: Object.fromEntries(Object.entries(h).map(([k, v]) => [k, String(v)])), body });
+        },
+        data: (chunk) => {
+          quiet();
+          if (!body.write(chunk)) {
+            frames.socket.pause();
+            body.once('drain', () => frames.socket.resume());
+          }
+        },
+        end: (error) => {
+          if (error) return fail(new Error(`the node could not send it: ${error}`));
+          finish();
+          reject(new Error('the node ended the answer before its head'));
+          body.end();
+        },
+        fail,
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
+      quiet();
+      if (!frames.send({ type: 'get', ref, path, headers })) fail(new Error('the node closed the connection'));
+    });
   }
 
   /**

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AGENT_PATHS, type AgentLogBody, type AgentResultBody, type AgentWorkItem } from '@shoal/server-core/contract';
-import type { CommsClient, CommsPoster } from './comms.js';
+import type { CommsGetter, CommsPoster } from './comms.js';
 import { deployPackageHere, type PackageDeployer } from './packages/deploy.js';
 import { postUntilTaken, RefusedError, type Say } from './retry.js';
 import { startScript, type ScriptRun } from './scriptProcess.js';
@@ -47,7 +47,7 @@ class LogShipper {
  * numbered chunks, and the result is posted after the last chunk, until a node takes it.
  */
 /** Packages reach an agent that polls: it downloads them from the comms port with its client. */
-export type PackageSource = PackageDeployer & { client: CommsClient };
+export type PackageSource = PackageDeployer & { client: CommsGetter };
 
 export async function runWorkItem(
   item: AgentWorkItem,
@@ -104,7 +104,7 @@ export async function runWorkItem(
       result.exitCode = 0;
       result.health = { freeDiskBytes: s.bavail * s.bsize, workDir: o.workRoot, os: osDescription(), agentVersion: AGENT_VERSION };
     } else if (item.kind === 'DeployPackage') {
-      if (!o.packages) throw new Error('This agent listens for its nodes: package steps reach polling agents only in this version.');
+      if (!o.packages) throw new Error('This agent was started without a package cache: it cannot take package steps.');
       say(`${item.id}: deploying ${item.package!.packageId} ${item.package!.version}`);
       const onStop = () => ending.abort(new Error('The agent was stopped during the deployment.'));
       o.stopSignal.addEventListener('abort', onStop, { once: true });

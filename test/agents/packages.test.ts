@@ -1,6 +1,7 @@
 /**
- * Packages reach polling agents: a standalone node (SQLite) and two real agents. A DeployPackage
- * step on targets installs a real .tar.gz on both, with variables substituted per target; a
+ * Packages reach agents: a standalone node (SQLite), two real polling agents and a listening
+ * one (its package comes over the connection the node dialed). A DeployPackage step on targets
+ * installs a real .tar.gz on all three, with variables substituted per target; a
  * second deployment of the same package transfers no byte (counted from what the node says it
  * served); a package whose stored bytes were corrupted is refused by the agents and fails the
  * targets with the reason; the comms port serves a package only for an agent's own work.
@@ -14,6 +15,7 @@ import * as tar from 'tar';
 import { bytesServed, buildTarGz } from '../helpers/agentPackages.js';
 import { ShoalClient } from '../helpers/apiClient.js';
 import { commsPortOf, runAgentCli, startAgent, type AgentProcess } from '../helpers/agents.js';
+import { freePort } from '../helpers/freePort.js';
 import { SPACE, uploadPackage, waitForDeployment } from '../helpers/deployments.js';
 import { startShoalProcess, type ShoalProcess } from '../helpers/shoalProcess.js';
 import { isAlive } from '../../server-core/src/testing/processes.js';
@@ -22,10 +24,12 @@ import { teardown } from '../helpers/teardown.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { waitFor } from '../../server-core/src/testing/wait.js';
 
-const AGENTS = ['web-1', 'web-2'];
+/** web-3 listens: the node dials it. */
+const AGENTS = ['web-1', 'web-2', 'web-3'];
+const LISTENING = 'web-3';
 const SECRET = 'pa55-on-the-agent';
 
-describe('packages on polling agents', { timeout: 300_000 }, () => {
+describe('packages on polling and listening agents', { timeout: 300_000 }, () => {
   let node: ShoalProcess;
   let api: ShoalClient;
   let dir: string;
@@ -41,11 +45,13 @@ describe('packages on polling agents', { timeout: 300_000 }, () => {
     const apiKey = await api.createApiKey('agents');
     devId = (await api.post(`${SPACE}/environments`, { name: 'Dev' })).id;
     for (const name of AGENTS) {
-      const r = await runAgentCli(['register', '--server', node.url, '--api-key', apiKey, '--name', name, '--environment', 'Dev', '--role', 'web', '--data-dir', path.join(dir, name)]);
+      const port = await freePort();
+      const listening = name === LISTENING ? ['--mode', 'listening', '--listen-port', String(port), '--public-url', `https://127.0.0.1:${port}`] : [];
+      const r = await runAgentCli(['register', '--server', node.url, '--api-key', apiKey, '--name', name, '--environment', 'Dev', '--role', 'web', ...listening, '--data-dir', path.join(dir, name)]);
       assert.equal(r.code, 0, r.stderr);
       agents.push(startAgent(path.join(dir, name)));
     }
-    await waitFor(async () => (await api.get(`${SPACE}/targets`)).filter((t: { status: string }) => t.status === 'Healthy').length === 2, { timeoutMs: 60_000, message: 'the agents did not become Healthy' });
+    await waitFor(async () => (await api.get(`${SPACE}/targets`)).filter((t: { status: string }) => t.status === 'Healthy').length === AGENTS.length, { timeoutMs: 90_000, message: 'the agents did not become Healthy' });
     const web2 = (await api.get(`${SPACE}/targets`)).find((t: { name: string }) => t.name === 'web-2').id;
     projectId = (await api.post(`${SPACE}/projects`, { name: 'Acme Web' })).id;
     // A config file with variables, some of it bigger than one read of the stream.
@@ -85,7 +91,7 @@ describe('packages on polling agents', { timeout: 300_000 }, () => {
     for (const agent of AGENTS) assert.match(log, new RegExp(`Deploy.sh on ${agent} in ${path.join(dir, agent, 'applications', 'Dev', 'Acme.Web', '1.0.0')}, password \\*\\*\\*`));
     assert.doesNotMatch(log, new RegExp(SECRET), 'the sensitive value is masked in what the agents sent');
     const afterFirst = bytesServed(node, sha256).bytes;
-    assert.equal(afterFirst, 2 * packageBytes.length, 'each agent fetched the package once, whole');
+    assert.equal(afterFirst, AGENTS.length * packageBytes.length, 'each agent fetched the package once, whole');
 
     const second = await deploy('1.0.0');
     assert.equal(second.state, 'Success', second.errorMessage ?? '');

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AGENT_PATHS, AGENT_WORK_HEADERS, type AgentPackageWork } from '@shoal/server-core/contract';
 import { defaultInstallPath, extractPackage, findPackageScript, substitute, substituteInFiles, type PackageScriptName } from '@shoal/server-core/packages';
-import type { CommsClient } from '../comms.js';
+import type { CommsGetter } from '../comms.js';
 import type { PackageCache } from './cache.js';
 
 export interface PackageDeployer {
@@ -12,7 +12,7 @@ export interface PackageDeployer {
 }
 
 interface DeployHooks {
-  client: CommsClient;
+  client: CommsGetter;
   log(line: string): void;
   /** Runs a script of the package (its text substituted) in the install folder; resolves with its exit code. */
   runScript(s: { body: string; syntax: string; env: Record<string, string>; cwd: string }): Promise<number | null>;

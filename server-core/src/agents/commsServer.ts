@@ -136,10 +136,7 @@ export class CommsServer {
     if (req.method === 'GET' && download) {
       const { shoal, masterKey, storage, logger } = this.o;
       const refused = await serveAgentPackage({ shoal, masterKey, packagesRoot: storage.packages, logger }, { id: targetId, name: target.name }, download[1]!, req, res);
-      if (refused) {
-        if (refused.status === 403) logger.warn({ target: target.name, sha256: download[1] }, `refused a package download: ${refused.message}`);
-        throw new HttpError(refused.status, refused.message);
-      }
+      if (refused) throw new HttpError(refused.status, refused.message);
       return;
     }
     if (req.method !== 'POST') throw new HttpError(400, 'The comms port takes POST requests, and GET for a package download.');

@@ -15,16 +15,19 @@ export interface PackageWorkPayload {
   fileName: string;
 }
 
-export type DownloadRefusal = { status: 400 | 403 | 404 | 416; message: string };
+export type DownloadRefusal = { status: 400 | 403 | 404 | 416; message: string; size?: number };
+
+/** Request headers as either channel carries them (the comms port's, or a listening agent's `get` frame). */
+type RequestHeaders = Record<string, string | string[] | undefined>;
 
 /**
  * The package file an agent may fetch: only for DeployPackage work of its own target (the
  * client certificate's), running, under the token it was handed, and naming this hash. A
  * registered certificate alone fetches nothing.
  */
-async function authorisedFile(shoal: ShoalDb, masterKey: Buffer, packagesRoot: string, targetId: number, sha256: string, req: IncomingMessage): Promise<{ file: string; size: number } | DownloadRefusal> {
-  const id = Number(req.headers[AGENT_WORK_HEADERS.id]);
-  const token = req.headers[AGENT_WORK_HEADERS.token];
+async function authorisedFile(shoal: ShoalDb, masterKey: Buffer, packagesRoot: string, targetId: number, sha256: string, headers: RequestHeaders): Promise<{ file: string; size: number } | DownloadRefusal> {
+  const id = Number(headers[AGENT_WORK_HEADERS.id]);
+  const token = headers[AGENT_WORK_HEADERS.token];
   if (!Number.isSafeInteger(id) || typeof token !== 'string') return { status: 400, message: `A package download names its work in the ${AGENT_WORK_HEADERS.id} and ${AGENT_WORK_HEADERS.token} headers.` };
   const w = await shoal.db.selectFrom('agent_work').select(['kind', 'state', 'claim_token', 'payload']).where('id', '=', id).where('target_id', '=', targetId).executeTakeFirst();
   if (!w || w.kind !== 'DeployPackage' || w.state !== 'Running' || w.claim_token !== token) return { status: 403, message: `Work ${id} is not running DeployPackage work of this target under this token: no package is served for it.` };
@@ -38,46 +41,69 @@ async function authorisedFile(shoal: ShoalDb, masterKey: Buffer, packagesRoot: s
   }
 }
 
+export interface PackageDownloadOptions {
+  shoal: ShoalDb;
+  masterKey: Buffer;
+  packagesRoot: string;
+  logger: Logger;
+}
+
+/** A package download about to be sent: its status and headers, and its bytes as a stream (none for an empty file). */
+export interface OpenedPackage {
+  status: 200 | 206;
+  headers: Record<string, string | number>;
+  stream: fs.ReadStream | undefined;
+  /** Logs the bytes sent once the transfer ended, whether or not the agent read them all. */
+  sent(bytes: number): void;
+}
+
 /**
- * GET /agent/packages/<sha256> on the comms port: the package file streamed from the shared
- * packages storage (never held in memory), whole or from a `Range` for a resumed transfer.
- * Logs the bytes it sent when the response ends, whether or not the agent read it all.
+ * GET /agent/packages/<sha256>, over either channel: the package file from the shared packages
+ * storage (streamed, never held in memory), whole or from a `Range` for a resumed transfer.
  */
-export async function serveAgentPackage(
-  o: { shoal: ShoalDb; masterKey: Buffer; packagesRoot: string; logger: Logger },
-  target: { id: number; name: string },
-  sha256: string,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<DownloadRefusal | undefined> {
-  const found = await authorisedFile(o.shoal, o.masterKey, o.packagesRoot, target.id, sha256, req);
-  if ('status' in found) return found;
-  const range = parseRange(req.headers.range, found.size);
-  if (range === 'unsatisfiable') {
-    res.setHeader('content-range', `bytes */${found.size}`);
-    return { status: 416, message: `The range ${req.headers.range} is not within the ${found.size} bytes of the package.` };
+export async function openAgentPackage(o: PackageDownloadOptions, target: { id: number; name: string }, sha256: string, headers: RequestHeaders): Promise<OpenedPackage | DownloadRefusal> {
+  const found = await authorisedFile(o.shoal, o.masterKey, o.packagesRoot, target.id, sha256, headers);
+  if ('status' in found) {
+    if (found.status === 403) o.logger.warn({ target: target.name, sha256 }, `refused a package download: ${found.message}`);
+    return found;
   }
+  const rangeHeader = headers.range;
+  const range = parseRange(typeof rangeHeader === 'string' ? rangeHeader : undefined, found.size);
+  if (range === 'unsatisfiable') return { status: 416, message: `The range ${rangeHeader} is not within the ${found.size} bytes of the package.`, size: found.size };
   const start = range?.start ?? 0;
   const end = range?.end ?? found.size - 1;
-  const headers: Record<string, string | number> = { 'content-type': 'application/octet-stream', 'content-length': Math.max(0, end - start + 1), 'accept-ranges': 'bytes', etag: `"${sha256}"` };
-  if (range) headers['content-range'] = `bytes ${start}-${end}/${found.size}`;
-  res.writeHead(range ? 206 : 200, headers);
-  if (found.size === 0) return void res.end();
+  const answer: Record<string, string | number> = { 'content-type': 'application/octet-stream', 'content-length': Math.max(0, end - start + 1), 'accept-ranges': 'bytes', etag: `"${sha256}"` };
+  if (range) answer['content-range'] = `bytes ${start}-${end}/${found.size}`;
+  const stream = found.size === 0 ? undefined : fs.createReadStream(found.file, { start, end, highWaterMark: 256 * 1024 });
+  stream?.once('error', (err) => o.logger.warn({ err: err.message, file: found.file }, 'reading a package for an agent failed'));
+  return {
+    status: range ? 206 : 200,
+    headers: answer,
+    stream,
+    sent: (bytes) => o.logger.info({ target: target.name, sha256, start, bytes, complete: start + bytes === found.size }, 'served package bytes to an agent'),
+  };
+}
+
+/** The comms port's answer to a package download (refusals are the caller's to send in the error shape). */
+export async function serveAgentPackage(o: PackageDownloadOptions, target: { id: number; name: string }, sha256: string, req: IncomingMessage, res: ServerResponse): Promise<DownloadRefusal | undefined> {
+  const opened = await openAgentPackage(o, target, sha256, req.headers);
+  if (!('headers' in opened)) {
+    if (opened.status === 416) res.setHeader('content-range', `bytes */${opened.size}`);
+    return opened;
+  }
+  res.writeHead(opened.status, opened.headers);
+  const input = opened.stream;
+  if (!input) return void res.end();
   let sent = 0;
-  const input = fs.createReadStream(found.file, { start, end });
   input.on('data', (c) => (sent += c.length));
   await new Promise<void>((resolve) => {
-    const done = () => {
+    res.once('close', () => {
       input.destroy();
       resolve();
-    };
-    res.once('close', done);
-    input.once('error', (err) => {
-      o.logger.warn({ err: err.message, file: found.file }, 'reading a package for an agent failed');
-      res.destroy();
     });
+    input.once('error', () => res.destroy());
     input.pipe(res);
   });
-  o.logger.info({ target: target.name, sha256, start, bytes: sent, complete: start + sent === found.size }, 'served package bytes to an agent');
+  opened.sent(sent);
   return undefined;
 }

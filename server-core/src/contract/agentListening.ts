@@ -24,9 +24,30 @@ export type ListeningPost = Static<typeof ListeningPost>;
 export const ListeningAnswer = Type.Object({ type: Type.Literal('answer'), ref: Type.Integer({ minimum: 0 }), status: Type.Integer(), body: Type.Unknown() }, { additionalProperties: false });
 export type ListeningAnswer = Static<typeof ListeningAnswer>;
 
-export const ListeningFromAgent = Type.Union([ListeningHello, ListeningPost]);
+/**
+ * Agent → node: a GET of the comms port (a package download, `AGENT_PATHS.package`), answered
+ * with a `head`, the body in `data` frames and an `end`; `cancel` stops the node sending.
+ */
+export const ListeningGet = Type.Object(
+  { type: Type.Literal('get'), ref: Type.Integer({ minimum: 0 }), path: Type.String({ maxLength: 200 }), headers: Type.Record(Type.String(), Type.String({ maxLength: 500 })) },
+  { additionalProperties: false },
+);
+export type ListeningGet = Static<typeof ListeningGet>;
+export const ListeningCancel = Type.Object({ type: Type.Literal('cancel'), ref: Type.Integer({ minimum: 0 }) }, { additionalProperties: false });
+
+/** Node → agent: the status and headers of GET `ref`. */
+export const ListeningHead = Type.Object(
+  { type: Type.Literal('head'), ref: Type.Integer({ minimum: 0 }), status: Type.Integer(), headers: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()])) },
+  { additionalProperties: false },
+);
+/** Node → agent: the next bytes of GET `ref`, base64. */
+export const ListeningData = Type.Object({ type: Type.Literal('data'), ref: Type.Integer({ minimum: 0 }), chunk: Type.String() }, { additionalProperties: false });
+/** Node → agent: GET `ref` is complete, or broke (`error`). */
+export const ListeningEnd = Type.Object({ type: Type.Literal('end'), ref: Type.Integer({ minimum: 0 }), error: Type.Optional(Type.String()) }, { additionalProperties: false });
+
+export const ListeningFromAgent = Type.Union([ListeningHello, ListeningPost, ListeningGet, ListeningCancel]);
 export type ListeningFromAgent = Static<typeof ListeningFromAgent>;
-export const ListeningFromNode = Type.Union([ListeningWork, ListeningAnswer]);
+export const ListeningFromNode = Type.Union([ListeningWork, ListeningAnswer, ListeningHead, ListeningData, ListeningEnd]);
 export type ListeningFromNode = Static<typeof ListeningFromNode>;
 
 /** The port a listening agent opens unless told otherwise. */

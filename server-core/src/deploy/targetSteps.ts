@@ -113,7 +113,7 @@ export async function runStepOnTargets(s: TargetStepInput): Promise<void> {
         work = { kind: 'Script', payload: { body: substitute(String(step.properties.script ?? ''), lookup), syntax, env } };
       }
       const workId = await enqueueAgentWork(task.shoal, s.masterKey, { targetId: Number(t.id), taskId: s.taskNumber, activityId: branch, ...work });
-      const r = await followTargetWork(task.shoal, { masterKey: s.masterKey, nodeName: task.nodeName, target: t, logger: task.logger }, {
+      const r = await followTargetWork(task.shoal, { masterKey: s.masterKey, nodeName: task.nodeName, target: t, logger: task.logger, packagesRoot: task.storage.packages }, {
         workId,
         targetName: t.name,
         signal: task.signal,

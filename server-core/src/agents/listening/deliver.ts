@@ -10,7 +10,9 @@ import { followAgentWork, type AgentWorkOutcome } from '../work/follow.js';
 import { toWorkItem } from '../work/item.js';
 import { serveWorkPost } from '../work/servePost.js';
 import { PICKUP_TIMEOUT_MS } from '../work/timings.js';
+import type { PackageDownloadOptions } from '../packageDownload.js';
 import { AgentPinError, dialAgent } from './dial.js';
+import { answerChannelGet } from './packageGet.js';
 
 /** How long a node keeps dialing an agent that answered before; one never reached gets the pickup timeout (it may be starting). */
 const REACHED_BEFORE_DIAL_MS = 10_000;
@@ -24,6 +26,8 @@ export interface TargetWorkOptions {
   target: Pick<TargetRow, 'id' | 'name' | 'mode' | 'address' | 'thumbprint' | 'first_contact'>;
   /** The node's log: a refused certificate is logged there too. */
   logger?: Logger;
+  /** Where packages are stored, for a DeployPackage step's download over the channel (absent: none is served). */
+  packagesRoot?: string;
 }
 
 /**
@@ -57,13 +61,20 @@ async function deliver(shoal: ShoalDb, o: TargetWorkOptions, workId: number, don
   const targetId = Number(target.id);
   if (!target.address) throw new Error(`${target.name} is a listening target without an address; register it again with --public-url`);
   const certificate = await loadOrCreateCommsCertificate(shoal, o.masterKey);
+  const packages: PackageDownloadOptions | undefined = o.packagesRoot && o.logger ? { shoal, masterKey: o.masterKey, packagesRoot: o.packagesRoot, logger: o.logger } : undefined;
   const giveUpAt = performance.now() + (target.first_contact === null ? PICKUP_TIMEOUT_MS : REACHED_BEFORE_DIAL_MS);
   let claimed = false;
   let delay = 250;
   while (!done.aborted) {
     let channel;
     try {
-      channel = await dialAgent({ address: target.address, thumbprint: target.thumbprint, certificate, onPost: (p) => serveWorkPost(shoal, targetId, p.path, p.body) });
+      channel = await dialAgent({
+        address: target.address,
+        thumbprint: target.thumbprint,
+        certificate,
+        onPost: (p) => serveWorkPost(shoal, targetId, p.path, p.body),
+        onGet: (g) => answerChannelGet(packages, { id: targetId, name: target.name }, g),
+      });
     } catch (err) {
       const why = `Could not reach the listening agent of ${target.name} at ${target.address}: ${(err as Error).message}`;
       if (err instanceof AgentPinError) o.logger?.warn({ target: target.name, address: target.address }, `refused the listening agent of ${target.name}: ${err.message}`);

@@ -1,7 +1,9 @@
+import { once } from 'node:events';
 import net from 'node:net';
+import type { Readable } from 'node:stream';
 import tls from 'node:tls';
 import { Value } from '@sinclair/typebox/value';
-import { ListeningFromAgent, type ListeningFromNode, type ListeningHello, type ListeningPost } from '../../contract/agentListening.js';
+import { ListeningFromAgent, type ListeningFromNode, type ListeningGet, type ListeningHello, type ListeningPost } from '../../contract/agentListening.js';
 import { thumbprintOfDer, type KeyAndCertificate } from '../certificates.js';
 import { FrameSocket } from './frames.js';
 
@@ -10,6 +12,15 @@ const HELLO_TIMEOUT_MS = 10_000;
 
 /** The agent answered with a certificate other than the target's, or refused the cluster's: not retried. */
 export class AgentPinError extends Error {}
+
+/** A node's answer to an agent's GET over the channel: status, headers, and the body as a stream. */
+export interface ChannelDownload {
+  status: number;
+  headers: Record<string, string | number>;
+  stream?: Readable;
+  /** Told how many bytes went out once the transfer ended. */
+  sent?(bytes: number): void;
+}
 
 /** An open channel to a listening agent, after both sides accepted each other's certificate. */
 export interface AgentChannel {
@@ -32,6 +43,7 @@ export async function dialAgent(o: {
   thumbprint: string;
   certificate: KeyAndCertificate;
   onPost(post: ListeningPost): Promise<{ status: number; body: unknown }>;
+  onGet(get: ListeningGet): Promise<ChannelDownload>;
 }): Promise<AgentChannel> {
   const url = new URL(o.address);
   const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -65,6 +77,8 @@ export async function dialAgent(o: {
           return;
         }
         if (frame.type === 'hello') return greet(frame);
+        if (frame.type === 'get') return void streamGet(frame);
+        if (frame.type === 'cancel') return void gets.get(frame.ref)?.abort();
         void o.onPost(frame).then(
           (a) => frames.send({ type: 'answer', ref: frame.ref, ...a }),
           () => frames.send({ type: 'answer', ref: frame.ref, status: 503, body: { error: { code: 'Unavailable', message: 'The node could not serve this post; send it again.' } } }),
@@ -72,6 +86,33 @@ export async function dialAgent(o: {
       },
       (bad) => (why = `the agent sent ${bad}`),
     );
+    /** GETs being streamed, by ref: `cancel` stops one. */
+    const gets = new Map<number, AbortController>();
+    /** The answer's head, its bytes in base64 frames as the socket drains (never ahead of it), then the end. */
+    const streamGet = async (get: ListeningGet) => {
+      const { ref } = get;
+      const stop = new AbortController();
+      gets.set(ref, stop);
+      let answer: ChannelDownload | undefined;
+      let sent = 0;
+      try {
+        answer = await o.onGet(get);
+        frames.send({ type: 'head', ref, status: answer.status, headers: answer.headers });
+        for await (const chunk of answer.stream ?? []) {
+          if (stop.signal.aborted || socket.destroyed) break;
+          frames.send({ type: 'data', ref, chunk: (chunk as Buffer).toString('base64') });
+          sent += (chunk as Buffer).length;
+          if (socket.writableNeedDrain) await Promise.race([once(socket, 'drain'), closed]);
+        }
+        frames.send({ type: 'end', ref });
+      } catch (err) {
+        frames.send({ type: 'end', ref, error: (err as Error).message });
+      } finally {
+        gets.delete(ref);
+        answer?.stream?.destroy();
+        answer?.sent?.(sent);
+      }
+    };
     let timer: NodeJS.Timeout | undefined;
     const closedFirst = closed.then(() => {
       throw new AgentPinError(`the agent at ${o.address} closed the connection before greeting: it refused this cluster's certificate (it pins another cluster's), or it is not a Shoal listening agent`);
