@@ -1,18 +1,31 @@
 /**
- * Agent benchmark (`npm run bench`, `--agents-only` alone): queue → script start of a step on a
- * polling agent that reaches a 3-node PostgreSQL cluster through HAProxy's TCP frontend, beside
- * the same step on the built-in worker (`runOn: "server"`) of the same cluster in the same run,
- * alternating one deployment of each. Both scripts stamp their start with `date` as their first
- * command, so bash's start is on both sides; the queue time is the deployment task's (the
- * database clock, on this machine).
+ * Agent benchmark (`npm run bench`, `--agents-only` alone):
+ * 1. pickup: queue → script start of a step on a polling agent that reaches a 3-node PostgreSQL
+ *    cluster through HAProxy's TCP frontend, beside the same step on the built-in worker
+ *    (`runOn: "server"`) of the same cluster in the same run, alternating one deployment of
+ *    each. Both scripts stamp their start with `date` as their first command, so bash's start
+ *    is on both sides; the queue time is the deployment task's (the database clock, on this
+ *    machine).
+ * 2. fan-out: a 100 MiB package deployed to 10 polling agents (processes on this machine) of a
+ *    standalone node, from the deployment's start to the node's log of the last byte served,
+ *    beside 10 parallel `curl` downloads of the same file from the same node's API, each
+ *    written to a file and its SHA-256 checked (as an agent does before using it). The agents
+ *    fetch over mutual TLS, curl over plain HTTP: the comparison favours curl.
  */
+import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import * as tar from 'tar';
 import { ShoalClient } from '../helpers/apiClient.js';
 import { commsPortOf, runAgentCli, startAgent, startCommsHaproxy } from '../helpers/agents.js';
 import { startCluster } from '../helpers/cluster.js';
+import { uploadPackage } from '../helpers/deployments.js';
 import { freePort } from '../helpers/freePort.js';
+import { startShoalProcess } from '../helpers/shoalProcess.js';
+import { tempDir } from '../helpers/tempDir.js';
 import { REPO_ROOT } from '../helpers/repo.js';
 import { teardown } from '../helpers/teardown.js';
 import { waitFor } from '../../server-core/src/testing/wait.js';
@@ -21,62 +34,144 @@ import { summarize } from './stats.js';
 
 const SPACE = '/api/Spaces-1';
 const TARGET_P50_MS = 50;
+const TARGET_FAN_OUT_RATIO = 0.8;
+const MiB = 1024 * 1024;
 const say = (s: string) => process.stderr.write(`bench (agents): ${s}\n`);
 
+async function pickup(quick: boolean) {
+  const rounds = quick ? 10 : 40;
+  say('pickup: a 3-node cluster, HAProxy in front of the comms ports, one polling agent');
+  const cluster = await startCluster(3, 5);
+  const api = await ShoalClient.login(cluster.nodes[0]!.url, 'admin', cluster.nodes[0]!.adminPassword);
+  const lb = await startCommsHaproxy(cluster.dir, await freePort(), cluster.nodes.map((n) => ({ name: n.nodeName, port: commsPortOf(n) })));
+  const envId = (await api.post(`${SPACE}/environments`, { name: 'Bench' })).id;
+  const agentDir = path.join(cluster.dir, 'agent');
+  const r = await runAgentCli(['register', '--server', cluster.nodes[0]!.url, '--api-key', await api.createApiKey('bench'), '--name', 'bench-agent', '--environment', 'Bench', '--role', 'bench', '--comms', lb.url, '--data-dir', agentDir]);
+  if (r.code !== 0) throw new Error(`registering the agent failed: ${r.stderr}`);
+  startAgent(agentDir);
+  await waitFor(async () => (await api.get(`${SPACE}/targets`))[0]?.status === 'Healthy', { timeoutMs: 60_000, message: 'the agent did not become Healthy' });
+
+  const stamps = path.join(cluster.dir, 'stamps');
+  const releaseOf = async (name: string, step: Record<string, unknown>) => {
+    const p = await api.post(`${SPACE}/projects`, { name });
+    await api.call('PUT', `${SPACE}/projects/${p.id}/process`, { steps: [{ name: 'Stamp', action: 'RunScript', properties: { script: `date +%s%3N > '${stamps}'`, syntax: 'bash' }, ...step }] }, 200);
+    return (await api.post(`${SPACE}/releases`, { projectId: p.id })).id as string;
+  };
+  const paths = { agent: await releaseOf('On the agent', { runOn: 'targets', roles: ['bench'] }), 'built-in worker': await releaseOf('On a node', { runOn: 'server' }) };
+  const queueToStart: Record<keyof typeof paths, number[]> = { agent: [], 'built-in worker': [] };
+
+  const once = async (where: keyof typeof paths) => {
+    fs.rmSync(stamps, { force: true });
+    const d = await api.post(`${SPACE}/deployments`, { releaseId: paths[where], environmentId: envId });
+    const task = await waitFor(async () => {
+      const t = await api.get(`/api/tasks/${d.taskId}`);
+      return ['Success', 'Failed', 'Canceled', 'TimedOut'].includes(t.state) ? t : undefined;
+    }, { timeoutMs: 60_000, intervalMs: 20, message: `${d.taskId} did not end` });
+    if (task.state !== 'Success') throw new Error(`${d.taskId} (${where}) ended ${task.state}: ${task.errorMessage}`);
+    queueToStart[where].push(Number(fs.readFileSync(stamps, 'utf8')) - Date.parse(task.queueTime));
+  };
+  // One of each first, unmeasured (first connections, first bash), then alternating.
+  for (const where of Object.keys(paths) as (keyof typeof paths)[]) await once(where);
+  queueToStart.agent.length = queueToStart['built-in worker'].length = 0;
+  say(`${rounds} deployments on each path, alternating`);
+  for (let i = 0; i < rounds; i++) for (const where of Object.keys(paths) as (keyof typeof paths)[]) await once(where);
+
+  const agent = summarize(queueToStart.agent);
+  const builtIn = summarize(queueToStart['built-in worker']);
+  const ratio = { p50: Math.round((agent.p50 / builtIn.p50) * 100) / 100, p99: Math.round((agent.p99 / builtIn.p99) * 100) / 100 };
+  printTable(`Queue → script start, ${rounds} sequential deployments per path on a 3-node cluster (ms)`, [
+    ['path', 'p50', 'p90', 'p99', 'max'],
+    ['polling agent through HAProxy', agent.p50, agent.p90, agent.p99, agent.max],
+    ['built-in worker of a node', builtIn.p50, builtIn.p90, builtIn.p99, builtIn.max],
+    ['ratio agent ÷ built-in', ratio.p50, '', ratio.p99, ''],
+    [`target agent p50 ≤ ${TARGET_P50_MS} ms`, agent.p50 <= TARGET_P50_MS ? 'pass' : 'MISS', '', '', ''],
+  ]);
+  return { rounds, nodes: 3, agentMs: agent, builtInWorkerMs: builtIn, ratio, target: { agentP50Ms: TARGET_P50_MS }, pass: agent.p50 <= TARGET_P50_MS };
+}
+
+/** A .tar.gz holding one file of random bytes (incompressible: the archive is as big as the file). */
+async function randomPackage(dir: string, bytes: number): Promise<Buffer> {
+  const src = path.join(dir, 'src');
+  fs.mkdirSync(src, { recursive: true });
+  fs.writeFileSync(path.join(src, 'blob.bin'), crypto.randomBytes(bytes));
+  const file = path.join(dir, 'Fanout.1.0.0.tar.gz');
+  await tar.c({ gzip: { level: 1 }, cwd: src, file, portable: true }, ['blob.bin']);
+  return fs.readFileSync(file);
+}
+
+async function fanOut(quick: boolean) {
+  const agents = quick ? 4 : 10;
+  const size = (quick ? 20 : 100) * MiB;
+  say(`fan-out: a ${size / MiB} MiB package to ${agents} polling agents of a standalone node, beside ${agents} parallel curl downloads`);
+  const dir = tempDir('shoal-bench-fanout-');
+  const node = await startShoalProcess({ dataDir: path.join(dir, 'node'), nodeName: 'fanout' });
+  const api = await ShoalClient.login(node.url, 'admin', node.adminPassword);
+  const apiKey = await api.createApiKey('bench');
+  const envId = (await api.post(`${SPACE}/environments`, { name: 'Bench' })).id;
+  const names = Array.from({ length: agents }, (_, i) => `agent-${i + 1}`);
+  for (const name of names) {
+    const r = await runAgentCli(['register', '--server', node.url, '--api-key', apiKey, '--name', name, '--environment', 'Bench', '--role', 'bench', '--data-dir', path.join(dir, name)]);
+    if (r.code !== 0) throw new Error(`registering ${name} failed: ${r.stderr}`);
+    startAgent(path.join(dir, name));
+  }
+  await waitFor(async () => (await api.get(`${SPACE}/targets`)).every((t: { status: string }) => t.status === 'Healthy'), { timeoutMs: 120_000, message: 'the agents did not become Healthy' });
+  const bytes = await randomPackage(dir, size);
+  await uploadPackage(api, 'Fanout.1.0.0.tar.gz', bytes);
+  const project = await api.post(`${SPACE}/projects`, { name: 'Fan-out' });
+  await api.call('PUT', `${SPACE}/projects/${project.id}/process`, { steps: [{ name: 'Install', action: 'DeployPackage', runOn: 'targets', roles: ['bench'], properties: { packageId: 'Fanout' } }] }, 200);
+  const release = await api.post(`${SPACE}/releases`, { projectId: project.id });
+
+  // Baseline first: the same file from the same node (plain HTTP), each copy to a file, then hashed.
+  const url = `${node.url}${SPACE}/packages/Fanout/versions/1.0.0/raw`;
+  const expected = crypto.createHash('sha256').update(bytes).digest('hex');
+  const c0 = performance.now();
+  await Promise.all(
+    names.map(async (name) => {
+      const copy = path.join(dir, `${name}.curl`);
+      await promisify(execFile)('curl', ['-sSf', '-o', copy, '-H', `X-Api-Key: ${apiKey}`, url]);
+      const { stdout } = await promisify(execFile)('sha256sum', [copy]);
+      if (!stdout.startsWith(expected)) throw new Error(`curl's copy for ${name} is not the package`);
+    }),
+  );
+  const curlMs = performance.now() - c0;
+
+  const d = await api.post(`${SPACE}/deployments`, { releaseId: release.id, environmentId: envId });
+  const task = await waitFor(async () => {
+    const t = await api.get(`/api/tasks/${d.taskId}`);
+    return ['Success', 'Failed', 'Canceled', 'TimedOut'].includes(t.state) ? t : undefined;
+  }, { timeoutMs: 600_000, intervalMs: 200, message: 'the fan-out deployment did not end' });
+  if (task.state !== 'Success') throw new Error(`the fan-out deployment ended ${task.state}: ${task.errorMessage}`);
+  const served = node
+    .stdout()
+    .split('\n')
+    .filter((l) => l.includes('served package bytes to an agent'))
+    .map((l) => JSON.parse(l) as { time: number; bytes: number; complete: boolean });
+  if (served.length !== agents || !served.every((l) => l.complete && l.bytes === bytes.length)) throw new Error(`expected ${agents} whole transfers, the node logged ${JSON.stringify(served)}`);
+  const agentsMs = Math.max(...served.map((l) => l.time)) - Date.parse(task.startTime);
+  const total = agents * bytes.length;
+  const rate = (ms: number) => Math.round((total / MiB / (ms / 1000)) * 10) / 10;
+  const ratio = Math.round((curlMs / agentsMs) * 100) / 100;
+  return { agents, packageMiB: Math.round((bytes.length / MiB) * 10) / 10, agentsMs: Math.round(agentsMs), curlMs: Math.round(curlMs), agentsMiBps: rate(agentsMs), curlMiBps: rate(curlMs), ratio, target: { ratio: TARGET_FAN_OUT_RATIO }, pass: ratio >= TARGET_FAN_OUT_RATIO };
+}
+
 export async function runAgentBench(o: { quick: boolean }): Promise<void> {
-  const rounds = o.quick ? 10 : 40;
   try {
-    say('a 3-node cluster, HAProxy in front of the comms ports, one polling agent');
-    const cluster = await startCluster(3, 5);
-    const api = await ShoalClient.login(cluster.nodes[0]!.url, 'admin', cluster.nodes[0]!.adminPassword);
-    const lb = await startCommsHaproxy(cluster.dir, await freePort(), cluster.nodes.map((n) => ({ name: n.nodeName, port: commsPortOf(n) })));
-    const envId = (await api.post(`${SPACE}/environments`, { name: 'Bench' })).id;
-    const agentDir = path.join(cluster.dir, 'agent');
-    const r = await runAgentCli(['register', '--server', cluster.nodes[0]!.url, '--api-key', await api.createApiKey('bench'), '--name', 'bench-agent', '--environment', 'Bench', '--role', 'bench', '--comms', lb.url, '--data-dir', agentDir]);
-    if (r.code !== 0) throw new Error(`registering the agent failed: ${r.stderr}`);
-    startAgent(agentDir);
-    await waitFor(async () => (await api.get(`${SPACE}/targets`))[0]?.status === 'Healthy', { timeoutMs: 60_000, message: 'the agent did not become Healthy' });
-
-    const stamps = path.join(cluster.dir, 'stamps');
-    const releaseOf = async (name: string, step: Record<string, unknown>) => {
-      const p = await api.post(`${SPACE}/projects`, { name });
-      await api.call('PUT', `${SPACE}/projects/${p.id}/process`, { steps: [{ name: 'Stamp', action: 'RunScript', properties: { script: `date +%s%3N > '${stamps}'`, syntax: 'bash' }, ...step }] }, 200);
-      return (await api.post(`${SPACE}/releases`, { projectId: p.id })).id as string;
-    };
-    const paths = { agent: await releaseOf('On the agent', { runOn: 'targets', roles: ['bench'] }), 'built-in worker': await releaseOf('On a node', { runOn: 'server' }) };
-    const queueToStart: Record<keyof typeof paths, number[]> = { agent: [], 'built-in worker': [] };
-
-    const once = async (where: keyof typeof paths) => {
-      fs.rmSync(stamps, { force: true });
-      const d = await api.post(`${SPACE}/deployments`, { releaseId: paths[where], environmentId: envId });
-      const task = await waitFor(async () => {
-        const t = await api.get(`/api/tasks/${d.taskId}`);
-        return ['Success', 'Failed', 'Canceled', 'TimedOut'].includes(t.state) ? t : undefined;
-      }, { timeoutMs: 60_000, intervalMs: 20, message: `${d.taskId} did not end` });
-      if (task.state !== 'Success') throw new Error(`${d.taskId} (${where}) ended ${task.state}: ${task.errorMessage}`);
-      queueToStart[where].push(Number(fs.readFileSync(stamps, 'utf8')) - Date.parse(task.queueTime));
-    };
-    // One of each first, unmeasured (first connections, first bash), then alternating.
-    for (const where of Object.keys(paths) as (keyof typeof paths)[]) await once(where);
-    queueToStart.agent.length = queueToStart['built-in worker'].length = 0;
-    say(`${rounds} deployments on each path, alternating`);
-    for (let i = 0; i < rounds; i++) for (const where of Object.keys(paths) as (keyof typeof paths)[]) await once(where);
-
-    const agent = summarize(queueToStart.agent);
-    const builtIn = summarize(queueToStart['built-in worker']);
-    const ratio = { p50: Math.round((agent.p50 / builtIn.p50) * 100) / 100, p99: Math.round((agent.p99 / builtIn.p99) * 100) / 100 };
-    printTable(`Queue → script start, ${rounds} sequential deployments per path on a 3-node cluster (ms)`, [
-      ['path', 'p50', 'p90', 'p99', 'max'],
-      ['polling agent through HAProxy', agent.p50, agent.p90, agent.p99, agent.max],
-      ['built-in worker of a node', builtIn.p50, builtIn.p90, builtIn.p99, builtIn.max],
-      ['ratio agent ÷ built-in', ratio.p50, '', ratio.p99, ''],
-      [`target agent p50 ≤ ${TARGET_P50_MS} ms`, agent.p50 <= TARGET_P50_MS ? 'pass' : 'MISS', '', '', ''],
+    const p = await pickup(o.quick);
+    await teardown();
+    const f = await fanOut(o.quick);
+    printTable(`Fan-out of a ${f.packageMiB} MiB package to ${f.agents} agents on this machine`, [
+      ['path', 'ms', 'MiB/s (all together)'],
+      ['agents (deployment start → last byte served, mutual TLS)', f.agentsMs, f.agentsMiBps],
+      [`${f.agents} parallel curl from the API to files, then sha256sum (plain HTTP)`, f.curlMs, f.curlMiBps],
+      ['ratio agents ÷ curl (throughput)', f.ratio, ''],
+      [`target ≥ ${TARGET_FAN_OUT_RATIO}`, f.pass ? 'pass' : 'MISS', ''],
     ]);
     const file = writeJson(path.join(REPO_ROOT, 'bench-results'), 'agents.json', {
       when: new Date().toISOString(),
       machine: { node: process.version, cpus: os.cpus().length, loadavg: os.loadavg() },
       quick: o.quick,
-      pickup: { rounds, nodes: 3, agentMs: agent, builtInWorkerMs: builtIn, ratio, target: { agentP50Ms: TARGET_P50_MS }, pass: agent.p50 <= TARGET_P50_MS },
+      pickup: p,
+      fanOut: f,
     });
     process.stdout.write(`\nWrote ${path.relative(process.cwd(), file)}\n`);
   } finally {
