@@ -6,13 +6,16 @@
  *    each. Both scripts stamp their start with `date` as their first command, so bash's start
  *    is on both sides; the queue time is the deployment task's (the database clock, on this
  *    machine).
+ *    Then the same with 500 idle polling agents held by the cluster (one process simulating them
+ *    with the real agent's poll loop, idleAgents.ts), and each node's RSS and CPU over 20 quiet
+ *    seconds without and with them.
  * 2. fan-out: a 100 MiB package deployed to 10 polling agents (processes on this machine) of a
  *    standalone node, from the deployment's start to the node's log of the last byte served,
  *    beside 10 parallel `curl` downloads of the same file from the same node's API, each
  *    written to a file and its SHA-256 checked (as an agent does before using it). The agents
  *    fetch over mutual TLS, curl over plain HTTP: the comparison favours curl.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,8 +30,10 @@ import { freePort } from '../helpers/freePort.js';
 import { startShoalProcess } from '../helpers/shoalProcess.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { REPO_ROOT } from '../helpers/repo.js';
-import { teardown } from '../helpers/teardown.js';
+import { teardown, trackChild } from '../helpers/teardown.js';
 import { waitFor } from '../../server-core/src/testing/wait.js';
+import { rssOf } from '../storage/upload.js';
+import { processCpuMs } from './cluster/cpu.js';
 import { printTable, writeJson } from './report.js';
 import { summarize } from './stats.js';
 
@@ -38,18 +43,42 @@ const TARGET_FAN_OUT_RATIO = 0.8;
 const MiB = 1024 * 1024;
 const say = (s: string) => process.stderr.write(`bench (agents): ${s}\n`);
 
+/** Each node's RSS (MiB) at the end of a quiet window, and its CPU over it (% of one core). */
+async function idleWindow(pids: number[], ms: number) {
+  const cpu0 = pids.map(processCpuMs);
+  await new Promise((r) => setTimeout(r, ms));
+  return pids.map((pid, i) => ({ rssMiB: Math.round(rssOf(pid) / MiB), cpuPct: Math.round(((processCpuMs(pid) - cpu0[i]!) / ms) * 1000) / 10 }));
+}
+
+/** `count` idle polling agents in one child process (idleAgents.ts), polling through `commsUrl`; resolves once all poll. */
+async function startIdleAgents(server: string, apiKey: string, commsUrl: string, count: number, dir: string): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'test/bench/idleAgents.ts'), server, apiKey, commsUrl, String(count), dir], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  trackChild(child);
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  await waitFor(() => {
+    if (child.exitCode !== null) throw new Error(`the idle agents exited: ${out}`);
+    return /^ready \d+/m.test(out);
+  }, { timeoutMs: 300_000, intervalMs: 200, message: `the idle agents did not start: ${out}` });
+}
+
 async function pickup(quick: boolean) {
   const rounds = quick ? 10 : 40;
+  const idleAgents = quick ? 100 : 500;
   say('pickup: a 3-node cluster, HAProxy in front of the comms ports, one polling agent');
   const cluster = await startCluster(3, 5);
   const api = await ShoalClient.login(cluster.nodes[0]!.url, 'admin', cluster.nodes[0]!.adminPassword);
+  const apiKey = await api.createApiKey('bench');
   const lb = await startCommsHaproxy(cluster.dir, await freePort(), cluster.nodes.map((n) => ({ name: n.nodeName, port: commsPortOf(n) })));
   const envId = (await api.post(`${SPACE}/environments`, { name: 'Bench' })).id;
+  await api.post(`${SPACE}/environments`, { name: 'Idle' });
   const agentDir = path.join(cluster.dir, 'agent');
-  const r = await runAgentCli(['register', '--server', cluster.nodes[0]!.url, '--api-key', await api.createApiKey('bench'), '--name', 'bench-agent', '--environment', 'Bench', '--role', 'bench', '--comms', lb.url, '--data-dir', agentDir]);
+  const r = await runAgentCli(['register', '--server', cluster.nodes[0]!.url, '--api-key', apiKey, '--name', 'bench-agent', '--environment', 'Bench', '--role', 'bench', '--comms', lb.url, '--data-dir', agentDir]);
   if (r.code !== 0) throw new Error(`registering the agent failed: ${r.stderr}`);
   startAgent(agentDir);
-  await waitFor(async () => (await api.get(`${SPACE}/targets`))[0]?.status === 'Healthy', { timeoutMs: 60_000, message: 'the agent did not become Healthy' });
+  const healthy = async (n: number) => (await api.get(`${SPACE}/targets`)).filter((t: { status: string }) => t.status === 'Healthy').length >= n;
+  await waitFor(() => healthy(1), { timeoutMs: 60_000, message: 'the agent did not become Healthy' });
 
   const stamps = path.join(cluster.dir, 'stamps');
   const releaseOf = async (name: string, step: Record<string, unknown>) => {
@@ -58,9 +87,9 @@ async function pickup(quick: boolean) {
     return (await api.post(`${SPACE}/releases`, { projectId: p.id })).id as string;
   };
   const paths = { agent: await releaseOf('On the agent', { runOn: 'targets', roles: ['bench'] }), 'built-in worker': await releaseOf('On a node', { runOn: 'server' }) };
-  const queueToStart: Record<keyof typeof paths, number[]> = { agent: [], 'built-in worker': [] };
+  type Path = keyof typeof paths;
 
-  const once = async (where: keyof typeof paths) => {
+  const once = async (where: Path) => {
     fs.rmSync(stamps, { force: true });
     const d = await api.post(`${SPACE}/deployments`, { releaseId: paths[where], environmentId: envId });
     const task = await waitFor(async () => {
@@ -68,25 +97,55 @@ async function pickup(quick: boolean) {
       return ['Success', 'Failed', 'Canceled', 'TimedOut'].includes(t.state) ? t : undefined;
     }, { timeoutMs: 60_000, intervalMs: 20, message: `${d.taskId} did not end` });
     if (task.state !== 'Success') throw new Error(`${d.taskId} (${where}) ended ${task.state}: ${task.errorMessage}`);
-    queueToStart[where].push(Number(fs.readFileSync(stamps, 'utf8')) - Date.parse(task.queueTime));
+    return Number(fs.readFileSync(stamps, 'utf8')) - Date.parse(task.queueTime);
   };
-  // One of each first, unmeasured (first connections, first bash), then alternating.
-  for (const where of Object.keys(paths) as (keyof typeof paths)[]) await once(where);
-  queueToStart.agent.length = queueToStart['built-in worker'].length = 0;
-  say(`${rounds} deployments on each path, alternating`);
-  for (let i = 0; i < rounds; i++) for (const where of Object.keys(paths) as (keyof typeof paths)[]) await once(where);
+  /** One of each first, unmeasured (first connections, first bash), then `rounds` of each, alternating. */
+  const measure = async () => {
+    const times: Record<Path, number[]> = { agent: [], 'built-in worker': [] };
+    for (const where of Object.keys(paths) as Path[]) await once(where);
+    for (let i = 0; i < rounds; i++) for (const where of Object.keys(paths) as Path[]) times[where].push(await once(where));
+    return { agent: summarize(times.agent), builtIn: summarize(times['built-in worker']) };
+  };
+  const pids = cluster.nodes.map((n) => n.pid);
 
-  const agent = summarize(queueToStart.agent);
-  const builtIn = summarize(queueToStart['built-in worker']);
-  const ratio = { p50: Math.round((agent.p50 / builtIn.p50) * 100) / 100, p99: Math.round((agent.p99 / builtIn.p99) * 100) / 100 };
+  say(`${rounds} deployments on each path, alternating; then each node idle for 20 s`);
+  const alone = await measure();
+  const idleAlone = await idleWindow(pids, 20_000);
+  say(`${idleAgents} idle polling agents in one process, through HAProxy`);
+  const s0 = performance.now();
+  await startIdleAgents(cluster.nodes[0]!.url, apiKey, lb.url, idleAgents, path.join(cluster.dir, 'idle'));
+  await waitFor(() => healthy(idleAgents + 1), { timeoutMs: 300_000, intervalMs: 1000, message: `the ${idleAgents} idle agents did not all become Healthy` });
+  const allHealthyS = Math.round((performance.now() - s0) / 100) / 10;
+  const idleHeld = await idleWindow(pids, 20_000);
+  say(`${rounds} deployments on each path again, with them connected`);
+  const held = await measure();
+
+  const ratio = { p50: Math.round((alone.agent.p50 / alone.builtIn.p50) * 100) / 100, p99: Math.round((alone.agent.p99 / alone.builtIn.p99) * 100) / 100 };
+  const row = (name: string, x: ReturnType<typeof summarize>) => [name, x.p50, x.p90, x.p99, x.max];
   printTable(`Queue → script start, ${rounds} sequential deployments per path on a 3-node cluster (ms)`, [
     ['path', 'p50', 'p90', 'p99', 'max'],
-    ['polling agent through HAProxy', agent.p50, agent.p90, agent.p99, agent.max],
-    ['built-in worker of a node', builtIn.p50, builtIn.p90, builtIn.p99, builtIn.max],
+    row('polling agent through HAProxy', alone.agent),
+    row('built-in worker of a node', alone.builtIn),
     ['ratio agent ÷ built-in', ratio.p50, '', ratio.p99, ''],
-    [`target agent p50 ≤ ${TARGET_P50_MS} ms`, agent.p50 <= TARGET_P50_MS ? 'pass' : 'MISS', '', '', ''],
+    [`target agent p50 ≤ ${TARGET_P50_MS} ms`, alone.agent.p50 <= TARGET_P50_MS ? 'pass' : 'MISS', '', '', ''],
+    row(`polling agent, ${idleAgents} idle agents connected`, held.agent),
+    row(`built-in worker, ${idleAgents} idle agents connected`, held.builtIn),
+    ['ratio agent with ÷ without them', Math.round((held.agent.p50 / alone.agent.p50) * 100) / 100, '', Math.round((held.agent.p99 / alone.agent.p99) * 100) / 100, ''],
   ]);
-  return { rounds, nodes: 3, agentMs: agent, builtInWorkerMs: builtIn, ratio, target: { agentP50Ms: TARGET_P50_MS }, pass: agent.p50 <= TARGET_P50_MS };
+  printTable(`Each node idle for 20 s, without and with ${idleAgents} idle agents holding polls (registered and all Healthy in ${allHealthyS} s)`, [
+    ['node', 'RSS MiB', 'CPU %', `RSS MiB with ${idleAgents}`, `CPU % with ${idleAgents}`],
+    ...cluster.nodes.map((n, i) => [n.nodeName, idleAlone[i]!.rssMiB, idleAlone[i]!.cpuPct, idleHeld[i]!.rssMiB, idleHeld[i]!.cpuPct]),
+  ]);
+  return {
+    rounds,
+    nodes: 3,
+    agentMs: alone.agent,
+    builtInWorkerMs: alone.builtIn,
+    ratio,
+    target: { agentP50Ms: TARGET_P50_MS },
+    pass: alone.agent.p50 <= TARGET_P50_MS,
+    idleAgents: { count: idleAgents, allHealthyS, agentMs: held.agent, builtInWorkerMs: held.builtIn, nodesIdle: idleAlone, nodesIdleWithAgents: idleHeld },
+  };
 }
 
 /** A .tar.gz holding one file of random bytes (incompressible: the archive is as big as the file). */

@@ -162,7 +162,7 @@ export class CommsServer {
       }
       const left = hold - (performance.now() - started);
       if (left <= 0) break;
-      await this.wakeups.wait(left, stop);
+      await this.wakeups.wait(targetId, left, stop);
     }
     send(res, 200, { work: [] });
   }

@@ -36,7 +36,8 @@ export async function enqueueAgentWork(
     started_at: null,
     ended_at: null,
   });
-  localAgentWork.emit('queued');
-  await shoal.dialect.notify(shoal.db, AGENT_WORK_CHANNEL);
+  // Named by target: only that target's held polls look for it.
+  localAgentWork.emit('queued', w.targetId);
+  await shoal.dialect.notify(shoal.db, AGENT_WORK_CHANNEL, String(w.targetId));
   return Number(row.id);
 }

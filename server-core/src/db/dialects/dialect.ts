@@ -58,8 +58,8 @@ export interface ShoalDialect {
   claimAgentWork(db: Kysely<Schema>, q: AgentWorkClaim): Promise<Record<string, unknown>[]>;
   /** Adds "give me the inserted row back" to an insert. */
   returningInserted<Q extends InsertQueryBuilder<any, any, any>>(q: Q): Q;
-  /** Wakes the other nodes' listeners; a no-op where they poll. */
-  notify(db: Kysely<Schema>, channel: string): Promise<void>;
+  /** Wakes the other nodes' listeners, telling them `payload` (what changed); a no-op where they poll. */
+  notify(db: Kysely<Schema>, channel: string, payload?: string): Promise<void>;
   /** Inserts rows with explicit values for an identity key (the migration's copy). */
   withExplicitKeys<T>(trx: Transaction<any>, table: string, insert: () => Promise<T>): Promise<T>;
   /** After explicit keys were inserted, new rows must get keys above them. */
@@ -77,9 +77,10 @@ export interface ShoalDb {
   readonly location: string;
   /**
    * Listens on `channel` through a connection of its own and calls `onChange` for each
-   * notification (and once after every reconnect); undefined where the dialect polls.
+   * notification with its payload (and once after every reconnect, without one: anything may
+   * have changed); undefined where the dialect polls.
    */
-  listen(channel: string, onChange: () => void, onError: (err: Error) => void): QueueListener | undefined;
+  listen(channel: string, onChange: (payload?: string) => void, onError: (err: Error) => void): QueueListener | undefined;
   /**
    * A handle for the lease paths (heartbeat, claim, complete, sweep, ping) whose statements
    * end within `statementTimeoutMs`, connecting included: a pool of its own on server

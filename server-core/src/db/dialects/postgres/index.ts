@@ -54,8 +54,8 @@ export const postgresDialect: ShoalDialect = {
     return rows;
   },
   returningInserted: (q) => q.returningAll() as typeof q,
-  async notify(db, channel) {
-    await sql`select pg_notify(${channel}, '')`.execute(db);
+  async notify(db, channel, payload = '') {
+    await sql`select pg_notify(${channel}, ${payload})`.execute(db);
   },
   withExplicitKeys: (_trx, _table, insert) => insert(),
   async advanceIdSequence(db, table, key) {

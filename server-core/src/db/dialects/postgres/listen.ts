@@ -5,7 +5,7 @@ import type { QueueListener } from '../dialect.js';
  * LISTEN on a dedicated connection; reconnects after the database restarts and calls
  * `onChange` once connected again (anything queued while it was not listening).
  */
-export function listenOnOwnConnection(url: string, channel: string, onChange: () => void, onError: (err: Error) => void): QueueListener {
+export function listenOnOwnConnection(url: string, channel: string, onChange: (payload?: string) => void, onError: (err: Error) => void): QueueListener {
   let client: pg.Client | undefined;
   let closed = false;
   let retry: NodeJS.Timeout | undefined;
@@ -13,7 +13,7 @@ export function listenOnOwnConnection(url: string, channel: string, onChange: ()
     if (closed) return;
     const c = new pg.Client({ connectionString: url, application_name: 'shoal-listener', keepAlive: true, keepAliveInitialDelayMillis: 1000, connectionTimeoutMillis: 5000 });
     client = c;
-    c.on('notification', () => onChange());
+    c.on('notification', (n) => onChange(n.payload || undefined));
     c.on('error', (err) => {
       onError(err);
       scheduleReconnect(c);
