@@ -10,7 +10,9 @@ after(removeTempDirs);
 
 // An agent's registration by one-time token (POST /api/:spaceId/targets/register) is declared anonymous, but the
 // token is its credential: without a valid one it answers 401 like every other route (checked below with the rest).
-const ANONYMOUS = new Set(['GET /api/nodes/ping', 'HEAD /api/nodes/ping', 'GET /api/octopusservernodes/ping', 'HEAD /api/octopusservernodes/ping', 'POST /api/users/login']);
+// The agent's download is an installer: a machine fetches it before it has any credential.
+const AGENT_DOWNLOAD = ['GET /api/agent', 'HEAD /api/agent', 'GET /api/agent/download', 'HEAD /api/agent/download'];
+const ANONYMOUS = new Set(['GET /api/nodes/ping', 'HEAD /api/nodes/ping', 'GET /api/octopusservernodes/ping', 'HEAD /api/octopusservernodes/ping', 'POST /api/users/login', ...AGENT_DOWNLOAD]);
 
 describe('API authentication', () => {
   let tn: TestNode;
@@ -28,7 +30,7 @@ describe('API authentication', () => {
   };
   const me = (headers: Record<string, string>) => tn.request({ method: 'GET', url: '/api/users/me', headers });
 
-  it('answers 401 with the error shape on every route but the pings and login, whatever the body', async () => {
+  it('answers 401 with the error shape on every route but the pings, login and the agent download, whatever the body', async () => {
     const routes = routesOf(tn.node.app).filter((r) => r.path.startsWith('/api/'));
     const names = routes.map((r) => `${r.method} ${r.path}`);
     for (const expected of ['POST /api/tasks', 'GET /api/tasks/:id/log', 'PATCH /api/nodes/:name', 'DELETE /api/nodes/:name', 'POST /api/users/logout', 'DELETE /api/users/me/apikeys/:id', 'GET /api/events']) {
