@@ -98,6 +98,15 @@ function pinError(err: Error & { code?: string }): Error {
 }
 
 /** The error message of an answer in the API's shape, or its status. */
+/** The message of an answer's text: the API's error shape when it is one, else the start of the text. */
+export function messageOfErrorText(text: string): string {
+  try {
+    return (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? text.slice(0, 200);
+  } catch {
+    return text.slice(0, 200);
+  }
+}
+
 export function answerError(a: CommsAnswer): string {
   const e = (a.body as { error?: { message?: string } } | null)?.error;
   return e?.message ?? `HTTP ${a.status}${typeof a.body === 'string' && a.body ? `: ${a.body.slice(0, 200)}` : ''}`;

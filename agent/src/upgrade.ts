@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { AGENT_DOWNLOAD_SHA256_HEADER, agentDownloadEndpoints, type AgentBundleManifest } from '@shoal/server-core/contract';
 import { extractPackage } from '@shoal/server-core/packages';
+import { messageOfErrorText } from './comms.js';
 
 /** What a self-contained agent says about itself (shoal-agent/manifest.json). */
 type InstalledManifest = Pick<AgentBundleManifest, 'version' | 'platform' | 'node' | 'agentSha256'>;
@@ -34,16 +35,7 @@ async function call(url: string): Promise<Response> {
   } catch (err) {
     throw new UpgradeError(`cannot reach ${url}: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`);
   }
-  if (!res.ok) {
-    const text = await res.text();
-    let message = text.slice(0, 200);
-    try {
-      message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? message;
-    } catch {
-      // Not the API's error shape; the start of the text says enough.
-    }
-    throw new UpgradeError(`${url} answered ${res.status}: ${message}`);
-  }
+  if (!res.ok) throw new UpgradeError(`${url} answered ${res.status}: ${messageOfErrorText(await res.text())}`);
   return res;
 }
 

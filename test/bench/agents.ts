@@ -28,6 +28,7 @@ import { startCluster } from '../helpers/cluster.js';
 import { uploadPackage } from '../helpers/deployments.js';
 import { freePort } from '../helpers/freePort.js';
 import { startShoalProcess } from '../helpers/shoalProcess.js';
+import { FINAL_STATES, waitForTaskState } from '../helpers/tasks.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { REPO_ROOT } from '../helpers/repo.js';
 import { teardown, trackChild } from '../helpers/teardown.js';
@@ -92,10 +93,7 @@ async function pickup(quick: boolean) {
   const once = async (where: Path) => {
     fs.rmSync(stamps, { force: true });
     const d = await api.post(`${SPACE}/deployments`, { releaseId: paths[where], environmentId: envId });
-    const task = await waitFor(async () => {
-      const t = await api.get(`/api/tasks/${d.taskId}`);
-      return ['Success', 'Failed', 'Canceled', 'TimedOut'].includes(t.state) ? t : undefined;
-    }, { timeoutMs: 60_000, intervalMs: 20, message: `${d.taskId} did not end` });
+    const task = await waitForTaskState(api, d.taskId, FINAL_STATES, 60_000);
     if (task.state !== 'Success') throw new Error(`${d.taskId} (${where}) ended ${task.state}: ${task.errorMessage}`);
     return Number(fs.readFileSync(stamps, 'utf8')) - Date.parse(task.queueTime);
   };
@@ -195,10 +193,7 @@ async function fanOut(quick: boolean) {
   const curlMs = performance.now() - c0;
 
   const d = await api.post(`${SPACE}/deployments`, { releaseId: release.id, environmentId: envId });
-  const task = await waitFor(async () => {
-    const t = await api.get(`/api/tasks/${d.taskId}`);
-    return ['Success', 'Failed', 'Canceled', 'TimedOut'].includes(t.state) ? t : undefined;
-  }, { timeoutMs: 600_000, intervalMs: 200, message: 'the fan-out deployment did not end' });
+  const task = await waitForTaskState(api, d.taskId, FINAL_STATES, 600_000);
   if (task.state !== 'Success') throw new Error(`the fan-out deployment ended ${task.state}: ${task.errorMessage}`);
   const served = node
     .stdout()
@@ -206,7 +201,7 @@ async function fanOut(quick: boolean) {
     .filter((l) => l.includes('served package bytes to an agent'))
     .map((l) => JSON.parse(l) as { time: number; bytes: number; complete: boolean });
   if (served.length !== agents || !served.every((l) => l.complete && l.bytes === bytes.length)) throw new Error(`expected ${agents} whole transfers, the node logged ${JSON.stringify(served)}`);
-  const agentsMs = Math.max(...served.map((l) => l.time)) - Date.parse(task.startTime);
+  const agentsMs = Math.max(...served.map((l) => l.time)) - Date.parse(task.startTime!);
   const total = agents * bytes.length;
   const rate = (ms: number) => Math.round((total / MiB / (ms / 1000)) * 10) / 10;
   const ratio = Math.round((curlMs / agentsMs) * 100) / 100;

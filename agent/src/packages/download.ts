@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { messageOfErrorText } from '../comms.js';
 
 /** One answer to a (ranged) GET of the package: its status, headers and the body as a stream. */
 export interface RangeAnswer {
@@ -84,12 +85,7 @@ const totalSize = (status: number, h: IncomingHttpHeaders): number | null => {
 async function bodyText(body: Readable): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of body) chunks.push(c as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
-  try {
-    return (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? text.slice(0, 200);
-  } catch {
-    return text.slice(0, 200);
-  }
+  return messageOfErrorText(Buffer.concat(chunks).toString('utf8'));
 }
 
 /**

@@ -10,6 +10,7 @@ import { AgentPollBody } from '../contract/targets.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import { COMMS_PORT, listenServerOrExplain } from '../nodes/port.js';
 import { thumbprintOfDer, type KeyAndCertificate } from './certificates.js';
+import { commsErrorBody } from './commsError.js';
 import { recordContact } from './contact.js';
 import { serveAgentPackage } from './packageDownload.js';
 import { targetByThumbprint } from './targetRows.js';
@@ -42,8 +43,6 @@ class HttpError extends Error {
     super(message);
   }
 }
-
-const ERROR_CODES: Record<number, string> = { 403: 'Forbidden', 404: 'NotFound', 416: 'RangeNotSatisfiable' };
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent || res.destroyed) return;
@@ -94,7 +93,7 @@ export class CommsServer {
     this.wakeups.start();
     const server = https.createServer({ key: this.o.certificate.key, cert: this.o.certificate.cert, requestCert: true, rejectUnauthorized: false, keepAliveTimeout: 65_000 }, (req, res) => {
       this.handle(req, res).catch((err) => {
-        if (err instanceof HttpError) return send(res, err.status, { error: { code: ERROR_CODES[err.status] ?? 'BadRequest', message: err.message } });
+        if (err instanceof HttpError) return send(res, err.status, commsErrorBody(err.status, err.message));
         logger.warn({ err: (err as Error).message, url: req.url }, 'agent request failed');
         send(res, 503, { error: { code: 'Unavailable', message: 'The node could not serve this request; try again.' } });
       });

@@ -1,14 +1,14 @@
 import { Readable } from 'node:stream';
 import type { ListeningGet } from '../../contract/agentListening.js';
+import { commsErrorBody } from '../commsError.js';
 import { openAgentPackage, type PackageDownloadOptions } from '../packageDownload.js';
 import type { ChannelDownload } from './dial.js';
 
-const CODES: Record<number, string> = { 400: 'BadRequest', 403: 'Forbidden', 404: 'NotFound', 416: 'RangeNotSatisfiable' };
 const PACKAGE_PATH = /^\/agent\/packages\/([0-9a-f]{64})$/;
 
 /** A refusal in the error shape the comms port answers with. */
 function refusal(status: number, message: string, headers: Record<string, string | number> = {}): ChannelDownload {
-  const body = Buffer.from(JSON.stringify({ error: { code: CODES[status] ?? 'BadRequest', message } }));
+  const body = Buffer.from(JSON.stringify(commsErrorBody(status, message)));
   return { status, headers: { ...headers, 'content-type': 'application/json', 'content-length': body.length }, stream: Readable.from([body]) };
 }
 
