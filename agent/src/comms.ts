@@ -97,7 +97,6 @@ function pinError(err: Error & { code?: string }): Error {
   return err;
 }
 
-/** The error message of an answer in the API's shape, or its status. */
 /** The message of an answer's text: the API's error shape when it is one, else the start of the text. */
 export function messageOfErrorText(text: string): string {
   try {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { AGENT_DOWNLOAD_SHA256_HEADER, agentDownloadEndpoints, type AgentBundleManifest } from '@shoal/server-core/contract';
 import { extractPackage } from '@shoal/server-core/packages';
 import { messageOfErrorText } from './comms.js';
+import { DOWNLOAD_WRITE_BUFFER } from './packages/download.js';
 
 /** What a self-contained agent says about itself (shoal-agent/manifest.json). */
 type InstalledManifest = Pick<AgentBundleManifest, 'version' | 'platform' | 'node' | 'agentSha256'>;
@@ -47,7 +48,7 @@ async function download(url: string, file: string): Promise<void> {
   const hash = crypto.createHash('sha256');
   const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
   body.on('data', (chunk: Buffer) => hash.update(chunk));
-  await pipeline(body, fs.createWriteStream(file, { mode: 0o600 }));
+  await pipeline(body, fs.createWriteStream(file, { mode: 0o600, highWaterMark: DOWNLOAD_WRITE_BUFFER }));
   const got = hash.digest('hex');
   if (got !== expected) throw new UpgradeError(`the download was damaged: SHA-256 ${got}, the node said ${expected}; nothing was changed`);
 }

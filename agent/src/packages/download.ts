@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Readable } from 'node:stream';
+import { finished, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { messageOfErrorText } from '../comms.js';
 
@@ -14,6 +14,13 @@ export interface RangeAnswer {
 
 /** GETs the package from byte `offset` on (`Range: bytes=offset-` when offset > 0); `signal` ends the request. */
 export type OpenAt = (offset: number, signal?: AbortSignal) => Promise<RangeAnswer>;
+
+/**
+ * The write buffer of a download's file. With the default 16 KiB every TLS record fills it, so
+ * the socket is paused and resumed for each one: ten parallel 100 MiB downloads on 2 cores took
+ * twice the CPU and 1.7× the time they take with 1 MiB.
+ */
+export const DOWNLOAD_WRITE_BUFFER = 1024 * 1024;
 
 /** The bytes arrived whole but are not the package: refused, never used. */
 export class HashMismatchError extends Error {}
@@ -89,6 +96,42 @@ async function bodyText(body: Readable): Promise<string> {
 }
 
 /**
+ * Writes `body` to `file` through a buffer of DOWNLOAD_WRITE_BUFFER, counting each chunk (beside
+ * the pipe: an async generator stage per chunk cost a fifth of the download's CPU). When the
+ * body breaks or `signal` aborts, what arrived is still written before the error is thrown, so a
+ * resume asks only for bytes that never came.
+ */
+function saveBody(body: Readable, file: string, append: boolean, count: (bytes: number) => void, signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted();
+  const out = fs.createWriteStream(file, { flags: append ? 'a' : 'w', highWaterMark: DOWNLOAD_WRITE_BUFFER });
+  return new Promise((resolve, reject) => {
+    let failure: unknown;
+    const stop = (err: unknown) => {
+      if (failure !== undefined) return;
+      failure = err ?? new Error('the transfer was cut');
+      body.unpipe(out);
+      body.destroy();
+      out.end();
+    };
+    const onAbort = () => stop(signal!.reason);
+    const settle = (err?: unknown) => {
+      signal?.removeEventListener('abort', onAbort);
+      if (err ?? failure) reject(err ?? failure);
+      else resolve();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    body.on('data', (c: Buffer) => count(c.length));
+    finished(body, (err) => err && stop(err));
+    out.once('error', (err) => {
+      body.destroy();
+      settle(err);
+    });
+    out.once('finish', () => settle());
+    body.pipe(out);
+  });
+}
+
+/**
  * Downloads a package into `partialFile`, streaming to disk (never whole in memory). A transfer
  * that breaks resumes where the file ends with `Range`; a server that ignores the range (200)
  * starts it over. Once all bytes are there, the file's SHA-256 must be the expected one: a
@@ -129,14 +172,11 @@ export async function downloadVerified(o: DownloadOptions): Promise<DownloadStat
           if (resumed) stats.resumes++;
           o.say(resumed ? `resuming the transfer at byte ${offset} of ${o.size}` : `the server sent the whole file again; starting over`);
         }
-        const counted = async function* (source: AsyncIterable<Buffer>) {
-          for await (const c of source) {
-            moved += c.length;
-            stats.received += c.length;
-            yield c;
-          }
+        const count = (bytes: number) => {
+          moved += bytes;
+          stats.received += bytes;
         };
-        await pipeline(a.body, counted, fs.createWriteStream(o.partialFile, { flags: resumed ? 'a' : 'w' }), ...(o.signal ? [{ signal: o.signal }] : []));
+        await saveBody(a.body, o.partialFile, resumed, count, o.signal);
         if (sizeOf(o.partialFile) < o.size) throw new Error(`the transfer ended after ${sizeOf(o.partialFile)} of ${o.size} bytes`);
       } catch (err) {
         if (err instanceof DownloadRefusedError) throw err;
