@@ -63,7 +63,14 @@ export type UpgradeResult = { upgraded: false; current: string } | { upgraded: t
 export async function upgrade(home: string, serverUrl: string): Promise<UpgradeResult> {
   const installed = readManifest(home);
   const base = serverUrl.replace(/\/+$/, '');
-  const served = (await (await call(`${base}${agentDownloadEndpoints.agentBundle.url}`)).json()) as AgentBundleManifest;
+  const query = `?platform=${encodeURIComponent(installed.platform)}`;
+  let served: AgentBundleManifest;
+  try {
+    served = (await (await call(`${base}${agentDownloadEndpoints.agentBundle.url}${query}`)).json()) as AgentBundleManifest;
+  } catch (err) {
+    // A cluster without an agent for this platform says so (404, naming those it has).
+    throw err instanceof UpgradeError ? new UpgradeError(`${err.message.replace(/\.$/, '')}; nothing was changed`) : err;
+  }
   if (served.platform !== installed.platform) throw new UpgradeError(`the cluster serves agents for ${served.platform}, and this machine runs ${installed.platform}; nothing was changed`);
   if (served.agentSha256 === installed.agentSha256 && served.node === installed.node) return { upgraded: false, current: describe(installed) };
 
@@ -72,7 +79,7 @@ export async function upgrade(home: string, serverUrl: string): Promise<UpgradeR
   const previous = `${home}.previous`;
   fs.rmSync(work, { recursive: true, force: true });
   try {
-    await download(`${base}${agentDownloadEndpoints.downloadAgent.url}`, archive);
+    await download(`${base}${agentDownloadEndpoints.downloadAgent.url}${query}`, archive);
     fs.mkdirSync(work, { mode: 0o755 });
     await extractPackage(archive, '.tar.gz', work);
     const next = path.join(work, 'shoal-agent');

@@ -2,7 +2,8 @@
  * The self-contained agent a node serves: installed with `curl … | tar -xz` into a folder outside
  * the repository (so nothing of the checkout can be loaded), registered with a one-time token,
  * running a real step on its own Node runtime; `shoal-agent upgrade` replacing an older install
- * with the cluster's version, and refusing what it cannot do without changing anything.
+ * with the cluster's version, and refusing what it cannot do without changing anything; a build
+ * for another platform too (Windows, its runtime from the npm registry), served by ?platform=.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -10,6 +11,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { REPO_ROOT } from '../helpers/repo.js';
 import { after, before, describe, it } from 'node:test';
 import { ShoalClient } from '../helpers/apiClient.js';
 import { runAgentCli, startAgent } from '../helpers/agents.js';
@@ -27,7 +29,7 @@ describe('the self-contained agent, downloaded from a node', { timeout: 300_000 
   let node: ShoalProcess;
   let api: ShoalClient;
   let dir: string;
-  let served: { version: string; platform: string; node: string; agentSha256: string; sha256: string; size: number };
+  let served: { version: string; platform: string; node: string; agentSha256: string; sha256: string; size: number; platforms: string[] };
   const agentData = () => path.join(dir, 'agent-data');
 
   before(async () => {
@@ -92,14 +94,45 @@ describe('the self-contained agent, downloaded from a node', { timeout: 300_000 
     assert.match(again.stdout, /already the cluster's version/);
 
     const manifest = readJson(path.join(home, 'manifest.json'));
-    fs.writeFileSync(path.join(home, 'manifest.json'), JSON.stringify({ ...manifest, platform: 'plan9-x64', agentSha256: 'b'.repeat(64) }));
+    const otherPlatform = served.platform === 'darwin-arm64' ? 'linux-arm64' : 'darwin-arm64';
+    fs.writeFileSync(path.join(home, 'manifest.json'), JSON.stringify({ ...manifest, platform: otherPlatform, agentSha256: 'b'.repeat(64) }));
     const elsewhere = await runAgentCli(['upgrade', '--data-dir', agentData()], 60_000, [launcher]);
     assert.equal(elsewhere.code, 1);
-    assert.match(elsewhere.stderr, new RegExp(`serves agents for ${served.platform}, and this machine runs plan9-x64; nothing was changed`));
+    assert.match(elsewhere.stderr, new RegExp(`answered 404: This node serves no agent for ${otherPlatform}; it serves ${served.platform}; nothing was changed`));
     assert.equal(sha256Of(lib), served.agentSha256);
 
     const checkout = await runAgentCli(['upgrade', '--data-dir', agentData()]);
     assert.equal(checkout.code, 1);
     assert.match(checkout.stderr, /runs from a checkout of the repository/);
+  });
+
+  it('builds the Windows agent beside this platform\'s (its Node runtime from the npm registry) and serves each by ?platform=', async () => {
+    const out = path.join(dir, 'bundles');
+    await promisify(execFile)(process.execPath, [path.join(REPO_ROOT, 'agent/scripts/bundle.mjs')], { cwd: REPO_ROOT, env: { ...process.env, SHOAL_AGENT_PLATFORMS: 'win32-x64', SHOAL_AGENT_BUNDLE_OUT: out }, timeout: 240_000 });
+    const both = await startShoalProcess({ dataDir: path.join(dir, 'node-both'), nodeName: 'serves-two', env: { SHOAL_AGENT_BUNDLE_DIR: out } });
+    const host = await (await fetch(`${both.url}/api/agent`)).json();
+    assert.equal(host.platform, served.platform, "the node's own platform by default");
+    assert.deepEqual(host.platforms.sort(), [served.platform, 'win32-x64'].sort());
+    const windows = await (await fetch(`${both.url}/api/agent?platform=win32-x64`)).json();
+    assert.equal(windows.platform, 'win32-x64');
+    assert.equal(windows.agentSha256, host.agentSha256, 'the same agent code on both');
+    assert.equal(windows.node, host.node, 'the same Node version on both');
+
+    const unpacked = path.join(dir, 'windows');
+    fs.mkdirSync(unpacked);
+    await promisify(execFile)('sh', ['-c', `curl -fsSL '${both.url}/api/agent/download?platform=win32-x64' | tar -xz -C '${unpacked}'`]);
+    const home = path.join(unpacked, 'shoal-agent');
+    assert.deepEqual(readJson(path.join(home, 'manifest.json')), { version: windows.version, platform: 'win32-x64', node: windows.node, agentSha256: windows.agentSha256 });
+    assert.equal(sha256Of(path.join(home, 'lib', 'shoal-agent.mjs')), windows.agentSha256);
+    assert.match(fs.readFileSync(path.join(home, 'shoal-agent.cmd'), 'utf8'), /runtime\\node\.exe" "%~dp0lib\\shoal-agent\.mjs" %\*/);
+    // A Windows x64 executable: the MZ header, whose PE header names the AMD64 machine.
+    const exe = fs.readFileSync(path.join(home, 'runtime', 'node.exe'));
+    assert.equal(exe.subarray(0, 2).toString('latin1'), 'MZ');
+    const pe = exe.readUInt32LE(0x3c);
+    assert.equal(exe.subarray(pe, pe + 4).toString('latin1'), 'PE\0\0');
+    assert.equal(exe.readUInt16LE(pe + 4), 0x8664);
+    const missing = await fetch(`${both.url}/api/agent/download?platform=darwin-arm64`);
+    assert.equal(missing.status, 404);
+    assert.match((await missing.json()).error.message, /serves no agent for darwin-arm64; it serves/);
   });
 });

@@ -3,8 +3,9 @@
  * a registration command on the page, the test runs the commands shown (installing the agent the
  * node serves, a real `shoal-agent register`, then `shoal-agent run`; only /opt is swapped for
  * a folder of the test), and the page shows the target turn Healthy
- * on its own, with its details and health checks; filters, disable and enable; a Viewer is
- * offered no register, disable or delete. Assumes `npm run build` ran.
+ * on its own, with its details and health checks; the commands for a Windows machine when the
+ * node serves its agent too; filters, disable and enable; a Viewer is offered no register,
+ * disable or delete. Assumes `npm run build` ran.
  * Screenshots go to test-artifacts/portal-targets/.
  */
 import assert from 'node:assert/strict';
@@ -24,6 +25,22 @@ import { teardown } from '../helpers/teardown.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 const SHOTS = path.join(REPO_ROOT, 'test-artifacts/portal-targets');
+const HOST_PLATFORM = `${process.platform}-${process.arch}`;
+
+/**
+ * The agents the node serves: this build's (agent/bundle), and a Windows one listed beside it
+ * (its archive only stands in: the page shows commands, the test does not run them on Windows).
+ */
+function bundlesWithWindows(dir: string): string {
+  const out = path.join(dir, 'bundles');
+  fs.cpSync(path.join(REPO_ROOT, 'agent/bundle'), out, { recursive: true });
+  const index = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+  const host = index.bundles.find((b: { platform: string }) => b.platform === HOST_PLATFORM);
+  fs.writeFileSync(path.join(out, 'shoal-agent-win32-x64.tar.gz'), 'stand-in');
+  index.bundles.push({ ...host, platform: 'win32-x64', archive: 'shoal-agent-win32-x64.tar.gz', size: 8, sha256: 'c'.repeat(64) });
+  fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify(index));
+  return out;
+}
 
 /** Runs `command` in bash with a `shoal-agent` on the PATH that is this repository's agent, its data in `dataDir`. */
 /** The folder the test's commands install into, for the /opt they name. */
@@ -62,7 +79,7 @@ describe('the Targets page of the portal in Chromium', { timeout: 240_000 }, () 
   before(async () => {
     freshShotsDir(SHOTS);
     dir = tempDir('shoal-portal-targets-');
-    node = await startShoalProcess({ dataDir: path.join(dir, 'node'), nodeName: 'portal-targets' });
+    node = await startShoalProcess({ dataDir: path.join(dir, 'node'), nodeName: 'portal-targets', env: { SHOAL_AGENT_BUNDLE_DIR: bundlesWithWindows(dir) } });
     admin = await ShoalClient.login(node.url, 'admin', node.adminPassword);
     for (const name of ['Dev', 'Prod']) await admin.post(`${SPACE}/environments`, { name });
     browser = await launchChromium();
@@ -96,8 +113,10 @@ describe('the Targets page of the portal in Chromium', { timeout: 240_000 }, () 
     await code.waitFor();
     const command = (await code.textContent())!;
     assert.match(command, new RegExp(`^/opt/shoal-agent/shoal-agent register --server ${node.url} --token \\S+ --name 'portal web 1' --environment Dev --role web --role api$`));
-    const install = (await form.getByTestId('install-command').getByTestId('copyable-code').textContent())!;
-    assert.equal(install, `curl -fsSL ${node.url}/api/agent/download | sudo tar -xz -C /opt`);
+    const installBox = form.getByTestId('install-command');
+    assert.equal(await installBox.getByLabel('Machine').inputValue(), HOST_PLATFORM, "the node's own platform first");
+    const install = (await installBox.getByTestId('copyable-code').textContent())!;
+    assert.equal(install, `curl -fsSL '${node.url}/api/agent/download?platform=${HOST_PLATFORM}' | sudo tar -xz -C /opt`);
     await form.getByText(/expires in/).waitFor();
     await form.getByText(/with its own Node runtime/).waitFor();
     await shot(page, 'targets-register-command');
@@ -119,6 +138,26 @@ describe('the Targets page of the portal in Chromium', { timeout: 240_000 }, () 
     assert.match((await details.textContent())!, /Healthy: \d+ MiB free/);
     await shot(page, 'targets-details');
     assert.ok(agent.child.exitCode === null, agent.output());
+  });
+
+  step('for a Windows machine the panel shows PowerShell commands that fetch the Windows agent', async () => {
+    await page.getByRole('button', { name: 'Register a target' }).click();
+    const form = page.getByRole('form', { name: 'Register a target' });
+    await form.getByLabel('Dev').check();
+    await form.getByLabel(/Roles/).fill('web');
+    await form.getByRole('button', { name: 'Create registration command' }).click();
+    await form.getByTestId('install-command').getByLabel('Machine').selectOption({ label: 'Windows x64' });
+    await form.getByText('Run the commands in PowerShell as Administrator.').waitFor();
+    const install = (await form.getByTestId('install-command').getByTestId('copyable-code').textContent())!;
+    assert.equal(install, `Invoke-WebRequest -UseBasicParsing '${node.url}/api/agent/download?platform=win32-x64' -OutFile "$env:TEMP\\shoal-agent.tar.gz"; tar -xzf "$env:TEMP\\shoal-agent.tar.gz" -C "$env:ProgramFiles"`);
+    const command = (await form.getByTestId('register-command').getByTestId('copyable-code').textContent())!;
+    assert.match(command, new RegExp(`^& "\\$env:ProgramFiles\\\\shoal-agent\\\\shoal-agent\\.cmd" register --server ${node.url} --token \\S+ --name \\$env:COMPUTERNAME --environment Dev --role web$`));
+    // What the install command fetches is the Windows archive the node lists.
+    const fetched = await fetch(`${node.url}/api/agent/download?platform=win32-x64`);
+    assert.equal(await fetched.text(), 'stand-in');
+    await shot(page, 'targets-register-windows');
+    await form.getByRole('button', { name: 'Close' }).click();
+    assert.deepEqual(pageErrors, []);
   });
 
   step('filters by environment and role; disable and enable', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { installCommand, parseRoles, registerCommand, shellWord } from './agentCommand';
+import { installCommand, parseRoles, powerShellWord, registerCommand, shellWord } from './agentCommand';
 
 test('the register command: every environment and role its own flag, values quoted only when they need it', () => {
   assert.equal(
@@ -22,6 +22,21 @@ test('the install command fetches the agent from the node the portal talks to an
   assert.equal(installCommand('https://shoal.example:8080/'), 'curl -fsSL https://shoal.example:8080/api/agent/download | sudo tar -xz -C /opt');
   assert.equal(installCommand("http://h/it's"), `curl -fsSL 'http://h/it'"'"'s/api/agent/download' | sudo tar -xz -C /opt`);
   assert.match(registerCommand({ serverUrl: 'http://h', token: 't', name: 'web', environments: ['Dev'], roles: ['web'] }), /^\/opt\/shoal-agent\/shoal-agent register /);
+});
+
+test('a Windows agent: PowerShell commands, downloading that platform, values quoted as PowerShell reads them', () => {
+  assert.equal(
+    installCommand('https://shoal.example:8080/', 'win32-x64'),
+    `Invoke-WebRequest -UseBasicParsing 'https://shoal.example:8080/api/agent/download?platform=win32-x64' -OutFile "$env:TEMP\\shoal-agent.tar.gz"; tar -xzf "$env:TEMP\\shoal-agent.tar.gz" -C "$env:ProgramFiles"`,
+  );
+  assert.equal(
+    registerCommand({ serverUrl: 'https://shoal.example:8080', token: 'shoal-reg-abc', name: '', environments: ['Dev', "Bob's env"], roles: ['web'], platform: 'win32-x64' }),
+    `& "$env:ProgramFiles\\shoal-agent\\shoal-agent.cmd" register --server https://shoal.example:8080 --token shoal-reg-abc --name $env:COMPUTERNAME --environment Dev --environment 'Bob''s env' --role web`,
+  );
+  // Whatever PowerShell would read as code stays a literal string.
+  for (const v of ['$env:PATH', '$(calc)', '@args', 'a,b', '-Verbose', 'a;b', '`n', 'x y', 'it’s']) assert.match(powerShellWord(v), /^'.*'$/, v);
+  assert.equal(powerShellWord('it’s'), "'it’’s'");
+  assert.equal(installCommand('http://h', 'linux-arm64'), "curl -fsSL 'http://h/api/agent/download?platform=linux-arm64' | sudo tar -xz -C /opt");
 });
 
 test('roles typed with commas or spaces, each once', () => {

@@ -96,6 +96,6 @@ export const targetsApi = {
   update: (id: string, body: TargetUpdateBody) => call(tg.updateTarget, { params: one(id), body }),
   remove: (id: string) => call(tg.deleteTarget, { params: one(id) }),
   registrationToken: (environmentIds: string[], roles: string[]) => call(tg.createRegistrationToken, { params: space, body: { environmentIds, roles } }),
-  /** The self-contained agent this node serves (404 when it serves none). */
-  agentBundle: () => call(agentDownloadEndpoints.agentBundle, {}),
+  /** A self-contained agent this node serves, for `platform` or the node's own (404 when it serves none). */
+  agentBundle: (platform?: string) => call(agentDownloadEndpoints.agentBundle, { query: { platform } }),
 };

@@ -20,15 +20,34 @@ export const AgentBundleManifest = Type.Object(
 );
 export type AgentBundleManifest = Static<typeof AgentBundleManifest>;
 
+/** What a node says of one of its agents: that agent's manifest, and every platform it serves one for. */
+export const AgentBundleInfo = Type.Object(
+  {
+    ...AgentBundleManifest.properties,
+    platforms: Type.Array(Type.String(), { description: 'Every platform this node serves an agent for; ask for one with ?platform=.' }),
+  },
+  { additionalProperties: false },
+);
+export type AgentBundleInfo = Static<typeof AgentBundleInfo>;
+
+/** Platforms an agent bundle can be built for (agent/scripts/bundle.mjs), as Node names them. */
+export const AGENT_PLATFORM_PATTERN = '^(linux|darwin|win32)-(x64|arm64)$';
+
+export const AgentPlatformQuery = Type.Object(
+  { platform: Type.Optional(Type.String({ pattern: AGENT_PLATFORM_PATTERN, description: "The agent's platform, e.g. win32-x64; absent: the node's own, else the first it serves." })) },
+  { additionalProperties: false },
+);
+
 /** The SHA-256 of the archive a download sends, from the node that sends it. */
 export const AGENT_DOWNLOAD_SHA256_HEADER = 'x-shoal-agent-sha256';
 
 export const agentDownloadEndpoints = {
-  agentBundle: endpoint({ method: 'GET', url: '/api/agent', summary: 'The self-contained agent this node serves: version, platform, size and hashes (anonymous).', response: { 200: AgentBundleManifest } }),
+  agentBundle: endpoint({ method: 'GET', url: '/api/agent', summary: 'A self-contained agent this node serves: version, platform, size and hashes, and the platforms served (anonymous).', querystring: AgentPlatformQuery, response: { 200: AgentBundleInfo } }),
   downloadAgent: endpoint({
     method: 'GET',
     url: '/api/agent/download',
-    summary: 'The self-contained agent as .tar.gz (shoal-agent/ with its Node runtime; anonymous; Range supported).',
+    summary: 'A self-contained agent as .tar.gz (shoal-agent/ with its Node runtime; anonymous; Range supported).',
+    querystring: AgentPlatformQuery,
     response: { 200: FileDownload },
   }),
 };
