@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AGENT_PATHS, type AgentLogBody, type AgentResultBody, type AgentWorkItem } from '@shoal/server-core/contract';
+import { AGENT_OUTPUT_LIMITS, AGENT_PATHS, type AgentLogBody, type AgentResultBody, type AgentWorkItem } from '@shoal/server-core/contract';
+import { installHelpers, readOutputVariables, type OutputVariable } from '@shoal/server-core/output-variables';
 import type { CommsGetter, CommsPoster } from './comms.js';
 import { deployPackageHere, type PackageDeployer } from './packages/deploy.js';
 import { postUntilTaken, RefusedError, type Say } from './retry.js';
@@ -83,10 +84,16 @@ export async function runWorkItem(
   }, Math.max(1000, Math.floor(item.leaseMs / 10)));
   const result: AgentResultBody = { token: item.token, logChunks: 0, exitCode: null };
   const dir = path.join(o.workRoot, item.id);
+  /** Where `shoal-set-variable` writes, in every script of this work; reported with the result. */
+  const outputFile = path.join(dir, 'output-variables');
+  /** Output variables of the work itself, before those its scripts set (as the built-in worker's package step). */
+  const ownOutputs: OutputVariable[] = [];
   /** Runs one script of this work (the step's, or a package's own); a cancel, a lost lease or the agent stopping ends it. */
   const runScript = async (s: { body: string; syntax: string; env: Record<string, string>; cwd?: string }): Promise<number | null> => {
     say(`${item.id}: running a ${s.syntax} script`);
-    script = startScript({ dir, ...s, onLine: (stream, text) => shipper.add(stream, text) });
+    const helpers = installHelpers(dir);
+    const env = { ...s.env, SHOAL_OUTPUT_VARIABLES_FILE: outputFile, PATH: `${helpers}${path.delimiter}${process.env.PATH ?? ''}` };
+    script = startScript({ dir, ...s, env, onLine: (stream, text) => shipper.add(stream, text) });
     // The agent stopping ends its scripts too: none is left running without an agent to report it.
     const onStop = () => {
       result.error = 'The agent was stopped while the script ran.';
@@ -108,7 +115,8 @@ export async function runWorkItem(
       say(`${item.id}: deploying ${item.package!.packageId} ${item.package!.version}`);
       const onStop = () => ending.abort(new Error('The agent was stopped during the deployment.'));
       o.stopSignal.addEventListener('abort', onStop, { once: true });
-      await deployPackageHere(item.package!, item, { ...o.packages, log: (line) => shipper.add('out', line), runScript, signal: ending.signal }).finally(() => o.stopSignal.removeEventListener('abort', onStop));
+      const installPath = await deployPackageHere(item.package!, item, { ...o.packages, log: (line) => shipper.add('out', line), runScript, signal: ending.signal }).finally(() => o.stopSignal.removeEventListener('abort', onStop));
+      ownOutputs.push({ name: 'Package.InstallationDirectoryPath', value: installPath, sensitive: false });
       result.exitCode = 0;
     } else {
       result.exitCode = await runScript(item.script!);
@@ -117,6 +125,11 @@ export async function runWorkItem(
     result.error = (err as Error).message;
   } finally {
     clearInterval(beat);
+    const outputs = [...ownOutputs, ...readOutputVariables(outputFile)];
+    const L = AGENT_OUTPUT_LIMITS;
+    if (outputs.length > L.count || outputs.some((v) => !v.name || v.name.length > L.name || v.value.length > L.value)) {
+      result.error = `shoal-set-variable: a piece of work sets at most ${L.count} output variables, each named in 1 to ${L.name} characters with a value of at most ${L.value} characters; the scripts set ${outputs.length}, so none is kept.`;
+    } else if (outputs.length) result.outputVariables = outputs;
     fs.rmSync(dir, { recursive: true, force: true });
   }
   if (canceled) result.canceled = true;

@@ -4,7 +4,8 @@
  * installs a real .tar.gz on all three, with variables substituted per target; a
  * second deployment of the same package transfers no byte (counted from what the node says it
  * served); a package whose stored bytes were corrupted is refused by the agents and fails the
- * targets with the reason; the comms port serves a package only for an agent's own work.
+ * targets with the reason; output variables set on the agents reach later steps; the comms port
+ * serves a package only for an agent's own work.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -89,6 +90,7 @@ describe('packages on polling and listening agents', { timeout: 300_000 }, () =>
     const log = await taskLog(api, first.taskId);
     assert.match(log, /SHA-256 verified/);
     for (const agent of AGENTS) assert.match(log, new RegExp(`Deploy.sh on ${agent} in ${path.join(dir, agent, 'applications', 'Dev', 'Acme.Web', '1.0.0')}, password \\*\\*\\*`));
+    for (const agent of AGENTS) assert.match(log, new RegExp(`Output\\[${agent}\\]\\.Package\\.InstallationDirectoryPath is set`), 'the install folder, for later steps');
     assert.doesNotMatch(log, new RegExp(SECRET), 'the sensitive value is masked in what the agents sent');
     const afterFirst = bytesServed(node, sha256).bytes;
     assert.equal(afterFirst, AGENTS.length * packageBytes.length, 'each agent fetched the package once, whole');
@@ -148,6 +150,28 @@ describe('packages on polling and listening agents', { timeout: 300_000 }, () =>
     await api.call('POST', `/api/tasks/${d.taskId}/cancel`, undefined, 200);
     assert.equal((await waitForDeployment(api, d.id)).state, 'Canceled');
     assert.deepEqual(all.filter(isAlive), [], 'the Deploy scripts are gone');
+  });
+
+  it('output variables set on polling and listening agents reach later steps: their own on each target, any by target name, sensitive ones masked', async () => {
+    const project = (await api.post(`${SPACE}/projects`, { name: 'Outputs' })).id;
+    const onTargets = (name: string, script: string) => ({ name, action: 'RunScript', runOn: 'targets', roles: ['web'], properties: { script, syntax: 'bash' } });
+    await api.call('PUT', `${SPACE}/projects/${project}/process`, {
+      steps: [
+        onTargets('Set', 'shoal-set-variable Color "blue-$SHOAL_TARGET_NAME"\nshoal-set-variable Token "tok-$SHOAL_TARGET_NAME-9x" --sensitive\necho set'),
+        onTargets('Use', 'echo "own=#{Shoal.Action[Set].Output.Color} first=#{Shoal.Action[Set].Output[web-1].Color} on $SHOAL_TARGET_NAME"'),
+        { name: 'Server', action: 'RunScript', runOn: 'server', properties: { script: 'echo "listening=#{Shoal.Action[Set].Output[web-3].Color} token=#{Shoal.Action[Set].Output[web-2].Token}"', syntax: 'bash' } },
+      ],
+    }, 200);
+    const release = await api.post(`${SPACE}/releases`, { projectId: project });
+    const d = await waitForDeployment(api, (await api.post(`${SPACE}/deployments`, { releaseId: release.id, environmentId: devId })).id, 120_000);
+    const log = await taskLog(api, d.taskId);
+    assert.equal(d.state, 'Success', `${d.errorMessage}\n${log}`);
+    for (const agent of AGENTS) {
+      assert.match(log, new RegExp(`shoal-set-variable: Shoal\\.Action\\[Set\\]\\.Output\\[${agent}\\]\\.Token \\(sensitive\\) is set\\.`));
+      assert.match(log, new RegExp(`own=blue-${agent} first=blue-web-1 on ${agent}`), 'each target reads its own value, and any target\'s by name');
+    }
+    assert.match(log, /listening=blue-web-3 token=\*\*\*/);
+    assert.doesNotMatch(log, /tok-web-\d-9x/, 'the sensitive output is masked wherever it appears');
   });
 
   it("the comms port serves a package only for the agent's own running work", async () => {

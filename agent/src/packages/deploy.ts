@@ -25,8 +25,9 @@ interface DeployHooks {
  * hash from the cache or the cluster (the download authorised by this work's id and token),
  * extracted safely into the install folder; the package's PreDeploy script, `#{…}`
  * substitution in the listed files with the step's variables for this target, Deploy, PostDeploy.
+ * Resolves with the install folder.
  */
-export async function deployPackageHere(p: AgentPackageWork, work: { id: string; token: string }, o: PackageDeployer & DeployHooks): Promise<void> {
+export async function deployPackageHere(p: AgentPackageWork, work: { id: string; token: string }, o: PackageDeployer & DeployHooks): Promise<string> {
   const check = () => o.signal.throwIfAborted();
   const sub = (text: string) => substitute(text, (name) => p.variables[name.toLowerCase()]);
   const headers = { [AGENT_WORK_HEADERS.id]: work.id, [AGENT_WORK_HEADERS.token]: work.token };
@@ -51,4 +52,5 @@ export async function deployPackageHere(p: AgentPackageWork, work: { id: string;
   await packageScript('Deploy');
   await packageScript('PostDeploy');
   o.log(`Installed in ${installPath}`);
+  return installPath;
 }

@@ -140,7 +140,7 @@ export class CommsServer {
     }
     if (req.method !== 'POST') throw new HttpError(400, 'The comms port takes POST requests, and GET for a package download.');
     if (path === '/agent/poll') return this.poll(targetId, target.name, await readJson(req, AgentPollBody), res);
-    const a = await serveWorkPost(this.o.shoal, targetId, path, await readJson(req, Type.Unknown()));
+    const a = await serveWorkPost(this.o.shoal, this.o.masterKey, targetId, path, await readJson(req, Type.Unknown()));
     return send(res, a.status, a.body);
   }
 

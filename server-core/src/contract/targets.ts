@@ -183,6 +183,15 @@ export const AgentLogBody = Type.Object(
 );
 export type AgentLogBody = Static<typeof AgentLogBody>;
 
+/** What one piece of work may report of output variables: how many, and how long a name and a value. */
+export const AGENT_OUTPUT_LIMITS = { count: 200, name: 200, value: 64 * 1024 } as const;
+
+/** An output variable a script on the target set with `shoal-set-variable`, for the steps after it. */
+export const AgentOutputVariable = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: AGENT_OUTPUT_LIMITS.name }), value: Type.String({ maxLength: AGENT_OUTPUT_LIMITS.value }), sensitive: Type.Boolean() },
+  { additionalProperties: false },
+);
+
 export const AgentResultBody = Type.Object(
   {
     token: Type.String({ maxLength: 100 }),
@@ -192,6 +201,7 @@ export const AgentResultBody = Type.Object(
     error: Type.Optional(Type.String({ maxLength: 4000 })),
     canceled: Type.Optional(Type.Boolean()),
     health: Type.Optional(Type.Object({ freeDiskBytes: Type.Number(), workDir: Type.String(), os: Type.String(), agentVersion: Type.String() }, { additionalProperties: false })),
+    outputVariables: Type.Optional(Type.Array(AgentOutputVariable, { maxItems: AGENT_OUTPUT_LIMITS.count, description: 'In the order the scripts set them (a later one of a name wins).' })),
   },
   { additionalProperties: false },
 );

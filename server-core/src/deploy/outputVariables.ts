@@ -1,6 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+// Pure (Node's fs only): the agent imports it too (@shoal/server-core/output-variables), so a
+// script on a target sets output variables exactly as one on the built-in worker does.
+
 /** The helper scripts call to set an output variable for later steps. */
 export const SET_VARIABLE_COMMAND = 'shoal-set-variable';
 
@@ -39,4 +42,5 @@ export function readOutputVariables(file: string): OutputVariable[] {
   return out;
 }
 
-export const outputVariableName = (stepName: string, name: string): string => `Shoal.Action[${stepName}].Output.${name}`;
+/** `Shoal.Action[<step>].Output.<name>`, or `…Output[<target>].<name>` for the value one target of a step set. */
+export const outputVariableName = (stepName: string, name: string, targetName?: string): string => `Shoal.Action[${stepName}].Output${targetName === undefined ? '' : `[${targetName}]`}.${name}`;

@@ -39,6 +39,8 @@ export async function runProcess(task: TaskContext, plan: ProcessRunPlan, deps: 
   const candidates = snapshotCandidates(plan.snapshot, deps.masterKey);
   const masker = new Masker(candidates.filter((c) => c.sensitive).map((c) => c.value));
   const outputs = new Map<string, ResolvedValue>();
+  /** Per target (name lower-cased): the unscoped output names it set (lower-cased) and their values. */
+  const targetOutputs = new Map<string, Map<string, string>>();
   const steps = plan.snapshot.process;
   const stepIds: number[] = [];
   for (const [position, step] of steps.entries()) {
@@ -79,7 +81,23 @@ export async function runProcess(task: TaskContext, plan: ProcessRunPlan, deps: 
           stepActivityId: stepIds[index]!,
           masker,
           masterKey: deps.masterKey,
-          variablesFor: (t) => valuesIn({ roles: t.roles, targetId: t.id }, { 'Shoal.Target.Name': t.name, 'Shoal.Target.Id': t.id }),
+          variablesFor: (t) => {
+            const values = valuesIn({ roles: t.roles, targetId: t.id }, { 'Shoal.Target.Name': t.name, 'Shoal.Target.Id': t.id });
+            // On a target, Shoal.Action[S].Output.X is the value that target set, when it set one.
+            for (const [key, value] of targetOutputs.get(t.name.toLowerCase()) ?? []) values.set(key, value);
+            return values;
+          },
+          setOutput: (targetName, v) => {
+            if (v.sensitive) masker.add(v.value);
+            const scoped = outputVariableName(step.name, v.name, targetName);
+            const unscoped = outputVariableName(step.name, v.name);
+            outputs.set(scoped.toLowerCase(), { name: scoped, value: v.value, sensitive: v.sensitive });
+            // Elsewhere (the server, another target) the unscoped name has the last value reported.
+            outputs.set(unscoped.toLowerCase(), { name: unscoped, value: v.value, sensitive: v.sensitive });
+            const own = targetOutputs.get(targetName.toLowerCase()) ?? new Map<string, string>();
+            own.set(unscoped.toLowerCase(), v.value);
+            targetOutputs.set(targetName.toLowerCase(), own);
+          },
         });
         await end('Success');
         continue;

@@ -7,10 +7,12 @@ import type { Step } from '../contract/projects.js';
 import type { TaskContext } from '../executor/taskKind.js';
 import type { PackageRow } from '../packages/records.js';
 import { formatId } from '../resources/ids.js';
+import { decryptValue } from '../secrets/masterKey.js';
 import type { Masker } from '../variables/masker.js';
 import { substitute } from '../variables/substitute.js';
 import { chosenPackage } from './actions/chosenPackage.js';
 import { ActivityLog } from './activityLog.js';
+import { outputVariableName, SET_VARIABLE_COMMAND, type OutputVariable } from './outputVariables.js';
 import type { ProcessRunPlan } from './plan.js';
 
 export interface TargetStepInput {
@@ -24,6 +26,14 @@ export interface TargetStepInput {
   masterKey: Buffer;
   /** The step's variables for one target (its id and roles scope the values), names lower-cased. */
   variablesFor(target: { id: string; roles: string[]; name: string }): Map<string, string>;
+  /** An output variable a script on `targetName` set. */
+  setOutput(targetName: string, v: OutputVariable): void;
+}
+
+/** The output variables in a finished work's result (sealed by the node that took it). */
+function outputsOf(result: unknown, masterKey: Buffer): OutputVariable[] {
+  const sealed = (result as { outputVariables?: unknown } | null)?.outputVariables;
+  return typeof sealed === 'string' ? (JSON.parse(decryptValue(masterKey, sealed)) as OutputVariable[]) : [];
 }
 
 /** Runs the jobs with at most `limit` at once; the results in the jobs' order. */
@@ -121,6 +131,11 @@ export async function runStepOnTargets(s: TargetStepInput): Promise<void> {
           for (const l of lines) (l.stream === 'out' ? log.info(l.text) : log.error(l.text));
         },
       });
+      // Kept whatever the outcome, as on the built-in worker: a failing script may have set some first.
+      for (const v of outputsOf(r.result, s.masterKey)) {
+        s.setOutput(t.name, v);
+        log.info(`${SET_VARIABLE_COMMAND}: ${outputVariableName(step.name, v.name, t.name)}${v.sensitive ? ' (sensitive)' : ''} is set.`);
+      }
       return finish(r.state, r.state === 'Success' ? undefined : (r.error ?? r.state));
     }),
   );

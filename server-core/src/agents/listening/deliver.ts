@@ -72,7 +72,7 @@ async function deliver(shoal: ShoalDb, o: TargetWorkOptions, workId: number, don
         address: target.address,
         thumbprint: target.thumbprint,
         certificate,
-        onPost: (p) => serveWorkPost(shoal, targetId, p.path, p.body),
+        onPost: (p) => serveWorkPost(shoal, o.masterKey, targetId, p.path, p.body),
         onGet: (g) => answerChannelGet(packages, { id: targetId, name: target.name }, g),
       });
     } catch (err) {

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { AgentResultBody } from '../../contract/targets.js';
 import type { ShoalDb } from '../../db/dialects/dialect.js';
 import { isUniqueViolation } from '../../packages/uniqueViolation.js';
+import { encryptValue } from '../../secrets/masterKey.js';
 import { WORK_LEASE_MS } from './timings.js';
 
 /** What the agent's posts about one piece of work get: taken, or refused for good (with why), or retry later. */
@@ -51,12 +52,19 @@ export async function appendLog(shoal: ShoalDb, targetId: number, id: number, to
   return { ok: true };
 }
 
+/** What a finished piece of work leaves for the step: a health check's findings, or the output variables its scripts set (sealed: some may be sensitive). */
+function resultOf(body: AgentResultBody, masterKey: Buffer): string | null {
+  if (body.health) return JSON.stringify(body.health);
+  if (body.outputVariables?.length) return JSON.stringify({ outputVariables: encryptValue(masterKey, JSON.stringify(body.outputVariables)) });
+  return null;
+}
+
 /**
  * Records the outcome once every chunk the agent sent is stored. A result posted again after
  * it was recorded is taken (the answer to the first was lost); after the lease ran out and the
  * cluster failed the work, it is refused.
  */
-export async function complete(shoal: ShoalDb, targetId: number, id: number, body: AgentResultBody): Promise<PostOutcome> {
+export async function complete(shoal: ShoalDb, masterKey: Buffer, targetId: number, id: number, body: AgentResultBody): Promise<PostOutcome> {
   const { db, dialect } = shoal;
   const w = await workOf(shoal, id, targetId);
   if (!w) return { ok: false, status: 404, message: `There is no work ${id} for this target.` };
@@ -66,7 +74,7 @@ export async function complete(shoal: ShoalDb, targetId: number, id: number, bod
   const error = body.error ?? (state === 'Failed' ? (body.exitCode === null ? 'The script was ended by a signal.' : `The script exited with code ${body.exitCode}.`) : null);
   const r = await db
     .updateTable('agent_work')
-    .set({ state, exit_code: body.exitCode, error: error?.slice(0, 4000) ?? null, result: body.health ? JSON.stringify(body.health) : null, ended_at: dialect.now() })
+    .set({ state, exit_code: body.exitCode, error: error?.slice(0, 4000) ?? null, result: resultOf(body, masterKey), ended_at: dialect.now() })
     .where('id', '=', id)
     .where('target_id', '=', targetId)
     .where('claim_token', '=', body.token)

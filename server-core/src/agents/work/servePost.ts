@@ -25,7 +25,7 @@ const invalid = (schema: TSchema, body: unknown): string | undefined => {
  * whichever way it came: a poll-mode post to the comms port, or a frame on the channel a node
  * opened to a listening agent. Same checks, same answers, same idempotency.
  */
-export async function serveWorkPost(shoal: ShoalDb, targetId: number, path: string, body: unknown): Promise<PostAnswer> {
+export async function serveWorkPost(shoal: ShoalDb, masterKey: Buffer, targetId: number, path: string, body: unknown): Promise<PostAnswer> {
   const m = WORK_PATH.exec(path);
   if (!m) return badRequest(`There is no ${path} on the comms port.`);
   const id = Number(m[1]);
@@ -38,7 +38,7 @@ export async function serveWorkPost(shoal: ShoalDb, targetId: number, path: stri
   else if (kind === 'log') {
     const b = body as AgentLogBody;
     outcome = await appendLog(shoal, targetId, id, b.token, b.seq, b.lines);
-  } else outcome = await complete(shoal, targetId, id, body as AgentResultBody);
+  } else outcome = await complete(shoal, masterKey, targetId, id, body as AgentResultBody);
   if (!outcome.ok) return { status: outcome.status, body: { error: { code: outcome.status === 409 ? 'Conflict' : outcome.status === 404 ? 'NotFound' : 'Unavailable', message: outcome.message } } };
   return kind === 'heartbeat' ? { status: 200, body: { cancel: !!outcome.cancel } } : { status: 204, body: null };
 }
