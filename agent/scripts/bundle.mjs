@@ -24,8 +24,9 @@ const out = path.resolve(process.env.SHOAL_AGENT_BUNDLE_OUT || path.join(agentRo
 const staging = `${out}.tmp-${process.pid}`;
 const { version } = JSON.parse(fs.readFileSync(path.join(agentRoot, 'package.json'), 'utf8'));
 const host = `${process.platform}-${process.arch}`;
-const platforms = [...new Set([host, ...(process.env.SHOAL_AGENT_PLATFORMS ?? '').split(',').map((p) => p.trim()).filter(Boolean)])];
-for (const p of platforms) {
+const others = (process.env.SHOAL_AGENT_PLATFORMS ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+const platforms = [...new Set([host, ...others])];
+for (const p of others) {
   if (!PLATFORM.test(p)) {
     process.stderr.write(`agent bundle: "${p}" in SHOAL_AGENT_PLATFORMS is not a platform an agent is built for (linux, darwin or win32, then x64 or arm64: e.g. win32-x64)\n`);
     process.exit(2);
@@ -60,7 +61,8 @@ async function runtimeFor(platform, exe) {
   fs.mkdirSync(dir);
   let packed;
   try {
-    packed = execFileSync('npm', ['pack', spec, '--pack-destination', dir, '--silent'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n').pop();
+    // npm is npm.cmd on Windows, which only a shell runs.
+    packed = execFileSync('npm', ['pack', spec, '--pack-destination', dir, '--silent'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], shell: process.platform === 'win32' }).trim().split('\n').pop();
   } catch (err) {
     throw new Error(`agent bundle: no Node runtime for ${platform}: npm pack ${spec} failed (${String(err.stderr || err.message).trim().split('\n')[0]})`);
   }
@@ -101,11 +103,13 @@ async function bundle(platform) {
 }
 
 const bundles = [];
-for (const platform of platforms) bundles.push(await bundle(platform));
-fs.writeFileSync(path.join(staging, 'out', 'manifest.json'), `${JSON.stringify({ bundles }, null, 2)}\n`);
-
-// Swapped in whole: a node serving the old bundle never sees half of the new one.
-fs.rmSync(out, { recursive: true, force: true });
-fs.renameSync(path.join(staging, 'out'), out);
-fs.rmSync(staging, { recursive: true, force: true });
+try {
+  for (const platform of platforms) bundles.push(await bundle(platform));
+  fs.writeFileSync(path.join(staging, 'out', 'manifest.json'), `${JSON.stringify({ bundles }, null, 2)}\n`);
+  // Swapped in whole: a node serving the old bundle never sees half of the new one.
+  fs.rmSync(out, { recursive: true, force: true });
+  fs.renameSync(path.join(staging, 'out'), out);
+} finally {
+  fs.rmSync(staging, { recursive: true, force: true });
+}
 for (const b of bundles) process.stdout.write(`agent bundle: ${path.relative(process.cwd(), path.join(out, b.archive))} (${(b.size / 1024 ** 2).toFixed(1)} MiB, Node ${process.version}, ${b.platform})\n`);

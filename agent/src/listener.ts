@@ -188,6 +188,9 @@ export class ListeningAgent implements CommsPoster, CommsGetter {
     if (!frames) throw new Error('no node of the cluster is connected to this listening agent; waiting for one to dial');
     const ref = this.nextRef++;
     const body = new PassThrough();
+    // Its reader sees errors through its own listeners; one that never attached (a refusal it
+    // only resumes) must not crash the agent.
+    body.on('error', () => {});
     return new Promise<RangeAnswer>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       const quiet = () => {
@@ -208,6 +211,8 @@ export class ListeningAgent implements CommsPoster, CommsGetter {
         body.destroy(err);
       };
       const onAbort = () => fail(signal!.reason instanceof Error ? signal!.reason : new Error('the download was stopped'));
+      // A reader that stops (its disk failed) ends the transfer and frees the connection at once.
+      body.once('close', () => fail(new Error('the download was stopped by its reader')));
       this.downloads.set(ref, {
         frames,
         head: (status, h) => {

@@ -125,11 +125,9 @@ export async function runWorkItem(
     result.error = (err as Error).message;
   } finally {
     clearInterval(beat);
-    const outputs = [...ownOutputs, ...readOutputVariables(outputFile)];
-    const L = AGENT_OUTPUT_LIMITS;
-    if (outputs.length > L.count || outputs.some((v) => !v.name || v.name.length > L.name || v.value.length > L.value)) {
-      result.error = `shoal-set-variable: a piece of work sets at most ${L.count} output variables, each named in 1 to ${L.name} characters with a value of at most ${L.value} characters; the scripts set ${outputs.length}, so none is kept.`;
-    } else if (outputs.length) result.outputVariables = outputs;
+    const outputs = collectOutputs(ownOutputs, outputFile);
+    if ('error' in outputs) result.error ??= outputs.error;
+    else if (outputs.variables.length) result.outputVariables = outputs.variables;
     fs.rmSync(dir, { recursive: true, force: true });
   }
   if (canceled) result.canceled = true;
@@ -144,6 +142,21 @@ export async function runWorkItem(
     say(`${item.id}: result reported`);
   } catch (err) {
     say(`${item.id}: the result was not taken: ${(err as Error).message}`);
+  }
+}
+
+/** The output variables to report: the work's own, then those its scripts set, within AGENT_OUTPUT_LIMITS (or why none is kept). */
+function collectOutputs(own: OutputVariable[], file: string): { variables: OutputVariable[] } | { error: string } {
+  const L = AGENT_OUTPUT_LIMITS;
+  const tooMuch = `shoal-set-variable: a piece of work sets at most ${L.count} output variables, each named in 1 to ${L.name} characters with a value of at most ${L.value} characters, ${L.total} in all; none is kept.`;
+  try {
+    if (fs.existsSync(file) && fs.statSync(file).size > 4 * L.total) return { error: tooMuch };
+    const variables = [...own, ...readOutputVariables(file)];
+    const total = variables.reduce((n, v) => n + v.name.length + v.value.length, 0);
+    if (variables.length > L.count || total > L.total || variables.some((v) => !v.name || v.name.length > L.name || v.value.length > L.value)) return { error: tooMuch };
+    return { variables };
+  } catch (err) {
+    return { error: `shoal-set-variable: the output variables could not be read (${(err as Error).message}).` };
   }
 }
 

@@ -20,6 +20,7 @@ import { freePort } from '../helpers/freePort.js';
 import { SPACE, uploadPackage, waitForDeployment } from '../helpers/deployments.js';
 import { startShoalProcess, type ShoalProcess } from '../helpers/shoalProcess.js';
 import { isAlive } from '../../server-core/src/testing/processes.js';
+import { readShoalDb } from '../helpers/shoalDb.js';
 import { taskLog } from '../helpers/tasks.js';
 import { teardown } from '../helpers/teardown.js';
 import { tempDir } from '../helpers/tempDir.js';
@@ -158,7 +159,7 @@ describe('packages on polling and listening agents', { timeout: 300_000 }, () =>
     await api.call('PUT', `${SPACE}/projects/${project}/process`, {
       steps: [
         onTargets('Set', 'shoal-set-variable Color "blue-$SHOAL_TARGET_NAME"\nshoal-set-variable Token "tok-$SHOAL_TARGET_NAME-9x" --sensitive\necho set'),
-        onTargets('Use', 'echo "own=#{Shoal.Action[Set].Output.Color} first=#{Shoal.Action[Set].Output[web-1].Color} on $SHOAL_TARGET_NAME"'),
+        onTargets('Use', 'echo "own=#{Shoal.Action[Set].Output.Color} first=#{Shoal.Action[Set].Output[web-1].Color} on $SHOAL_TARGET_NAME mine=#{Shoal.Action[Set].Output.Token}"'),
         { name: 'Server', action: 'RunScript', runOn: 'server', properties: { script: 'echo "listening=#{Shoal.Action[Set].Output[web-3].Color} token=#{Shoal.Action[Set].Output[web-2].Token}"', syntax: 'bash' } },
       ],
     }, 200);
@@ -167,11 +168,14 @@ describe('packages on polling and listening agents', { timeout: 300_000 }, () =>
     const log = await taskLog(api, d.taskId);
     assert.equal(d.state, 'Success', `${d.errorMessage}\n${log}`);
     for (const agent of AGENTS) {
-      assert.match(log, new RegExp(`shoal-set-variable: Shoal\\.Action\\[Set\\]\\.Output\\[${agent}\\]\\.Token \\(sensitive\\) is set\\.`));
-      assert.match(log, new RegExp(`own=blue-${agent} first=blue-web-1 on ${agent}`), 'each target reads its own value, and any target\'s by name');
+      assert.match(log, new RegExp(`Output variable Shoal\\.Action\\[Set\\]\\.Output\\[${agent}\\]\\.Token \\(sensitive\\) is set\\.`));
+      assert.match(log, new RegExp(`own=blue-${agent} first=blue-web-1 on ${agent} mine=\\*{8}`), "each target reads its own value, and any target's by name; the sensitive one is masked in what the agent sent");
     }
     assert.match(log, /listening=blue-web-3 token=\*\*\*/);
     assert.doesNotMatch(log, /tok-web-\d-9x/, 'the sensitive output is masked wherever it appears');
+    const stored = readShoalDb(path.join(dir, 'node'), (db) => db.prepare("SELECT result FROM agent_work WHERE result LIKE '%outputVariables%'").all() as { result: string }[]);
+    assert.ok(stored.length >= AGENTS.length, `the Set step's results: ${stored.length}`);
+    assert.ok(stored.every((r) => !r.result.includes('tok-web') && !r.result.includes('blue-web')), 'output variables are stored sealed');
   });
 
   it("the comms port serves a package only for the agent's own running work", async () => {

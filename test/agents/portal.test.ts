@@ -149,9 +149,9 @@ describe('the Targets page of the portal in Chromium', { timeout: 240_000 }, () 
     await form.getByTestId('install-command').getByLabel('Machine').selectOption({ label: 'Windows x64' });
     await form.getByText('Run the commands in PowerShell as Administrator.').waitFor();
     const install = (await form.getByTestId('install-command').getByTestId('copyable-code').textContent())!;
-    assert.equal(install, `Invoke-WebRequest -UseBasicParsing '${node.url}/api/agent/download?platform=win32-x64' -OutFile "$env:TEMP\\shoal-agent.tar.gz"; tar -xzf "$env:TEMP\\shoal-agent.tar.gz" -C "$env:ProgramFiles"`);
+    assert.equal(install, `Invoke-WebRequest -UseBasicParsing '${node.url}/api/agent/download?platform=win32-x64' -OutFile "$env:TEMP\\shoal-agent.tar.gz"; if ($?) { tar -xzf "$env:TEMP\\shoal-agent.tar.gz" -C "$env:ProgramFiles" }`);
     const command = (await form.getByTestId('register-command').getByTestId('copyable-code').textContent())!;
-    assert.match(command, new RegExp(`^& "\\$env:ProgramFiles\\\\shoal-agent\\\\shoal-agent\\.cmd" register --server ${node.url} --token \\S+ --name \\$env:COMPUTERNAME --environment Dev --role web$`));
+    assert.match(command, new RegExp(`^& "\\$env:ProgramFiles\\\\shoal-agent\\\\runtime\\\\node\\.exe" "\\$env:ProgramFiles\\\\shoal-agent\\\\lib\\\\shoal-agent\\.mjs" register --server ${node.url} --token \\S+ --name \\$env:COMPUTERNAME --environment Dev --role web$`));
     // What the install command fetches is the Windows archive the node lists.
     const fetched = await fetch(`${node.url}/api/agent/download?platform=win32-x64`);
     assert.equal(await fetched.text(), 'stand-in');

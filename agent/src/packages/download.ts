@@ -99,34 +99,37 @@ async function bodyText(body: Readable): Promise<string> {
  * Writes `body` to `file` through a buffer of DOWNLOAD_WRITE_BUFFER, counting each chunk (beside
  * the pipe: an async generator stage per chunk cost a fifth of the download's CPU). When the
  * body breaks or `signal` aborts, what arrived is still written before the error is thrown, so a
- * resume asks only for bytes that never came.
+ * resume asks only for bytes that never came. Settles once the file is closed.
  */
 function saveBody(body: Readable, file: string, append: boolean, count: (bytes: number) => void, signal?: AbortSignal): Promise<void> {
-  signal?.throwIfAborted();
+  if (signal?.aborted) {
+    body.destroy();
+    return Promise.reject(signal.reason);
+  }
   const out = fs.createWriteStream(file, { flags: append ? 'a' : 'w', highWaterMark: DOWNLOAD_WRITE_BUFFER });
   return new Promise((resolve, reject) => {
-    let failure: unknown;
-    const stop = (err: unknown) => {
-      if (failure !== undefined) return;
-      failure = err ?? new Error('the transfer was cut');
+    let failure: { error: unknown } | undefined;
+    const stop = (error: unknown) => {
+      if (failure) return;
+      failure = { error: error ?? new Error('the transfer was cut') };
       body.unpipe(out);
       body.destroy();
       out.end();
     };
     const onAbort = () => stop(signal!.reason);
-    const settle = (err?: unknown) => {
-      signal?.removeEventListener('abort', onAbort);
-      if (err ?? failure) reject(err ?? failure);
-      else resolve();
-    };
     signal?.addEventListener('abort', onAbort, { once: true });
     body.on('data', (c: Buffer) => count(c.length));
     finished(body, (err) => err && stop(err));
     out.once('error', (err) => {
+      failure ??= { error: err };
       body.destroy();
-      settle(err);
     });
-    out.once('finish', () => settle());
+    // 'close' comes after 'finish' or an error, with the file closed (it is renamed next).
+    out.once('close', () => {
+      signal?.removeEventListener('abort', onAbort);
+      if (failure) reject(failure.error);
+      else resolve();
+    });
     body.pipe(out);
   });
 }
@@ -151,7 +154,8 @@ export async function downloadVerified(o: DownloadOptions): Promise<DownloadStat
       offset = 0;
     }
     if (offset < o.size) {
-      let moved = 0;
+      /** Where this attempt's bytes start in the file: progress is the file growing past it (bytes that arrive but cannot be written, on a full disk, are none). */
+      let writtenFrom = offset;
       try {
         const a = await o.open(offset, o.signal);
         if (a.status === 403 || a.status === 404 || a.status === 400) throw new DownloadRefusedError(`the cluster refused the download (HTTP ${a.status}): ${await bodyText(a.body)}`);
@@ -172,16 +176,13 @@ export async function downloadVerified(o: DownloadOptions): Promise<DownloadStat
           if (resumed) stats.resumes++;
           o.say(resumed ? `resuming the transfer at byte ${offset} of ${o.size}` : `the server sent the whole file again; starting over`);
         }
-        const count = (bytes: number) => {
-          moved += bytes;
-          stats.received += bytes;
-        };
-        await saveBody(a.body, o.partialFile, resumed, count, o.signal);
+        if (!resumed) writtenFrom = 0;
+        await saveBody(a.body, o.partialFile, resumed, (bytes) => (stats.received += bytes), o.signal);
         if (sizeOf(o.partialFile) < o.size) throw new Error(`the transfer ended after ${sizeOf(o.partialFile)} of ${o.size} bytes`);
       } catch (err) {
         if (err instanceof DownloadRefusedError) throw err;
         o.signal?.throwIfAborted();
-        stalls = moved > 0 ? 0 : stalls + 1;
+        stalls = sizeOf(o.partialFile) > writtenFrom ? 0 : stalls + 1;
         if (stalls >= maxStalls) throw new Error(`the package download failed ${stalls} times in a row without progress: ${(err as Error).message}`);
         o.say(`the transfer broke (${(err as Error).message}); retrying`);
         await sleep((o.retryDelayMs ?? 1000) * Math.max(1, stalls), o.signal);

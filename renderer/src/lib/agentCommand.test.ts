@@ -27,14 +27,17 @@ test('the install command fetches the agent from the node the portal talks to an
 test('a Windows agent: PowerShell commands, downloading that platform, values quoted as PowerShell reads them', () => {
   assert.equal(
     installCommand('https://shoal.example:8080/', 'win32-x64'),
-    `Invoke-WebRequest -UseBasicParsing 'https://shoal.example:8080/api/agent/download?platform=win32-x64' -OutFile "$env:TEMP\\shoal-agent.tar.gz"; tar -xzf "$env:TEMP\\shoal-agent.tar.gz" -C "$env:ProgramFiles"`,
+    `Invoke-WebRequest -UseBasicParsing 'https://shoal.example:8080/api/agent/download?platform=win32-x64' -OutFile "$env:TEMP\\shoal-agent.tar.gz"; if ($?) { tar -xzf "$env:TEMP\\shoal-agent.tar.gz" -C "$env:ProgramFiles" }`,
   );
   assert.equal(
     registerCommand({ serverUrl: 'https://shoal.example:8080', token: 'shoal-reg-abc', name: '', environments: ['Dev', "Bob's env"], roles: ['web'], platform: 'win32-x64' }),
-    `& "$env:ProgramFiles\\shoal-agent\\shoal-agent.cmd" register --server https://shoal.example:8080 --token shoal-reg-abc --name $env:COMPUTERNAME --environment Dev --environment 'Bob''s env' --role web`,
+    `& "$env:ProgramFiles\\shoal-agent\\runtime\\node.exe" "$env:ProgramFiles\\shoal-agent\\lib\\shoal-agent.mjs" register --server https://shoal.example:8080 --token shoal-reg-abc --name $env:COMPUTERNAME --environment Dev --environment 'Bob''s env' --role web`,
   );
   // Whatever PowerShell would read as code stays a literal string.
-  for (const v of ['$env:PATH', '$(calc)', '@args', 'a,b', '-Verbose', 'a;b', '`n', 'x y', 'it’s']) assert.match(powerShellWord(v), /^'.*'$/, v);
+  for (const v of ['$env:PATH', '$(calc)', '@args', 'a,b', '-Verbose', 'a;b', '`n', 'x y', 'it’s', 'Dev&calc', 'a|b', '%PATH%', 'a^b']) assert.match(powerShellWord(v), /^'.*'$/, v);
+  // node.exe is run itself, never the .cmd launcher whose cmd.exe would read & | % in a value again.
+  assert.doesNotMatch(registerCommand({ serverUrl: 'http://h', token: 't', name: 'w', environments: ['Dev&calc'], roles: ['web'], platform: 'win32-x64' }), /\.cmd/);
+  assert.throws(() => registerCommand({ serverUrl: 'http://h', token: 't', name: 'w', environments: ['Dev" --role "admin'], roles: ['web'], platform: 'win32-x64' }), /double quote/);
   assert.equal(powerShellWord('it’s'), "'it’’s'");
   assert.equal(installCommand('http://h', 'linux-arm64'), "curl -fsSL 'http://h/api/agent/download?platform=linux-arm64' | sudo tar -xz -C /opt");
 });

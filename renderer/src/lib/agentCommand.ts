@@ -41,8 +41,16 @@ export const POSIX_SHELL: AgentShell = {
 /** Plain PowerShell arguments: nothing that starts a variable, expression, array, splat or parameter. */
 const POWERSHELL_SAFE = /^[A-Za-z0-9_./:][A-Za-z0-9_./:-]*$/;
 
-/** A value as one PowerShell argument: itself when plain, else in single quotes (a quote doubled inside). */
+/** A value PowerShell cannot pass to a program intact (Windows PowerShell 5.1 does not escape a double quote inside an argument). */
+export class UnsafeForPowerShellError extends Error {}
+
+/**
+ * A value as one PowerShell argument: itself when plain, else in single quotes (a quote doubled
+ * inside). The commands run node.exe itself, never the .cmd launcher: cmd.exe would read `&`,
+ * `|` or `%VAR%` in a value again, as code.
+ */
 export function powerShellWord(value: string): string {
+  if (value.includes('"')) throw new UnsafeForPowerShellError(`"${value}" has a double quote, which PowerShell does not pass on intact: rename it to register a Windows agent.`);
   if (POWERSHELL_SAFE.test(value)) return value;
   return `'${value.replace(/['‘’‚‛]/g, (q) => q + q)}'`;
 }
@@ -50,9 +58,9 @@ export function powerShellWord(value: string): string {
 /** Windows, in an elevated PowerShell: unpacked into Program Files with the tar that ships with Windows 10 and later. */
 export const POWERSHELL: AgentShell = {
   word: powerShellWord,
-  agent: '& "$env:ProgramFiles\\shoal-agent\\shoal-agent.cmd"',
+  agent: '& "$env:ProgramFiles\\shoal-agent\\runtime\\node.exe" "$env:ProgramFiles\\shoal-agent\\lib\\shoal-agent.mjs"',
   hostName: '$env:COMPUTERNAME',
-  install: (url) => `Invoke-WebRequest -UseBasicParsing ${powerShellWord(url)} -OutFile "$env:TEMP\\shoal-agent.tar.gz"; tar -xzf "$env:TEMP\\shoal-agent.tar.gz" -C "$env:ProgramFiles"`,
+  install: (url) => `Invoke-WebRequest -UseBasicParsing ${powerShellWord(url)} -OutFile "$env:TEMP\\shoal-agent.tar.gz"; if ($?) { tar -xzf "$env:TEMP\\shoal-agent.tar.gz" -C "$env:ProgramFiles" }`,
 };
 
 /** The shell the commands for an agent of `platform` (linux-x64, win32-x64, …) are written for. */

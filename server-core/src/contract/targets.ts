@@ -183,8 +183,8 @@ export const AgentLogBody = Type.Object(
 );
 export type AgentLogBody = Static<typeof AgentLogBody>;
 
-/** What one piece of work may report of output variables: how many, and how long a name and a value. */
-export const AGENT_OUTPUT_LIMITS = { count: 200, name: 200, value: 64 * 1024 } as const;
+/** What one piece of work may report of output variables: how many, how long a name and a value, and all names and values together (well inside a post's 8 MiB). */
+export const AGENT_OUTPUT_LIMITS = { count: 200, name: 200, value: 64 * 1024, total: 1024 * 1024 } as const;
 
 /** An output variable a script on the target set with `shoal-set-variable`, for the steps after it. */
 export const AgentOutputVariable = Type.Object(

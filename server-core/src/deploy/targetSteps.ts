@@ -12,7 +12,7 @@ import type { Masker } from '../variables/masker.js';
 import { substitute } from '../variables/substitute.js';
 import { chosenPackage } from './actions/chosenPackage.js';
 import { ActivityLog } from './activityLog.js';
-import { outputVariableName, SET_VARIABLE_COMMAND, type OutputVariable } from './outputVariables.js';
+import { outputVariableName, type OutputVariable } from './outputVariables.js';
 import type { ProcessRunPlan } from './plan.js';
 
 export interface TargetStepInput {
@@ -134,7 +134,7 @@ export async function runStepOnTargets(s: TargetStepInput): Promise<void> {
       // Kept whatever the outcome, as on the built-in worker: a failing script may have set some first.
       for (const v of outputsOf(r.result, s.masterKey)) {
         s.setOutput(t.name, v);
-        log.info(`${SET_VARIABLE_COMMAND}: ${outputVariableName(step.name, v.name, t.name)}${v.sensitive ? ' (sensitive)' : ''} is set.`);
+        log.info(`Output variable ${outputVariableName(step.name, v.name, t.name)}${v.sensitive ? ' (sensitive)' : ''} is set.`);
       }
       return finish(r.state, r.state === 'Success' ? undefined : (r.error ?? r.state));
     }),
