@@ -19,6 +19,11 @@ export interface HeartbeatOptions {
 
 /** How often the lease is checked between beats, so a fence is never late by more than this. */
 const WATCHDOG_MS = 100;
+/**
+ * A watchdog tick this late means the node itself did not run (a blocked event loop, a process
+ * starved of CPU, SIGSTOP): said in the log, so a lease lost that way is told from a slow database.
+ */
+export const STALL_WARN_MS = 1000;
 
 /**
  * Beats into the database every interval and renews the lease with each beat that lands.
@@ -31,6 +36,7 @@ export class Heartbeat {
   private beatTimer: NodeJS.Timeout | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private inFlight: { sentAt: number; warned: boolean } | undefined;
+  private lastWatchAt = performance.now();
   /** When the current run of successful beats began (monotonic), or undefined after a failure. */
   private contactSince: number | undefined;
   private failures = 0;
@@ -38,6 +44,7 @@ export class Heartbeat {
   constructor(private readonly o: HeartbeatOptions) {}
 
   start(): void {
+    this.lastWatchAt = performance.now();
     this.beatTimer = setInterval(() => void this.beat(), this.o.intervalMs ?? HEARTBEAT_INTERVAL_MS);
     this.watchdog = setInterval(() => this.watch(), WATCHDOG_MS);
     this.beatTimer.unref();
@@ -59,6 +66,15 @@ export class Heartbeat {
   }
 
   private watch(): void {
+    const now = performance.now();
+    const stalledMs = now - this.lastWatchAt - WATCHDOG_MS;
+    this.lastWatchAt = now;
+    if (stalledMs >= STALL_WARN_MS) {
+      this.o.logger.warn(
+        { stalledMs: Math.round(stalledMs), sinceLastBeatMs: Math.round(this.o.lease.sinceRenewalMs()) },
+        'this node did not run for a while (its event loop was blocked, or the process starved of CPU or frozen): no heartbeat could go out meanwhile',
+      );
+    }
     const beat = this.inFlight;
     const interval = this.o.intervalMs ?? HEARTBEAT_INTERVAL_MS;
     if (beat && !beat.warned && performance.now() - beat.sentAt > interval) {
