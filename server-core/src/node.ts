@@ -156,6 +156,19 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
       overrideTaskCap: config.taskCapOverride,
     });
     lease.renew(registeredAt);
+    // Beating from here on: the rest of the start (the outbox, leftovers, ports, storage checks)
+    // can take seconds on a loaded machine or a slow database, and the lease runs meanwhile.
+    const heartbeat = new Heartbeat({
+      shoal: leaseDb,
+      nodeName: config.nodeName,
+      nodeId,
+      lease,
+      logger,
+      intervalMs: o.heartbeatMs,
+      onBeat: () => void clock.measure(leaseDb).catch(() => {}),
+    });
+    heartbeat.start();
+    closers.unshift(() => heartbeat.stop());
     if (registration.existed && config.taskCapOverride) logger.warn(`--task-cap ${config.taskCap} overrides the task cap the cluster had for ${config.nodeName}`);
 
     const applicationsDir = runAs ? path.join(runAs.home, 'Applications') : path.join(config.dataDir, 'applications');
@@ -218,19 +231,9 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     const storageVerifier = new StorageVerifier(shoal, config.storage, config.nodeName, logger, () => clock.nowMs());
     await storageVerifier.start().catch((err) => logger.warn({ err }, 'shared storage verification failed'));
     const warn = (what: string) => (err: unknown) => logger.warn({ err: (err as Error)?.message ?? err }, what);
-    const heartbeat = new Heartbeat({
-      shoal: leaseDb,
-      nodeName: config.nodeName,
-      nodeId,
-      lease,
-      logger,
-      intervalMs: o.heartbeatMs,
-      onBeat: () => void clock.measure(leaseDb).catch(() => {}),
-    });
     let markedPaths = JSON.stringify(config.storage);
     const lifecycle = new Lifecycle();
     await lifecycle.start(
-      { name: 'heartbeat', start: () => heartbeat.start(), stop: () => heartbeat.stop() },
       // Any live node ends the tasks of nodes that went Offline, once it has been in contact
       // long enough to tell who is silent.
       everyInterval('offline sweep', HEARTBEAT_INTERVAL_MS, async () => {
@@ -257,6 +260,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
       (stopping ??= (async () => {
         await lifecycle.stop((name, err) => logger.warn({ err }, `could not stop the ${name}`));
         await executor.stop(reason);
+        heartbeat.stop(); // no beat may mark the node alive after it is marked stopped
         await markNodeStopped(leaseDb, config.nodeName, nodeId).catch((err) => logger.warn({ err: err.message }, 'could not mark the node offline'));
         for (const close of closers) await Promise.resolve(close()).catch(() => {});
       })());
