@@ -15,10 +15,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AGENT_PLATFORM_PATTERN } from '@shoal/server-core/contract';
 import { build } from 'esbuild';
 import * as tar from 'tar';
 
-const PLATFORM = /^(linux|darwin|win32)-(x64|arm64)$/;
+const PLATFORM = new RegExp(AGENT_PLATFORM_PATTERN);
 const agentRoot = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const out = path.resolve(process.env.SHOAL_AGENT_BUNDLE_OUT || path.join(agentRoot, 'bundle'));
 const staging = `${out}.tmp-${process.pid}`;

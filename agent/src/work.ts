@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AGENT_OUTPUT_LIMITS, AGENT_PATHS, type AgentLogBody, type AgentResultBody, type AgentWorkItem } from '@shoal/server-core/contract';
+import { AGENT_OUTPUT_LIMITS, AGENT_PATHS, outputVariablesSize, type AgentLogBody, type AgentResultBody, type AgentWorkItem } from '@shoal/server-core/contract';
 import { installHelpers, readOutputVariables, type OutputVariable } from '@shoal/server-core/output-variables';
 import type { CommsGetter, CommsPoster } from './comms.js';
 import { deployPackageHere, type PackageDeployer } from './packages/deploy.js';
@@ -152,8 +152,7 @@ function collectOutputs(own: OutputVariable[], file: string): { variables: Outpu
   try {
     if (fs.existsSync(file) && fs.statSync(file).size > 4 * L.total) return { error: tooMuch };
     const variables = [...own, ...readOutputVariables(file)];
-    const total = variables.reduce((n, v) => n + v.name.length + v.value.length, 0);
-    if (variables.length > L.count || total > L.total || variables.some((v) => !v.name || v.name.length > L.name || v.value.length > L.value)) return { error: tooMuch };
+    if (variables.length > L.count || outputVariablesSize(variables) > L.total || variables.some((v) => !v.name || v.name.length > L.name || v.value.length > L.value)) return { error: tooMuch };
     return { variables };
   } catch (err) {
     return { error: `shoal-set-variable: the output variables could not be read (${(err as Error).message}).` };

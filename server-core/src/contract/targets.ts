@@ -186,6 +186,9 @@ export type AgentLogBody = Static<typeof AgentLogBody>;
 /** What one piece of work may report of output variables: how many, how long a name and a value, and all names and values together (well inside a post's 8 MiB). */
 export const AGENT_OUTPUT_LIMITS = { count: 200, name: 200, value: 64 * 1024, total: 1024 * 1024 } as const;
 
+/** The characters of all names and values together: what AGENT_OUTPUT_LIMITS.total bounds. */
+export const outputVariablesSize = (variables: readonly { name: string; value: string }[]): number => variables.reduce((n, v) => n + v.name.length + v.value.length, 0);
+
 /** An output variable a script on the target set with `shoal-set-variable`, for the steps after it. */
 export const AgentOutputVariable = Type.Object(
   { name: Type.String({ minLength: 1, maxLength: AGENT_OUTPUT_LIMITS.name }), value: Type.String({ maxLength: AGENT_OUTPUT_LIMITS.value }), sensitive: Type.Boolean() },

@@ -41,6 +41,12 @@ export async function runProcess(task: TaskContext, plan: ProcessRunPlan, deps: 
   const outputs = new Map<string, ResolvedValue>();
   /** Per target (name lower-cased): the unscoped output names it set (lower-cased) and their values. */
   const targetOutputs = new Map<string, Map<string, string>>();
+  /** An output variable for the steps after this one (masked from now on when sensitive); returns its name. */
+  const keepOutput = (name: string, value: string, sensitive: boolean): string => {
+    if (sensitive) masker.add(value);
+    outputs.set(name.toLowerCase(), { name, value, sensitive });
+    return name;
+  };
   const steps = plan.snapshot.process;
   const stepIds: number[] = [];
   for (const [position, step] of steps.entries()) {
@@ -88,12 +94,9 @@ export async function runProcess(task: TaskContext, plan: ProcessRunPlan, deps: 
             return values;
           },
           setOutput: (targetName, v) => {
-            if (v.sensitive) masker.add(v.value);
-            const scoped = outputVariableName(step.name, v.name, targetName);
-            const unscoped = outputVariableName(step.name, v.name);
-            outputs.set(scoped.toLowerCase(), { name: scoped, value: v.value, sensitive: v.sensitive });
+            keepOutput(outputVariableName(step.name, v.name, targetName), v.value, v.sensitive);
             // Elsewhere (the server, another target) the unscoped name has the last value reported.
-            outputs.set(unscoped.toLowerCase(), { name: unscoped, value: v.value, sensitive: v.sensitive });
+            const unscoped = keepOutput(outputVariableName(step.name, v.name), v.value, v.sensitive);
             const own = targetOutputs.get(targetName.toLowerCase()) ?? new Map<string, string>();
             own.set(unscoped.toLowerCase(), v.value);
             targetOutputs.set(targetName.toLowerCase(), own);
@@ -106,11 +109,7 @@ export async function runProcess(task: TaskContext, plan: ProcessRunPlan, deps: 
       await setActivityState(task.shoal, branch, 'Running');
       const values = valuesIn({ roles: step.roles }, {});
       const lookup = (name: string) => values.get(name.toLowerCase());
-      const setOutput = (name: string, value: string, sensitive: boolean) => {
-        const full = outputVariableName(step.name, name);
-        if (sensitive) masker.add(value);
-        outputs.set(full.toLowerCase(), { name: full, value, sensitive });
-      };
+      const setOutput = (name: string, value: string, sensitive: boolean) => void keepOutput(outputVariableName(step.name, name), value, sensitive);
       const log = new ActivityLog(task.log, masker, branch);
       await ACTIONS[step.action](stepContext({ task, plan, deps, step, index, log, activityId: branch, masker }, lookup, setOutput));
       await setActivityState(task.shoal, branch, 'Success');

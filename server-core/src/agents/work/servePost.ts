@@ -1,6 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { AGENT_OUTPUT_LIMITS, AgentLogBody, AgentResultBody, AgentTokenBody } from '../../contract/targets.js';
+import { AGENT_OUTPUT_LIMITS, AgentLogBody, AgentResultBody, AgentTokenBody, outputVariablesSize } from '../../contract/targets.js';
 import type { ShoalDb } from '../../db/dialects/dialect.js';
 import { appendLog, complete, heartbeat, type PostOutcome } from './posts.js';
 
@@ -34,7 +34,7 @@ export async function serveWorkPost(shoal: ShoalDb, masterKey: Buffer, targetId:
   const why = invalid(schema, body);
   if (why) return badRequest(why);
   const outputs = kind === 'result' ? ((body as AgentResultBody).outputVariables ?? []) : [];
-  if (outputs.reduce((n, v) => n + v.name.length + v.value.length, 0) > AGENT_OUTPUT_LIMITS.total) return badRequest(`The output variables hold more than ${AGENT_OUTPUT_LIMITS.total} characters in all.`);
+  if (outputVariablesSize(outputs) > AGENT_OUTPUT_LIMITS.total) return badRequest(`The output variables hold more than ${AGENT_OUTPUT_LIMITS.total} characters in all.`);
   let outcome: PostOutcome;
   if (kind === 'heartbeat') outcome = await heartbeat(shoal, targetId, id, (body as { token: string }).token);
   else if (kind === 'log') {
