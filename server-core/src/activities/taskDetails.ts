@@ -1,7 +1,7 @@
-import fs from 'node:fs';
 import type { TaskDetails } from '../contract/activities.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
-import { taskLogPath } from '../logs/taskLog.js';
+import { endOfLog } from '../logs/taskLog.js';
+import { taskLogText } from '../logs/taskLogSource.js';
 import { isFinal } from '../queue/states.js';
 import { taskId, type TaskRow } from '../queue/taskRecord.js';
 import { formatId, iso } from '../resources/ids.js';
@@ -33,12 +33,12 @@ const duration = (start: number | null, end: number | null, now: number): number
 export async function taskDetails(shoal: ShoalDb, task: TaskRow, taskLogsDir: string, tail: number): Promise<TaskDetails> {
   const name = taskId(Number(task.id));
   const activities = await activitiesOfTask(shoal, Number(task.id));
-  const file = taskLogPath(taskLogsDir, name);
-  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const text = await taskLogText(taskLogsDir, task);
   const byActivity = new Map<number, Line[]>();
   const own: Line[] = [];
   for (const raw of text.split('\n')) {
-    if (!raw) continue;
+    // The final line marks the log complete for readers; the tree shows the state instead.
+    if (!raw || endOfLog(raw) !== undefined) continue;
     const l = parseLogLine(raw);
     const line = { time: l.time, level: l.level, text: l.text };
     const bucket = l.activityId !== null && activities.some((a) => Number(a.id) === l.activityId) ? byActivity.get(l.activityId) ?? byActivity.set(l.activityId, []).get(l.activityId)! : own;

@@ -65,6 +65,8 @@ export interface TasksTable {
   completed_time: number | null;
   error_message: string | null;
   created_by: string | null;
+  /** A short task's whole log, stored with its outcome; null when the log is a file. */
+  log_text: string | null;
 }
 
 export interface EventsTable {

@@ -4,6 +4,7 @@ import type { PendingOutcome } from './outbox.js';
 
 interface Waiting {
   outcome: PendingOutcome;
+  log: string | undefined;
   settle(err: unknown, recorded?: boolean): void;
 }
 
@@ -21,10 +22,11 @@ export class Completions {
   /**
    * Resolves with whether the database recorded the outcome. False when its group was not
    * recorded whole: the caller reads the task to learn whether this one was (see Executor.finish).
+   * A `log` given is stored with the outcome.
    */
-  record(outcome: PendingOutcome): Promise<boolean> {
+  record(outcome: PendingOutcome, log?: string): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ outcome, settle: (err, recorded) => (err ? reject(err) : resolve(recorded!)) });
+      this.waiting.push({ outcome, log, settle: (err, recorded) => (err ? reject(err) : resolve(recorded!)) });
       this.send();
     });
   }
@@ -49,7 +51,7 @@ export class Completions {
     for (const group of groups.values()) {
       const { state, message } = group[0]!.outcome;
       try {
-        const recorded = await completeTasks(this.shoal, group.map((w) => ({ id: w.outcome.taskId, token: w.outcome.token })), state, message);
+        const recorded = await completeTasks(this.shoal, group.map((w) => ({ id: w.outcome.taskId, token: w.outcome.token, log: w.log })), state, message);
         for (const w of group) w.settle(undefined, recorded === group.length);
       } catch (err) {
         for (const w of group) w.settle(err);

@@ -16,6 +16,7 @@ import { requestCancel } from '../queue/cancel.js';
 import { claimTasks } from '../queue/claim.js';
 import { enqueueTask } from '../queue/enqueue.js';
 import type { TaskResource } from '../queue/taskRecord.js';
+import type { TaskKind } from './taskKind.js';
 import { killQuietly, isAlive } from '../testing/processes.js';
 import { makeTempDir, removeTempDirs } from '../testing/tempDir.js';
 import { startTestNode, type TestNode } from '../testing/testNode.js';
@@ -322,6 +323,86 @@ describe('node lifecycle', () => {
       assert.equal(nodeStatus(n, SHOAL_VERSION), 'Offline');
     } finally {
       await shoal.close();
+    }
+  });
+});
+
+describe('task logs of short tasks', () => {
+  let tn: TestNode;
+  /** Logs `lines` lines (of `width` characters) and ends at once. */
+  const quick: TaskKind = {
+    name: 'TestQuickLog',
+    permission: 'read',
+    parseArguments: () => ({ description: 'quick' }),
+    run: async (ctx) => {
+      const { lines, width } = ctx.args as { lines: number; width: number };
+      for (let i = 0; i < lines; i++) ctx.log.info(`line ${i} ${'x'.repeat(width)}`);
+    },
+  };
+  before(async () => {
+    tn = await startTestNode({ nodeName: 'short-node', taskCap: 5, extra: { extraKinds: [quick] } });
+  });
+  after(() => tn.stop());
+
+  const logFile = (id: string) => path.join(tn.node.config.storage.taskLogs, `${id}.log`);
+  const get = async (url: string) => {
+    const res = await tn.request({ method: 'GET', url });
+    assert.equal(res.statusCode, 200, res.body);
+    return res;
+  };
+  /** The log as each reader gives it: plain text, the live stream, the details tree and Octopus's raw text. */
+  async function readers(id: string) {
+    const sse = await fetch(`${tn.node.url}/api/tasks/${id}/log`, { headers: { accept: 'text/event-stream', 'x-api-key': tn.adminKey } });
+    const events = await sse.text();
+    return {
+      plain: (await get(`/api/tasks/${id}/log`)).body,
+      streamed: events.split('\n').filter((l) => l.startsWith('data: ') && !l.startsWith('data: {')).map((l) => l.slice('data: '.length)),
+      end: JSON.parse(/event: end\ndata: (.*)\n/.exec(events)?.[1] ?? 'null'),
+      details: (await get(`/api/tasks/${id}/details`)).json().lines.map((l: { text: string }) => l.text),
+      raw: (await get(`/api/tasks/${id}/raw`)).body,
+    };
+  }
+
+  it("keeps a short task's whole log in the database with its outcome: no file, and every reader has it", async () => {
+    const t = await queue(tn, 'TestQuickLog', { lines: 3, width: 10 });
+    assert.equal((await waitFinal(tn, t.id)).state, 'Success');
+    assert.equal(fs.existsSync(logFile(t.id)), false, 'no file for a short task');
+    const r = await readers(t.id);
+    const lines = r.plain.split('\n').filter(Boolean);
+    assert.match(lines[0]!, new RegExp(`INFO  Task ${t.id} \\(TestQuickLog\\) started`));
+    assert.deepEqual(lines.slice(1, 4).map((l) => l.replace(/^\S+ INFO  /, '')), ['line 0 xxxxxxxxxx', 'line 1 xxxxxxxxxx', 'line 2 xxxxxxxxxx']);
+    assert.match(lines[4]!, new RegExp(`INFO  Task ${t.id} ended: Success$`));
+    assert.match(lines[5]!, /^\S+ END {3}Success$/, 'the final line');
+    assert.equal(lines.length, 6);
+    assert.equal(r.raw, r.plain);
+    assert.deepEqual(r.streamed, lines.slice(0, 5), 'the live stream: every line once, then the end');
+    assert.deepEqual(r.end, { state: 'Success' });
+    assert.deepEqual(r.details, lines.slice(0, 5).map((l) => l.replace(/^\S+ \S+ +/, '')));
+    const ranged = await tn.request({ method: 'GET', url: `/api/tasks/${t.id}/log`, headers: { range: 'bytes=0-9' } });
+    assert.equal(ranged.statusCode, 206);
+    assert.equal(ranged.body, r.plain.slice(0, 10));
+  });
+
+  it('writes a log too long to keep in the database to its file, read the same way', async () => {
+    const t = await queue(tn, 'TestQuickLog', { lines: 40, width: 1000 });
+    assert.equal((await waitFinal(tn, t.id)).state, 'Success');
+    await waitFor(async () => /END {3}Success\n$/.test(fs.readFileSync(logFile(t.id), 'utf8')) || undefined, `${t.id}'s file to end`);
+    const r = await readers(t.id);
+    assert.equal(r.plain, fs.readFileSync(logFile(t.id), 'utf8'));
+    assert.equal(r.streamed.length, 42);
+    assert.deepEqual(r.end, { state: 'Success' });
+  });
+
+  it('fails a short task with the reason when the task-log folder is missing, as a long one', async () => {
+    const folder = tn.node.config.storage.taskLogs;
+    fs.renameSync(folder, `${folder}.away`);
+    try {
+      const t = await queue(tn, 'TestQuickLog', { lines: 1, width: 1 });
+      const done = await waitFinal(tn, t.id);
+      assert.equal(done.state, 'Failed');
+      assert.match(done.errorMessage ?? '', /task log storage failed at .*ENOENT/);
+    } finally {
+      fs.renameSync(`${folder}.away`, folder);
     }
   });
 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { recordArtifacts } from '../artifacts/artifacts.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
+import { LogStorageCheck } from '../logs/logStorageCheck.js';
 import { taskLogPath, TaskLogWriter, type LogLevel } from '../logs/taskLog.js';
 import type { Lease } from '../nodes/lease.js';
 import { claimTasks } from '../queue/claim.js';
@@ -52,6 +53,15 @@ interface RunningTask {
 /** Longest wait between two reads of the running tasks' states (remote cancels), while some run. */
 const CANCEL_CHECK_MS = 200;
 
+/** The largest log kept whole in the database with its task's outcome; a longer one stays a file. */
+export const WHOLE_LOG_MAX_BYTES = 16 * 1024;
+
+/** The line a task log ends with when its outcome was recorded as it is. */
+const endingOf = (o: PendingOutcome): { level: LogLevel; line: string } => ({
+  level: o.state === 'Success' ? 'INFO' : 'ERROR',
+  line: `Task ${taskId(o.taskId)} ended: ${o.state}`,
+});
+
 /** Makes the folder if it is missing; returns it. */
 function made(dir: string): string {
   fs.mkdirSync(dir, { recursive: true });
@@ -86,9 +96,11 @@ export class Executor {
   /** When this node last read the states of its running tasks (performance.now()). */
   private lastCancelCheck = -Infinity;
   private readonly completions: Completions;
+  private readonly logStorage: LogStorageCheck;
 
   constructor(private readonly o: ExecutorOptions) {
     this.completions = new Completions(o.leaseDb);
+    this.logStorage = new LogStorageCheck(() => o.storage.taskLogs);
     o.lease.on('fenced', (why) => {
       const message =
         why === 'removed'
@@ -280,22 +292,31 @@ export class Executor {
       // The list other nodes read by name (a share's directory listing can be stale).
       if (artifactsUsed) await recordArtifacts(artifactsDir).catch((err) => log.warn(`Could not record the task's artifacts: ${(err as Error).message}`));
     }
-    // What was written is stored, or the log has failed: a log that could not be stored fails
-    // a task that otherwise succeeded.
-    await log.flush();
-    if (log.failure && outcome.state === 'Success') outcome = { ...outcome, state: 'Failed', message: log.failure.message };
-    await this.record(outcome, log);
+    // A short task's whole log goes to the database with its outcome: a new file per task
+    // costs more than the rest of a short task together. Only while the task-log folder
+    // takes writes, so a missing share or a full disk fails short tasks as it fails others.
+    const ending = endingOf(outcome);
+    const whole = log.unwritten && (await this.logStorage.usable()) ? log.wholeText(ending.level, ending.line, outcome.state, WHOLE_LOG_MAX_BYTES) : undefined;
+    if (whole === undefined) {
+      // What was written is stored, or the log has failed: a log that could not be stored
+      // fails a task that otherwise succeeded.
+      await log.flush();
+      if (log.failure && outcome.state === 'Success') outcome = { ...outcome, state: 'Failed', message: log.failure.message };
+    }
+    await this.record(outcome, log, whole);
   }
 
   /**
    * Records the outcome while the lease holds; otherwise (or when the database does not
    * answer) keeps it in the outbox. The task log's last lines say what the database holds;
    * an outcome kept in the outbox leaves the log open-ended (no final line) until its replay.
+   * A `whole` log (ending included) is stored with the outcome, or else written as usual.
    */
-  private async record(outcome: PendingOutcome, log?: TaskLogWriter): Promise<void> {
+  private async record(outcome: PendingOutcome, log?: TaskLogWriter, whole?: string): Promise<void> {
     if (this.o.lease.check()) {
       try {
-        const accepted = await this.completions.record(outcome);
+        const accepted = await this.completions.record(outcome, whole);
+        if (accepted && whole !== undefined) return log!.discard();
         await this.finish(outcome, accepted, log);
         return;
       } catch (err) {
@@ -330,16 +351,20 @@ export class Executor {
    */
   private async finish(outcome: PendingOutcome, recorded: boolean, log = this.openLog(taskId(outcome.taskId))): Promise<void> {
     const name = taskId(outcome.taskId);
-    let line = `Task ${name} ended: ${outcome.state}`;
+    let { level, line } = endingOf(outcome);
     let accepted = recorded;
     const now = accepted ? undefined : await getTask(this.o.leaseDb, outcome.taskId).catch(() => undefined);
-    // Recorded by an earlier try whose answer was lost: the database holds this very outcome.
-    if (now && now.claim_token === outcome.token && now.state === outcome.state && now.error_message === outcome.message) accepted = true;
+    // Recorded by an earlier try whose answer was lost: the database holds this very outcome
+    // (and the whole log, when it went with it).
+    if (now && now.claim_token === outcome.token && now.state === outcome.state && now.error_message === outcome.message) {
+      if (now.log_text !== null) return log.discard();
+      accepted = true;
+    }
     if (!accepted) {
       this.o.logger.warn({ task: name, outcome: outcome.state, recorded: now?.state }, 'stale outcome refused: the cluster had already ended the task');
+      level = 'ERROR';
       line = `Task ${name} ended: ${now?.state ?? 'unknown'} (this node's result, ${outcome.state}, came after the cluster had ended it${now?.error_message ? `: ${now.error_message}` : ''})`;
     }
-    const level: LogLevel = outcome.state === 'Success' && accepted ? 'INFO' : 'ERROR';
     log.write(level, line);
     await log.close(accepted ? outcome.state : (now?.state ?? 'Unknown'));
     if (log.failure) this.o.logger.warn({ task: name, err: log.failure.message }, 'could not write the last lines of the task log');

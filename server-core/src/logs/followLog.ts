@@ -1,6 +1,7 @@
-import { storageFs, type StorageFile, type StorageFs } from '../storage/storageFs.js';
+import { storageFs, type StorageFs } from '../storage/storageFs.js';
 import { CONTINUED_MARK, CONTINUES_MARK, MAX_LINE_BYTES, utf8Cut } from './logText.js';
 import { endOfLog } from './taskLog.js';
+import { textLog, type LogReader } from './taskLogSource.js';
 
 /** A line of the log and the byte offset just after it (a reader resumes from there). */
 export interface FollowedLine {
@@ -15,6 +16,8 @@ export interface FollowOptions {
   file: string;
   /** The task's final state once it has ended, else null. */
   finalState: () => Promise<string | null>;
+  /** The whole log when it was stored with the task's outcome (a short task's, kept in no file), else null. */
+  storedWhole?: () => Promise<string | null>;
   signal: AbortSignal;
   /** Byte offset to start from (the end of a line an earlier reader already had). */
   startOffset?: number;
@@ -50,7 +53,8 @@ const sleep = (ms: number, signal: AbortSignal) =>
  * asks for the file's size: on a share (NFS, SMB, sshfs) another node's appends arrive
  * late in a cached size and change notifications never come, but a read by an open handle
  * gets the new bytes. A log whose writer died never gets its final line; once the database
- * says the task ended, reads that stay empty for `quietMs` end it.
+ * says the task ended, reads that stay empty for `quietMs` end it. A short task's log, kept
+ * whole in the database rather than in a file, is read from there once the task has ended.
  */
 export async function* followLog(o: FollowOptions): AsyncGenerator<FollowItem> {
   const fs = o.fs ?? storageFs;
@@ -62,7 +66,7 @@ export async function* followLog(o: FollowOptions): AsyncGenerator<FollowItem> {
   /** Bytes read but not yet part of a whole line; never more than MAX_LINE_BYTES + a chunk. */
   let partial = Buffer.alloc(0);
   let partialIsContinuation = false;
-  let fh: StorageFile | undefined;
+  let fh: LogReader | undefined;
   let lastStateCheck = 0;
   let finalState: string | null = null;
   /** When something last changed: bytes read, or the task seen to have ended. */
@@ -92,7 +96,14 @@ export async function* followLog(o: FollowOptions): AsyncGenerator<FollowItem> {
         lastStateCheck = Date.now();
         const wasRunning = finalState === null;
         finalState = await o.finalState();
-        if (wasRunning && finalState !== null) lastNews = Date.now();
+        if (wasRunning && finalState !== null) {
+          lastNews = Date.now();
+          const whole = fh ? null : await o.storedWhole?.();
+          if (whole != null) {
+            fh = textLog(whole);
+            continue;
+          }
+        }
       }
       if (finalState !== null && Date.now() - lastNews >= quietMs) {
         if (partial.length) yield { lines: [{ text: partial.toString('utf8'), end: offset }] };

@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import { storageFs, type StorageFs } from '../storage/storageFs.js';
-import { followLog, type FollowedLine } from './followLog.js';
+import { followLog, type FollowedLine, type FollowOptions } from './followLog.js';
 import { printable } from './logText.js';
+import type { LogReader } from './taskLogSource.js';
 
 /**
  * One SSE event per line, its id the byte offset after it (a reconnecting EventSource sends
@@ -15,13 +15,7 @@ export const sseEnd = (state: string | null): string => `event: end\ndata: ${JSO
 
 const KEEP_ALIVE_MS = 15_000;
 
-export interface StreamLogOptions {
-  file: string;
-  finalState: () => Promise<string | null>;
-  startOffset: number;
-  signal: AbortSignal;
-  fs?: StorageFs;
-}
+export type StreamLogOptions = Pick<FollowOptions, 'file' | 'finalState' | 'storedWhole' | 'startOffset' | 'signal' | 'fs'>;
 
 /** Starts an event-stream answer, with the headers the framework had set for it (the node's name…). */
 export function writeEventStreamHead(res: ServerResponse, headers: Record<string, string | number | string[] | undefined> = {}): void {
@@ -84,11 +78,10 @@ export function parseLogRange(header: string | undefined): { start: number; end:
 }
 
 /**
- * The log's bytes (all, or those of `range`), read in bounded chunks on the storage pool;
- * undefined when there is no log.
+ * The log's bytes (all, or those of `range`), read in bounded chunks (from a file, on the
+ * storage pool); undefined when there is no log.
  */
-export async function readLogFile(file: string, range?: { start: number; end: number }, fs: StorageFs = storageFs, chunkBytes = 256 * 1024): Promise<Readable | undefined> {
-  const fh = await fs.openIfExists(file);
+export function readLog(fh: LogReader | undefined, range?: { start: number; end: number }, chunkBytes = 256 * 1024): Readable | undefined {
   if (!fh) return undefined;
   const stop = range ? range.end + 1 : Infinity;
   async function* chunks() {

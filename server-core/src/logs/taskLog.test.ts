@@ -59,6 +59,29 @@ describe('task log writer', () => {
     assert.deepEqual(lineTexts(flushed.file), ['started', 'ended', 'Failed']);
   });
 
+  it('gives a log none of which was stored whole, ending included, within a size; discarding it writes nothing', async () => {
+    const dir = makeTempDir('shoal-log-');
+    const pool = new CountingPool();
+    const clock = () => Date.UTC(2030, 0, 2, 3, 4, 5, 6);
+    const kept = new TaskLogWriter(path.join(dir, 'ServerTasks-1.log'), { fs: new StorageFs(pool), clock });
+    kept.info('started');
+    assert.equal(
+      kept.wholeText('ERROR', 'ended: Failed', 'Failed', 1024),
+      '2030-01-02T03:04:05.006Z INFO  started\n2030-01-02T03:04:05.006Z ERROR ended: Failed\n2030-01-02T03:04:05.006Z END   Failed\n',
+    );
+    assert.equal(kept.wholeText('INFO', 'ended', 'Success', 100), undefined, 'too long');
+    kept.discard();
+    await kept.close('Success');
+    assert.deepEqual(pool.ops, [], 'nothing stored');
+    assert.equal(fs.existsSync(kept.file), false);
+
+    const flushed = new TaskLogWriter(path.join(dir, 'ServerTasks-2.log'), { fs: new StorageFs(pool) });
+    flushed.info('started');
+    await flushed.flush();
+    assert.equal(flushed.wholeText('INFO', 'ended', 'Success', 1024), undefined, 'part of it is in the file already');
+    await flushed.close('Success');
+  });
+
   it('batches lines, stamps them with the clock it is given, and ends with its final line', async () => {
     const file = path.join(makeTempDir('shoal-log-'), 'ServerTasks-1.log');
     const log = new TaskLogWriter(file, { clock: () => Date.UTC(2030, 0, 2, 3, 4, 5, 6) });

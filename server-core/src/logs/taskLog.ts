@@ -113,6 +113,33 @@ export class TaskLogWriter {
     this.write('ERROR', text);
   }
 
+  /** Nothing of this log has been handed to storage yet (a short task's, so far). */
+  get unwritten(): boolean {
+    return !this.handle && !this.flushing && !this.failedWith && !this.closed && !this.dropped;
+  }
+
+  /**
+   * The whole log with `line` and the final line (`END <finalState>`) after it, when none of
+   * it has been handed to storage and it fits in `maxBytes`; else undefined. Changes nothing:
+   * a log kept elsewhere whole is then ended with `discard`, or it goes on as before.
+   */
+  wholeText(level: LogLevel, line: string, finalState: string, maxBytes: number): string | undefined {
+    if (!this.unwritten || this.pendingBytes > maxBytes) return undefined;
+    const stamp = this.stamp();
+    const text = this.pending.join('') + logLines(line).map((l) => formatLine(stamp, level, l)).join('') + formatLine(stamp, END_LEVEL, finalState);
+    return Buffer.byteLength(text) <= maxBytes ? text : undefined;
+  }
+
+  /** Ends a log that was kept elsewhere whole (see wholeText): nothing is written. */
+  discard(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.wakeRoomWaiters();
+  }
+
   /** A sink for a child's output: whole lines as they complete, with memory bounded for a line that never ends. */
   lines(level: LogLevel): LineSink {
     return new LineSink((text) => this.write(level, text));

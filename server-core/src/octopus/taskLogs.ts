@@ -1,10 +1,10 @@
 import type { TaskDetails } from '../contract/activities.js';
 import { taskDetails } from '../activities/taskDetails.js';
-import { readLogFile } from '../logs/logStream.js';
-import { taskLogPath } from '../logs/taskLog.js';
+import { readLog } from '../logs/logStream.js';
+import { openTaskLog } from '../logs/taskLogSource.js';
 import type { NodeContext } from '../nodeContext.js';
 import { isFinal } from '../queue/states.js';
-import { taskId, toTaskResource } from '../queue/taskRecord.js';
+import { toTaskResource } from '../queue/taskRecord.js';
 import { requireSpace } from '../resources/space.js';
 import { requireTask } from '../tasks/service.js';
 import type { OctopusHandler } from './dialect.js';
@@ -65,7 +65,7 @@ export function taskDetailsOctopus(ctx: NodeContext): OctopusHandler {
 export function taskRawOctopus(ctx: NodeContext): OctopusHandler {
   return async (req, reply) => {
     const row = await loadTask(ctx, req.params as TaskParams);
-    const log = await readLogFile(taskLogPath(ctx.config.storage.taskLogs, taskId(Number(row.id))));
+    const log = readLog(await openTaskLog(ctx.config.storage.taskLogs, row));
     return reply.type('text/plain; charset=utf-8').send(log ?? '');
   };
 }

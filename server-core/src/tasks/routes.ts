@@ -8,8 +8,9 @@ import { badRequest, forbidden, tooManyRequests } from '../api/errors.js';
 import { internalEndpoints, taskEndpoints as e, TASK_STATES, type TaskLogQuery, type TaskParams } from '../contract/tasks.js';
 import { FollowerLimit } from '../logs/followerLimit.js';
 import { claimedTask, fetchRelayedLog, originNodeUrl, pipeRelayedEvents, relayedBody } from '../logs/logRelay.js';
-import { keepAlive, parseLogRange, readLogFile, streamTaskLog, writeEventStreamHead } from '../logs/logStream.js';
+import { keepAlive, parseLogRange, readLog, streamTaskLog, writeEventStreamHead } from '../logs/logStream.js';
 import { taskLogPath } from '../logs/taskLog.js';
+import { openTaskLog } from '../logs/taskLogSource.js';
 import { getTask, listTasks } from '../queue/list.js';
 import { isFinal } from '../queue/states.js';
 import { taskId, toTaskResource } from '../queue/taskRecord.js';
@@ -78,7 +79,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async
       reply.type('text/plain; charset=utf-8');
       if (range) reply.status(206).header('content-range', `bytes ${range.start}-${range.end}/*`);
       // A stream is sent as it is; the typed reply only knows the schema's string.
-      return (reply as FastifyReply).send(relayed ? relayedBody(relayed) : ((await readLogFile(file, range)) ?? ''));
+      return (reply as FastifyReply).send(relayed ? relayedBody(relayed) : (readLog(await openTaskLog(ctx.config.storage.taskLogs, queued), range) ?? ''));
     }
     const release = followers.enter();
     if (!release) throw tooManyRequests(`This node already streams ${followers.max} live logs; try again shortly or read the log without following it.`, 5000);
@@ -101,6 +102,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async
           const t = await getTask(ctx.shoal, Number(row.id));
           return !t ? row.state : isFinal(t.state) ? t.state : null;
         },
+        storedWhole: async () => (await getTask(ctx.shoal, Number(row.id)))?.log_text ?? null,
       });
     } catch (err) {
       req.log.warn({ err }, 'log stream ended with an error');

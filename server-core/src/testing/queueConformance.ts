@@ -437,6 +437,28 @@ export function queueConformance(label: string, open: () => Promise<ShoalDb>): v
         assert.deepEqual([(await task(a.id)).state, (await task(c.id)).error_message], ['Success', 'late']);
       });
 
+      it("stores each task's whole log with its outcome, in the same statement and under the same guard", async () => {
+        await addNode('n1', 5);
+        const [a, b, c, d] = [await enqueue('a'), await enqueue('b'), await enqueue('c'), await enqueue('d')];
+        const tok = token();
+        await claim('n1', tok);
+        const logOf = (name: string) => `line of ${name}\n${'é'.repeat(5000)}\nEND Success\n`;
+        const claims = [
+          { id: Number(a.id), token: tok, log: logOf('a') },
+          { id: Number(b.id), token: tok }, // no log: its own is kept as a file
+          { id: Number(c.id), token: 'other', log: logOf('c') },
+          { id: Number(d.id), token: tok, log: logOf('d') },
+        ];
+        assert.equal(await completeTasks(shoal, claims, 'Success', null), 3);
+        assert.deepEqual(
+          [(await task(a.id)).log_text, (await task(b.id)).log_text, (await task(c.id)).log_text, (await task(d.id)).log_text],
+          [logOf('a'), null, null, logOf('d')],
+          'each row its own log; a crossed token stores none',
+        );
+        assert.equal(await completeTasks(shoal, [{ id: Number(a.id), token: tok, log: 'late' }], 'Failed', 'late'), 0);
+        assert.equal((await task(a.id)).log_text, logOf('a'), 'a recorded log is never overwritten');
+      });
+
       it('a node that lost its lease cannot overwrite what the sweep decided', async () => {
         await addNode('lost', 5);
         await addNode('alive', 5);

@@ -59,7 +59,7 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / (xs.length || 1);
 export const PER_JOB: Record<System, string> = {
   shoal:
     'claim cycle per wake-up (one transaction: lock its node row + one UPDATE…FOR UPDATE SKIP LOCKED claiming every free slot; a read of its running tasks\' states at most every 200 ms; ' +
-    'the expiry UPDATE at most once a second), a task log file on shared storage (two calls to a storage thread: open the new file and write the first line; write the last lines, fsync, close), ' +
+    'the expiry UPDATE at most once a second), a task log: a task that ends within 100 ms (the no-op) has its whole log stored in its completion UPDATE, after a check (shared by the tasks ending meanwhile) that the task-log folder exists and has room; a longer one is a file on shared storage, ' +
     'no work or artifacts folder unless the kind asks for one (the no-op does not), completion UPDATEs guarded by the claim token and grouped (the outcomes that end while one is in flight go in the next); ' +
     'task rows kept as history; the HTTP API, heartbeats and the offline sweep run beside it',
   'pg-boss-work': 'one fetch statement per batch of up to 10 jobs (SKIP LOCKED), handler for the batch, one complete statement per batch (not awaited); then waits out its 0.5 s polling interval; job rows kept (state completed)',
@@ -237,7 +237,7 @@ function report(r: {
   ]);
   process.stdout.write(
     `Task log files on this file system (the shared storage folder's): ${r.files.cpuUsPerTask} µs CPU and ${round2(r.files.ms / r.files.tasks)} ms wall per new log file ` +
-      `(open, 3 lines, fsync, close; ${r.files.tasks} files, one process). Shoal writes one per task; graphile-worker alone writes none.\n`,
+      `(open, 3 lines, fsync, close; ${r.files.tasks} files, one process). Shoal writes one for a task that runs past 100 ms (the no-op keeps its log in the database); graphile-worker alone writes none.\n`,
   );
   const firstShoal = bySystem.get('shoal')?.[0];
   if (firstShoal) {

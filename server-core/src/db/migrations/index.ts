@@ -7,6 +7,7 @@ import * as m0004 from './0004_node_identity.js';
 import * as m0005 from './0005_deployments.js';
 import * as m0006 from './0006_agents.js';
 import * as m0007 from './0007_listening_targets.js';
+import * as m0008 from './0008_task_log_text.js';
 
 type DialectMigration = { up(db: any, dialect: ShoalDialect): Promise<void> };
 
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0005_deployments': m0005,
   '0006_agents': m0006,
   '0007_listening_targets': m0007,
+  '0008_task_log_text': m0008,
 };
 
 export const LATEST_SCHEMA_VERSION = Object.keys(MIGRATIONS).sort().at(-1)!;
