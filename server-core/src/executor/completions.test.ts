@@ -8,7 +8,7 @@ import { registerNode } from '../nodes/registry.js';
 import { claimTasks } from '../queue/claim.js';
 import { enqueueTask } from '../queue/enqueue.js';
 import { makeTempDir, removeTempDirs } from '../testing/tempDir.js';
-import { Completions } from './completions.js';
+import { Completions, MAX_PER_STATEMENT } from './completions.js';
 
 after(removeTempDirs);
 
@@ -64,6 +64,27 @@ describe('completions', () => {
       assert.deepEqual(grouped, [false, false]);
       const after = await shoal.db.selectFrom('tasks').select(['id', 'state']).where('id', 'in', more.map((t) => Number(t.id))).orderBy('id').execute();
       assert.deepEqual(after.map((t) => t.state), ['Success', 'Executing', 'Success']);
+    } finally {
+      await shoal.close();
+    }
+  });
+
+  it('splits a group too large for one statement (SQL Server takes 2,100 parameters), logs included', async () => {
+    const shoal = await openDatabase(path.join(makeTempDir('shoal-completions-'), 'shoal.db'));
+    try {
+      await migrateToLatest(shoal);
+      const n = MAX_PER_STATEMENT + 2;
+      await registerNode(shoal, { name: 'n1', nodeId: 'n1', version: 'v', url: 'u', taskCap: n });
+      for (let i = 0; i <= n; i++) await enqueueTask(shoal, { kind: 'Test', description: `t${i}`, arguments: {} });
+      const rows = await claimTasks(shoal, { nodeName: 'n1', nodeId: 'n1', token: 'claim-1' });
+      const count = counted();
+      const completions = new Completions({ ...shoal, db: shoal.db.withPlugin(count.plugin) });
+      const results = await Promise.all(rows.map((r) => completions.record({ taskId: Number(r.id), token: 'claim-1', state: 'Success', message: null }, `log of ${r.id}`)));
+      assert.deepEqual(results, rows.map(() => true));
+      // The first alone; the rest, which waited for it, in two statements.
+      assert.equal(count.updates(), 3);
+      const logs = await shoal.db.selectFrom('tasks').select(['id', 'log_text']).where('node_name', '=', 'n1').execute();
+      assert.deepEqual(logs.map((t) => t.log_text), logs.map((t) => `log of ${t.id}`));
     } finally {
       await shoal.close();
     }

@@ -2,6 +2,9 @@ import type { ShoalDb } from '../db/dialects/dialect.js';
 import { completeTasks } from '../queue/complete.js';
 import type { PendingOutcome } from './outbox.js';
 
+/** Outcomes recorded in one statement at most. */
+export const MAX_PER_STATEMENT = 400;
+
 interface Waiting {
   outcome: PendingOutcome;
   log: string | undefined;
@@ -48,13 +51,17 @@ export class Completions {
       if (group) group.push(w);
       else groups.set(key, [w]);
     }
-    for (const group of groups.values()) {
-      const { state, message } = group[0]!.outcome;
-      try {
-        const recorded = await completeTasks(this.shoal, group.map((w) => ({ id: w.outcome.taskId, token: w.outcome.token, log: w.log })), state, message);
-        for (const w of group) w.settle(undefined, recorded === group.length);
-      } catch (err) {
-        for (const w of group) w.settle(err);
+    for (const whole of groups.values()) {
+      // A statement's parameters are bounded (2,100 on SQL Server): four per task at most.
+      for (let at = 0; at < whole.length; at += MAX_PER_STATEMENT) {
+        const group = whole.slice(at, at + MAX_PER_STATEMENT);
+        const { state, message } = group[0]!.outcome;
+        try {
+          const recorded = await completeTasks(this.shoal, group.map((w) => ({ id: w.outcome.taskId, token: w.outcome.token, log: w.log })), state, message);
+          for (const w of group) w.settle(undefined, recorded === group.length);
+        } catch (err) {
+          for (const w of group) w.settle(err);
+        }
       }
     }
   }

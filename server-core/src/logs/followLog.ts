@@ -98,8 +98,11 @@ export async function* followLog(o: FollowOptions): AsyncGenerator<FollowItem> {
         finalState = await o.finalState();
         if (wasRunning && finalState !== null) {
           lastNews = Date.now();
-          const whole = fh ? null : await o.storedWhole?.();
+          // Stored whole, it is the complete log; a file beside it (an outcome whose answer
+          // was lost) holds its first lines, so reading goes on at the same offset.
+          const whole = await o.storedWhole?.();
           if (whole != null) {
+            await fh?.close().catch(() => {});
             fh = textLog(whole);
             continue;
           }

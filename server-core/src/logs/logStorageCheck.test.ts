@@ -1,19 +1,20 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { StorageFs, type StorageStatFs } from '../storage/storageFs.js';
+import { StorageFs } from '../storage/storageFs.js';
 import { makeTempDir, removeTempDirs } from '../testing/tempDir.js';
 import { LogStorageCheck } from './logStorageCheck.js';
 
 after(() => removeTempDirs());
 
-/** The real storage calls, counted. */
+/** The real storage calls, each check counted (by its first call). */
 class CountingFs extends StorageFs {
   calls = 0;
-  override statfs(p: string): Promise<StorageStatFs> {
+  override writable(p: string): Promise<void> {
     this.calls++;
-    return super.statfs(p);
+    return super.writable(p);
   }
 }
 
@@ -37,5 +38,17 @@ describe('LogStorageCheck', () => {
     assert.equal(await first, true);
     assert.deepEqual(new Set(later), new Set([false]), 'askers during a check get the next one, which sees the move');
     assert.equal(counting.calls, 2, '21 askers, 2 checks');
+  });
+});
+
+describe('LogStorageCheck on a read-only mount', { skip: process.getuid?.() !== 0 && 'needs root to mount' }, () => {
+  it('says a folder on a read-only file system does not take writes (even as root)', async () => {
+    const dir = makeTempDir('shoal-logcheck-ro-');
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=4m', `shoal-test-ro-${process.pid}`, dir]);
+    try {
+      assert.equal(await new LogStorageCheck(() => dir).usable(), false);
+    } finally {
+      execFileSync('umount', [dir]);
+    }
   });
 });

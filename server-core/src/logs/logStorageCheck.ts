@@ -1,7 +1,7 @@
 import { storageFs, type StorageFs } from '../storage/storageFs.js';
 
 /**
- * Whether a node's task-log folder takes writes right now: it exists and has room. A short
+ * Whether a node's task-log folder takes writes right now: it exists, is writable and has room. A short
  * task's log goes to the database only when it does, so a missing share or a full disk fails
  * short tasks with the reason as it fails long ones (see Executor.record).
  *
@@ -31,7 +31,9 @@ export class LogStorageCheck {
 
   private async check(): Promise<boolean> {
     try {
-      const s = await this.fs.statfs(this.dir());
+      const dir = this.dir();
+      await this.fs.writable(dir);
+      const s = await this.fs.statfs(dir);
       return s.bavail * s.bsize >= this.minFreeBytes;
     } catch {
       return false;

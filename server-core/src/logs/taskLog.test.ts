@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import { StorageFs } from '../storage/storageFs.js';
 import { StoragePool } from '../storage/storageIo.js';
 import { makeTempDir, removeTempDirs } from '../testing/tempDir.js';
-import { followLog, type FollowItem } from './followLog.js';
+import { followLog, type FollowItem, type FollowOptions } from './followLog.js';
 import { CONTINUED_MARK, CONTINUES_MARK, MAX_LINE_BYTES } from './logText.js';
 import { TaskLogWriter } from './taskLog.js';
 
@@ -16,9 +16,9 @@ const lineTexts = (file: string) =>
     .filter(Boolean)
     .map((l) => l.replace(/^\S+ \S+ +/, ''));
 
-async function followAll(file: string, o: { finalState?: () => Promise<string | null>; chunkBytes?: number; quietMs?: number } = {}) {
+async function followAll(file: string, o: Partial<Pick<FollowOptions, 'finalState' | 'storedWhole' | 'chunkBytes' | 'quietMs'>> = {}) {
   const items: FollowItem[] = [];
-  for await (const item of followLog({ file, finalState: o.finalState ?? (async () => null), signal: new AbortController().signal, chunkBytes: o.chunkBytes, quietMs: o.quietMs, pollMs: 10 })) {
+  for await (const item of followLog({ file, finalState: o.finalState ?? (async () => null), storedWhole: o.storedWhole, signal: new AbortController().signal, chunkBytes: o.chunkBytes, quietMs: o.quietMs, pollMs: 10 })) {
     items.push(item);
   }
   return {
@@ -74,6 +74,13 @@ describe('task log writer', () => {
     await kept.close('Success');
     assert.deepEqual(pool.ops, [], 'nothing stored');
     assert.equal(fs.existsSync(kept.file), false);
+
+    const held = new TaskLogWriter(path.join(dir, 'ServerTasks-3.log'), { fs: new StorageFs(pool), flushMs: 10 });
+    held.info('started');
+    assert.ok(held.wholeText('INFO', 'ended', 'Success', 1024));
+    await new Promise((r) => setTimeout(r, 60));
+    assert.deepEqual(pool.ops, [], 'a log given whole is held: no timed flush while its outcome is recorded');
+    held.discard();
 
     const flushed = new TaskLogWriter(path.join(dir, 'ServerTasks-2.log'), { fs: new StorageFs(pool) });
     flushed.info('started');
@@ -176,6 +183,21 @@ describe('following a task log', () => {
     assert.deepEqual(end, ['Success']);
     const bytes = fs.readFileSync(file);
     for (const l of [lines[0]!, lines[250]!, lines[499]!]) assert.equal(bytes[l.end - 1], 10, 'an id is the offset just after a newline');
+  });
+
+  it('reads the log stored whole once the task has ended, with or without a file of its first lines', async () => {
+    const dir = makeTempDir('shoal-follow-');
+    const whole = '2030-01-01T00:00:00.000Z INFO  one\n2030-01-01T00:00:00.000Z INFO  two\n2030-01-01T00:00:00.000Z END   Success\n';
+    const withFile = path.join(dir, 'c.log');
+    fs.writeFileSync(withFile, whole.slice(0, whole.indexOf('\n') + 1)); // an outcome whose answer was lost: its first lines
+    for (const file of [path.join(dir, 'none.log'), withFile]) {
+      const started = Date.now();
+      const { lines, end } = await followAll(file, { finalState: async () => 'Success', storedWhole: async () => whole, quietMs: 5000 });
+      assert.deepEqual(lines.map((l) => l.text.replace(/^\S+ INFO {2}/, '')), ['one', 'two'], file);
+      assert.deepEqual(lines.map((l) => l.end), [35, 70], 'ids are byte offsets, as in a file');
+      assert.deepEqual(end, ['Success']);
+      assert.ok(Date.now() - started < 2000, 'ends at its final line, not after the quiet wait');
+    }
   });
 
   it('follows lines as they are written and ends a log whose writer died once the task has ended', async () => {

@@ -120,14 +120,18 @@ export class TaskLogWriter {
 
   /**
    * The whole log with `line` and the final line (`END <finalState>`) after it, when none of
-   * it has been handed to storage and it fits in `maxBytes`; else undefined. Changes nothing:
-   * a log kept elsewhere whole is then ended with `discard`, or it goes on as before.
+   * it has been handed to storage and it fits in `maxBytes`; else undefined. Given, the log
+   * is held (no timed flush) until it is ended with `discard` (kept elsewhere whole) or as
+   * usual (`flush`, `close`), which stores what it holds and nothing of the text.
    */
   wholeText(level: LogLevel, line: string, finalState: string, maxBytes: number): string | undefined {
     if (!this.unwritten || this.pendingBytes > maxBytes) return undefined;
     const stamp = this.stamp();
     const text = this.pending.join('') + logLines(line).map((l) => formatLine(stamp, level, l)).join('') + formatLine(stamp, END_LEVEL, finalState);
-    return Buffer.byteLength(text) <= maxBytes ? text : undefined;
+    if (Buffer.byteLength(text) > maxBytes) return undefined;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    return text;
   }
 
   /** Ends a log that was kept elsewhere whole (see wholeText): nothing is written. */

@@ -1,6 +1,6 @@
 import type { ShoalDb } from '../db/dialects/dialect.js';
 import { ACTIVE_STATES } from './states.js';
-import type { TaskRow } from './taskRecord.js';
+import { TASK_SUMMARY_COLUMNS, type TaskRow, type TaskSummaryRow } from './taskRecord.js';
 
 export interface TaskQuery {
   states?: string[];
@@ -10,12 +10,12 @@ export interface TaskQuery {
 }
 
 /** Newest first, with the total matching count. */
-export async function listTasks({ db }: ShoalDb, q: TaskQuery): Promise<{ items: TaskRow[]; total: number }> {
+export async function listTasks({ db }: ShoalDb, q: TaskQuery): Promise<{ items: TaskSummaryRow[]; total: number }> {
   let base = db.selectFrom('tasks');
   if (q.states?.length) base = base.where('state', 'in', q.states);
   if (q.nodeName) base = base.where('node_name', '=', q.nodeName);
   const [items, count] = await Promise.all([
-    base.selectAll().orderBy('id', 'desc').limit(q.take).offset(q.skip).execute(),
+    base.select(TASK_SUMMARY_COLUMNS).orderBy('id', 'desc').limit(q.take).offset(q.skip).execute(),
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { items, total: Number(count.n) };

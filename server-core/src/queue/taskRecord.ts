@@ -3,6 +3,12 @@ import type { Task, TaskState } from '../contract/tasks.js';
 import type { TasksTable } from '../db/schema.js';
 
 export type TaskRow = Selectable<TasksTable>;
+/** A task as lists show it: without its stored log (up to 16 KiB a row, read only with the log). */
+export type TaskSummaryRow = Omit<TaskRow, 'log_text'>;
+export const TASK_SUMMARY_COLUMNS = [
+  'id', 'kind', 'description', 'arguments', 'state', 'concurrency_tag', 'node_name', 'claim_token',
+  'queue_time', 'expires_at', 'start_time', 'completed_time', 'error_message', 'created_by',
+] as const satisfies readonly (keyof TaskSummaryRow)[];
 
 /** The task as the API shows it: the contract's `Task`. */
 export type TaskResource = Task;
@@ -19,7 +25,7 @@ export function parseTaskId(id: string): number | undefined {
 
 const iso = (ms: number | null): string | null => (ms == null ? null : new Date(Number(ms)).toISOString());
 
-export function toTaskResource(row: TaskRow): TaskResource {
+export function toTaskResource(row: TaskSummaryRow): TaskResource {
   return {
     id: taskId(Number(row.id)),
     kind: row.kind,

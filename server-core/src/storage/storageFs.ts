@@ -85,6 +85,10 @@ export class StorageFs {
   realpath(p: string): Promise<string> {
     return this.pool.call(`resolve ${p}`, 'realpath', [p]);
   }
+  /** Resolves when this process may write in `p` (a read-only mount fails even as root). */
+  writable(p: string): Promise<void> {
+    return this.pool.call(`check ${p}`, 'writable', [p]);
+  }
   statfs(p: string): Promise<StorageStatFs> {
     return this.pool.call(`statfs ${p}`, 'statfs', [p]);
   }

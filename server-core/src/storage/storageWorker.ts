@@ -29,6 +29,7 @@ const ops = {
   stat: (p) => stat(fs.statSync(p)),
   fstat: (fd) => stat(fs.fstatSync(fd)),
   realpath: (p) => fs.realpathSync(p),
+  writable: (p) => void fs.accessSync(p, fs.constants.W_OK),
   statfs: (p) => {
     const s = fs.statfsSync(p);
     return { type: s.type, bsize: s.bsize, blocks: s.blocks, bavail: s.bavail };
