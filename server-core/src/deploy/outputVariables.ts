@@ -16,14 +16,44 @@ s=0
 printf '%s\\000%s\\000%s\\000' "$1" "$2" "$s" >> "$SHOAL_OUTPUT_VARIABLES_FILE"
 `;
 
-/** Writes the helper into `<workDir>/bin` (readable and runnable by a run-as account); returns that folder. */
-export function installHelpers(workDir: string): string {
+/**
+ * The helper on Windows, where no sh runs it: cmd.exe and PowerShell find
+ * `shoal-set-variable.cmd` on PATH, which runs this with the node that runs Shoal. It writes
+ * what the sh helper writes.
+ */
+const WINDOWS_HELPER = `// shoal-set-variable NAME VALUE [--sensitive] (see shoal-set-variable.cmd)
+import fs from 'node:fs';
+const [name, value, flag] = process.argv.slice(2);
+if (value === undefined) {
+  process.stderr.write('usage: shoal-set-variable NAME VALUE [--sensitive]\\n');
+  process.exit(2);
+}
+fs.appendFileSync(process.env.SHOAL_OUTPUT_VARIABLES_FILE, [name, value, flag === '--sensitive' ? '1' : '0', ''].join('\\0'));
+`;
+
+/** A batch file's line running the Windows helper with `node` (a % in its path doubled: cmd.exe would expand it). */
+const windowsShim = (node: string) => `@"${node.replaceAll('%', '%%')}" "%~dp0${SET_VARIABLE_COMMAND}.mjs" %*\r\n`;
+
+/**
+ * Writes the helper into `<workDir>/bin` (readable and runnable by a run-as account); returns
+ * that folder. On Windows, a batch file and the script it runs with `node`.
+ */
+export function installHelpers(workDir: string, platform: NodeJS.Platform = process.platform, node = process.execPath): string {
   const bin = path.join(workDir, 'bin');
   fs.mkdirSync(bin, { recursive: true });
-  const file = path.join(bin, SET_VARIABLE_COMMAND);
-  if (!fs.existsSync(file)) fs.writeFileSync(file, HELPER);
+  const files: [string, string][] =
+    platform === 'win32'
+      ? [
+          [`${SET_VARIABLE_COMMAND}.mjs`, WINDOWS_HELPER],
+          [`${SET_VARIABLE_COMMAND}.cmd`, windowsShim(node)],
+        ]
+      : [[SET_VARIABLE_COMMAND, HELPER]];
+  for (const [name, text] of files) {
+    const file = path.join(bin, name);
+    if (!fs.existsSync(file)) fs.writeFileSync(file, text);
+    fs.chmodSync(file, 0o755);
+  }
   fs.chmodSync(bin, 0o755);
-  fs.chmodSync(file, 0o755);
   return bin;
 }
 
