@@ -76,9 +76,10 @@ describe('Move to high availability, in Chromium against a real node and Postgre
     node = await startNode();
     api = await ShoalClient.login(node.url, 'admin', PASSWORD);
 
-    // Something to move: finished tasks (rows and log files).
+    // Something to move: finished tasks (rows and log files: each runs past its log's first
+    // 100 ms batch, so its log is a file, not kept in the database as a short task's is).
     for (let i = 1; i <= 3; i++) {
-      const t = await queueScript(api, `echo deploy step ${i}; for j in 1 2 3; do echo line $j; done`, { description: `Seed ${i}` });
+      const t = await queueScript(api, `echo deploy step ${i}; sleep 0.5; for j in 1 2 3; do echo line $j; done`, { description: `Seed ${i}` });
       await waitForTaskState(api, t.id, ['Success']);
     }
 
