@@ -296,7 +296,8 @@ export class Executor {
     // costs more than the rest of a short task together. Only while the task-log folder
     // takes writes, so a missing share or a full disk fails short tasks as it fails others.
     const ending = endingOf(outcome);
-    const whole = log.unwritten && (await this.logStorage.usable()) ? log.wholeText(ending.level, ending.line, outcome.state, WHOLE_LOG_MAX_BYTES) : undefined;
+    let whole = log.wholeText(ending.level, ending.line, outcome.state, WHOLE_LOG_MAX_BYTES);
+    if (whole !== undefined && !(await this.logStorage.usable())) whole = undefined;
     if (whole === undefined) {
       // What was written is stored, or the log has failed: a log that could not be stored
       // fails a task that otherwise succeeded.

@@ -114,7 +114,7 @@ export class TaskLogWriter {
   }
 
   /** Nothing of this log has been handed to storage yet (a short task's, so far). */
-  get unwritten(): boolean {
+  private get unwritten(): boolean {
     return !this.handle && !this.flushing && !this.failedWith && !this.closed && !this.dropped;
   }
 

@@ -18,16 +18,19 @@ export function textLog(text: string): LogReader {
   };
 }
 
+/** Where a task's log file is (or would be). */
+export const taskLogFile = (taskLogsDir: string, task: Pick<TaskRow, 'id'>): string => taskLogPath(taskLogsDir, taskId(Number(task.id)));
+
 /**
  * A task's log: the whole one stored with its outcome when there is one (it is complete,
  * its final line included), else its file; undefined when it has neither.
  */
 export async function openTaskLog(taskLogsDir: string, task: Pick<TaskRow, 'id' | 'log_text'>, fs: StorageFs = storageFs): Promise<LogReader | undefined> {
   if (task.log_text !== null) return textLog(task.log_text);
-  return fs.openIfExists(taskLogPath(taskLogsDir, taskId(Number(task.id))));
+  return fs.openIfExists(taskLogFile(taskLogsDir, task));
 }
 
 /** A task's whole log as text ('' when it has none), read on the storage pool. */
 export async function taskLogText(taskLogsDir: string, task: Pick<TaskRow, 'id' | 'log_text'>, fs: StorageFs = storageFs): Promise<string> {
-  return task.log_text ?? (await fs.readTextIfExists(taskLogPath(taskLogsDir, taskId(Number(task.id))))) ?? '';
+  return task.log_text ?? (await fs.readTextIfExists(taskLogFile(taskLogsDir, task))) ?? '';
 }

@@ -9,8 +9,7 @@ import { internalEndpoints, taskEndpoints as e, TASK_STATES, type TaskLogQuery, 
 import { FollowerLimit } from '../logs/followerLimit.js';
 import { claimedTask, fetchRelayedLog, originNodeUrl, pipeRelayedEvents, relayedBody } from '../logs/logRelay.js';
 import { keepAlive, parseLogRange, readLog, streamTaskLog, writeEventStreamHead } from '../logs/logStream.js';
-import { taskLogPath } from '../logs/taskLog.js';
-import { openTaskLog } from '../logs/taskLogSource.js';
+import { openTaskLog, taskLogFile } from '../logs/taskLogSource.js';
 import { getTask, listTasks } from '../queue/list.js';
 import { isFinal } from '../queue/states.js';
 import { taskId, toTaskResource } from '../queue/taskRecord.js';
@@ -64,7 +63,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async
   const serveLog = async (req: LogRequest, reply: FastifyReply, relay: boolean) => {
     const queued = await loadTask(req.params.id);
     const name = taskId(Number(queued.id));
-    const file = taskLogPath(ctx.config.storage.taskLogs, name);
+    const file = taskLogFile(ctx.config.storage.taskLogs, queued);
     const abort = new AbortController();
     req.raw.on('close', () => abort.abort());
     const lastEventId = typeof req.headers['last-event-id'] === 'string' ? req.headers['last-event-id'] : req.query.from;
@@ -94,15 +93,17 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = async
       if (!row) return;
       const relayed = await relayFrom(row, true);
       if (relayed) return await pipeRelayedEvents(res, relayed);
+      let ended: Awaited<ReturnType<typeof getTask>>;
       await streamTaskLog(res, {
         file,
         signal: abort.signal,
         startOffset: resumeOffset(lastEventId),
         finalState: async () => {
-          const t = await getTask(ctx.shoal, Number(row.id));
-          return !t ? row.state : isFinal(t.state) ? t.state : null;
+          ended = await getTask(ctx.shoal, Number(row.id));
+          return !ended ? row.state : isFinal(ended.state) ? ended.state : null;
         },
-        storedWhole: async () => (await getTask(ctx.shoal, Number(row.id)))?.log_text ?? null,
+        // Asked right after finalState saw the task end: the row it read holds the log.
+        storedWhole: async () => ended?.log_text ?? null,
       });
     } catch (err) {
       req.log.warn({ err }, 'log stream ended with an error');
