@@ -144,7 +144,8 @@ describe('HA cluster: three nodes on PostgreSQL behind HAProxy, storage on an ss
       multipartUpload(`${cluster.nodes[0]!.url}/api/Spaces-1/packages/raw`, key, 'Dup.3.1.4.nupkg', a),
       multipartUpload(`${cluster.nodes[1]!.url}/api/Spaces-1/packages/raw`, key, 'Dup.3.1.4.nupkg', b),
     ]);
-    assert.deepEqual([ra.status, rb.status].sort(), [201, 409], `${JSON.stringify(ra.body)} ${JSON.stringify(rb.body)}`);
+    const uploadLog = () => cluster.nodes.slice(0, 2).map((n) => n.output().split('\n').filter((l) => /package/i.test(l)).slice(-5).join('\n'));
+    assert.deepEqual([ra.status, rb.status].sort(), [201, 409], `${JSON.stringify(ra.body)} ${JSON.stringify(rb.body)}\n${uploadLog().join('\n')}`);
     const winner = ra.status === 201 ? a : b;
     const expected = winner.hash.digest('hex');
     const onShare = path.join(cluster.share!.exportDir, 'shoal', 'packages', 'Spaces-1');

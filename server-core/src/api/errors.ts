@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isStorageError } from '../storage/storageIo.js';
 
 /** An error whose message is meant for the client. */
 export class ApiError extends Error {
@@ -73,6 +74,11 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
   if (isDatabaseDown(err)) {
     req.log.warn({ err }, 'database unavailable');
     void reply.status(503).send({ error: { code: 'DatabaseUnavailable', message: 'The database cannot be reached. Try again shortly.' } });
+    return;
+  }
+  if (isStorageError(err)) {
+    req.log.warn({ err }, 'storage failed');
+    void reply.status(503).send({ error: { code: 'StorageUnavailable', message: `The storage failed: ${err.message}. Try again shortly.` } });
     return;
   }
   const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;

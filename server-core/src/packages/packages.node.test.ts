@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { taskArtifactsFolder } from '../artifacts/artifacts.js';
 import { makeTempDir, removeTempDirs } from '../testing/tempDir.js';
 import { startTestNode, type TestNode } from '../testing/testNode.js';
 import { waitFor } from '../testing/wait.js';
@@ -167,6 +168,42 @@ describe('package repository', () => {
     assert.equal((await getJson('/api/Spaces-1/packages/Abandoned/versions')).status, 404);
   });
 
+  it('an upload the storage refuses mid-stream answers 503 naming the storage, not "did not finish", and keeps nothing', async () => {
+    // The space's folder replaced by a file: every storage call for it fails while the client is still sending.
+    const aside = `${folder()}.aside`;
+    fs.mkdirSync(folder(), { recursive: true });
+    fs.renameSync(folder(), aside);
+    fs.writeFileSync(folder(), 'not a folder');
+    try {
+      const boundary = 'shoalboundary';
+      const head = `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="Refused.1.0.0.zip"\r\ncontent-type: application/octet-stream\r\n\r\n`;
+      const req = http.request(`${tn.node.url}/api/Spaces-1/packages/raw`, {
+        method: 'POST',
+        headers: { 'x-api-key': tn.adminKey, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(10_000_000) },
+      });
+      req.on('error', () => {});
+      const answer = new Promise<{ status: number; body: any }>((resolve, reject) => {
+        req.on('response', (res) => {
+          let text = '';
+          res.on('data', (d) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+          res.on('error', reject);
+        });
+      });
+      req.write(head);
+      req.write(crypto.randomBytes(1_000_000));
+      const { status, body } = await answer;
+      req.destroy();
+      assert.equal(status, 503, JSON.stringify(body));
+      assert.equal(body.error.code, 'StorageUnavailable');
+      assert.match(body.error.message, new RegExp(`packages storage at ${tn.node.config.storage.packages.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} failed: .*E(EXIST|NOTDIR)`));
+    } finally {
+      fs.rmSync(folder());
+      fs.renameSync(aside, folder());
+    }
+    assert.equal((await getJson('/api/Spaces-1/packages/Refused/versions')).status, 404);
+  });
+
   it('PackageReindex indexes files added by hand, drops records of removed files, and logs both', async () => {
     const added = Buffer.from('added by hand');
     fs.writeFileSync(path.join(folder(), 'Manual.4.5.6.zip'), added);
@@ -197,6 +234,17 @@ describe('artifacts', () => {
     assert.equal((await get(`/api/tasks/${task.id}/artifacts/..%2F..%2Fshoal.db`)).status, 404);
     assert.equal((await get(`/api/tasks/${task.id}/artifacts/nothing.txt`)).status, 404);
     assert.equal((await get('/api/tasks/ServerTasks-999999/artifacts')).status, 404);
+  });
+
+  it('a storage call that fails under a request answers 503 StorageUnavailable with the reason, not 500', async () => {
+    const { task } = await runTask('AdHocScript', { syntax: 'bash', script: 'echo x > "$SHOAL_ARTIFACTS_DIR/x.txt"' });
+    const dir = taskArtifactsFolder(tn.node.config.storage.artifacts, task.id);
+    fs.rmSync(dir, { recursive: true });
+    fs.writeFileSync(dir, 'not a folder');
+    const list = await getJson(`/api/tasks/${task.id}/artifacts`);
+    assert.equal(list.status, 503, JSON.stringify(list.body));
+    assert.equal(list.body.error.code, 'StorageUnavailable');
+    assert.match(list.body.error.message, /^The storage failed: ENOTDIR/);
   });
 });
 

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { NodeContext } from '../nodeContext.js';
 import { ApiError, badRequest, conflict, forbidden, notFound } from '../api/errors.js';
 import { recordEvent } from '../audit/events.js';
+import { isStorageError } from '../storage/storageIo.js';
 import { PackageNameError, parsePackageFileName } from './fileName.js';
 import { alreadyExistsMessage, PackageExistsError, receivePackage, StorageFullError } from './receive.js';
 import { findPackage, type PackageRow } from './records.js';
@@ -51,6 +52,9 @@ export async function receiveUpload(ctx: NodeContext, req: FastifyRequest, reply
     if (!req.raw.complete) file.destroy(new Error('The client closed the connection before the upload finished.'));
   };
   req.raw.once('close', onClose);
+  // Whether the bytes stopped coming (client gone, form cut short), as opposed to storage or the database failing.
+  let sourceFailed = false;
+  file.once('error', () => (sourceFailed = true));
   try {
     if (part.fieldname !== FILE_PART && !o.anyPartName) refuse(file, badRequest(`The file must be in a multipart part named "${FILE_PART}", not "${part.fieldname}".`));
     let name;
@@ -86,9 +90,15 @@ export async function receiveUpload(ctx: NodeContext, req: FastifyRequest, reply
         reply.header('connection', 'close');
         throw new ApiError(507, 'InsufficientStorage', err.message);
       }
-      if (!req.raw.complete || req.raw.destroyed) {
-        req.log.info({ package: part.filename }, 'package upload abandoned by the client; nothing was kept');
+      if (sourceFailed) {
+        req.log.info({ package: part.filename, err }, 'package upload did not finish; nothing was kept');
         throw badRequest('The upload did not finish; nothing was stored.');
+      }
+      // The rest of the body is not waited for.
+      if (!req.raw.complete) reply.header('connection', 'close');
+      if (isStorageError(err)) {
+        req.log.warn({ package: part.filename, err }, 'package storage failed during an upload; nothing was kept');
+        throw new ApiError(503, 'StorageUnavailable', `The packages storage at ${ctx.config.storage.packages} failed: ${(err as Error).message}. Nothing was stored; try again.`);
       }
       throw err;
     }

@@ -13,6 +13,20 @@ export class StorageTimeoutError extends Error {
   readonly code = 'ESTORAGETIMEOUT';
 }
 
+/** A storage call the file system refused (its errno in `code`), told apart from a database or client error. */
+export class StorageCallError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Whether an error came from a call on shared storage: refused by the file system, or past its deadline. */
+export const isStorageError = (err: unknown): boolean =>
+  err instanceof StorageTimeoutError || err instanceof StorageCallError;
+
 export interface StoragePoolOptions {
   /** Worker threads: calls in flight at once. */
   workers?: number;
@@ -47,12 +61,12 @@ class PoolWorker {
       this.pending.delete(r.id);
       this.busy = false;
       this.thread.unref();
-      if (r.error) call?.settle(Object.assign(new Error(r.error.message), { code: r.error.code }));
+      if (r.error) call?.settle(new StorageCallError(r.error.message, r.error.code));
       else call?.settle(undefined, r.value);
       onIdle(this);
     });
     this.thread.on('error', (err) => {
-      for (const c of this.pending.values()) c.settle(err);
+      for (const c of this.pending.values()) c.settle(new StorageCallError(`the storage worker failed: ${err.message}`));
       this.pending.clear();
     });
     // A worker that died is replaced on the next call.
