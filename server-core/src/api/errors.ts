@@ -1,5 +1,4 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { isStorageError } from '../storage/storageIo.js';
 
 /** An error whose message is meant for the client. */
 export class ApiError extends Error {
@@ -76,7 +75,8 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
     void reply.status(503).send({ error: { code: 'DatabaseUnavailable', message: 'The database cannot be reached. Try again shortly.' } });
     return;
   }
-  if (isStorageError(err)) {
+  // A shared-storage call refused or past its deadline (marked in storage/storageIo.ts, which depends on this folder).
+  if ((err as { fromStorage?: unknown }).fromStorage === true) {
     req.log.warn({ err }, 'storage failed');
     void reply.status(503).send({ error: { code: 'StorageUnavailable', message: `The storage failed: ${err.message}. Try again shortly.` } });
     return;

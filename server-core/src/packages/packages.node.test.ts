@@ -29,6 +29,18 @@ async function upload(fileName: string, bytes: Buffer, o: { replace?: boolean; s
   return { status: res.status, body: (await res.json()) as any };
 }
 
+/** A multipart upload of `fileName` declaring `declaredBytes`, its head sent: the test writes (or withholds) the rest. */
+function startUpload(fileName: string, declaredBytes: number): http.ClientRequest {
+  const boundary = 'shoalboundary';
+  const req = http.request(`${tn.node.url}/api/Spaces-1/packages/raw`, {
+    method: 'POST',
+    headers: { 'x-api-key': tn.adminKey, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(declaredBytes) },
+  });
+  req.on('error', () => {});
+  req.write(`--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="${fileName}"\r\ncontent-type: application/octet-stream\r\n\r\n`);
+  return req;
+}
+
 const get = async (url: string, headers: Record<string, string> = {}) => {
   const res = await fetch(`${tn.node.url}${url}`, { headers: { 'x-api-key': tn.adminKey, ...headers } });
   return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
@@ -152,14 +164,7 @@ describe('package repository', () => {
   });
 
   it('an upload the client abandons halfway leaves no file and no record', async () => {
-    const boundary = 'shoalboundary';
-    const head = `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="Abandoned.1.0.0.zip"\r\ncontent-type: application/octet-stream\r\n\r\n`;
-    const req = http.request(`${tn.node.url}/api/Spaces-1/packages/raw`, {
-      method: 'POST',
-      headers: { 'x-api-key': tn.adminKey, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(10_000_000) },
-    });
-    req.on('error', () => {});
-    req.write(head);
+    const req = startUpload('Abandoned.1.0.0.zip', 10_000_000);
     req.write(crypto.randomBytes(1_000_000));
     await waitFor(() => fs.readdirSync(folder()).some((f) => f.endsWith('.partial')), 'the upload to reach the disk');
     req.destroy();
@@ -175,13 +180,7 @@ describe('package repository', () => {
     fs.renameSync(folder(), aside);
     fs.writeFileSync(folder(), 'not a folder');
     try {
-      const boundary = 'shoalboundary';
-      const head = `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="Refused.1.0.0.zip"\r\ncontent-type: application/octet-stream\r\n\r\n`;
-      const req = http.request(`${tn.node.url}/api/Spaces-1/packages/raw`, {
-        method: 'POST',
-        headers: { 'x-api-key': tn.adminKey, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(10_000_000) },
-      });
-      req.on('error', () => {});
+      const req = startUpload('Refused.1.0.0.zip', 10_000_000);
       const answer = new Promise<{ status: number; body: any }>((resolve, reject) => {
         req.on('response', (res) => {
           let text = '';
@@ -190,7 +189,6 @@ describe('package repository', () => {
           res.on('error', reject);
         });
       });
-      req.write(head);
       req.write(crypto.randomBytes(1_000_000));
       const { status, body } = await answer;
       req.destroy();

@@ -11,6 +11,7 @@ import { STORAGE_WORKER_SOURCE } from './storageWorker.js';
  */
 export class StorageTimeoutError extends Error {
   readonly code = 'ESTORAGETIMEOUT';
+  readonly fromStorage = true;
 }
 
 /** A storage call the file system refused (its errno in `code`), told apart from a database or client error. */
@@ -21,11 +22,15 @@ export class StorageCallError extends Error {
   ) {
     super(message);
   }
+  readonly fromStorage = true;
 }
 
-/** Whether an error came from a call on shared storage: refused by the file system, or past its deadline. */
-export const isStorageError = (err: unknown): boolean =>
-  err instanceof StorageTimeoutError || err instanceof StorageCallError;
+/**
+ * Whether an error came from a call on shared storage: refused by the file system, or past its
+ * deadline. Told by the `fromStorage` mark, so layers storage depends on (the API's error
+ * handler) can tell it without importing this.
+ */
+export const isStorageError = (err: unknown): boolean => (err as { fromStorage?: unknown } | null)?.fromStorage === true;
 
 export interface StoragePoolOptions {
   /** Worker threads: calls in flight at once. */
