@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { Schema } from '../../schema.js';
 import { redactUrl } from '../../redactUrl.js';
 import type { OpenOptions, ShoalDb, ShoalDialect } from '../dialect.js';
+import { inlineParameters } from './inlineParameters.js';
 import { listenOnOwnConnection } from './listen.js';
 import { poolDiscardingBrokenClients } from './pool.js';
 
@@ -20,25 +21,27 @@ export const postgresDialect: ShoalDialect = {
   // LISTEN/NOTIFY wakes nodes at once; the poll is only a safety net.
   wakeUpPollMs: 1000,
   sharedByNodes: true,
-  claim(db, q) {
+  async claim(db, q) {
     // Claims for one node name take turns on a lock of their own (not the node's row, which
     // the heartbeat updates: renewing the lease must never wait for a claim); FOR UPDATE SKIP
-    // LOCKED then skips rows another node is claiming right now.
-    return db.transaction().execute(async (trx) => {
-      await sql`select pg_advisory_xact_lock(hashtext(${`shoal.claim:${q.nodeName}`}))`.execute(trx);
-      const { rows } = await sql<Record<string, unknown>>`
-        with picked as (
-          select t.id from tasks t
-           where ${q.eligible}
-           order by t.queue_time, t.id
-           limit greatest(0, coalesce(${q.slots}, 0))
-           for update skip locked)
-        update tasks set ${q.assignments}
-          from picked
-         where tasks.id = picked.id
-        returning tasks.*`.execute(trx);
-      return rows;
-    });
+    // LOCKED then skips rows another node is claiming right now. Both statements go as one
+    // simple query: one round trip and one implicit transaction holding the lock, and the
+    // claim's snapshot is taken once the lock is held (READ COMMITTED takes one per
+    // statement), so it counts every earlier claim of this node.
+    const claim = sql<Record<string, unknown>>`
+      select pg_advisory_xact_lock(hashtext(${`shoal.claim:${q.nodeName}`}));
+      with picked as (
+        select t.id from tasks t
+         where ${q.eligible}
+         order by t.queue_time, t.id
+         limit greatest(0, coalesce(${q.slots}, 0))
+         for update skip locked)
+      update tasks set ${q.assignments}
+        from picked
+       where tasks.id = picked.id
+      returning tasks.*`.compile(db);
+    const { rows } = await sql.raw<Record<string, unknown>>(inlineParameters(claim)).execute(db);
+    return rows;
   },
   async claimAgentWork(db, q) {
     const { rows } = await sql<Record<string, unknown>>`

@@ -22,12 +22,15 @@ export function poolDiscardingBrokenClients(pool: pg.Pool): PostgresPool {
       let broken = false;
       client.query = function (this: pg.PoolClient, ...args: unknown[]) {
         const result = (query as (...a: unknown[]) => unknown).apply(client, args);
-        if (result && typeof (result as Promise<unknown>).catch === 'function') {
-          (result as Promise<unknown>).catch((err) => {
+        if (!result || typeof (result as Promise<unknown>).then !== 'function') return result;
+        return (result as Promise<unknown>).then(
+          // Several statements in one simple query answer with one result each; Kysely reads one: the last.
+          (r) => (Array.isArray(r) ? r.at(-1) : r),
+          (err) => {
             if (isConnectionLoss(err)) broken = true;
-          });
-        }
-        return result;
+            throw err;
+          },
+        );
       } as typeof client.query;
       client.release = (err?: Error | boolean) => {
         client.query = query;
