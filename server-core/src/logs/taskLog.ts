@@ -39,6 +39,9 @@ export function logFailureMessage(err: unknown, file: string): string {
   return `task log storage failed at ${dir}: ${(err as Error).message}`;
 }
 
+/** How long lines wait before they are appended to the log's file (the first batch opens it). */
+export const FLUSH_INTERVAL_MS = 100;
+
 /**
  * Append-only log of one task: `2026-01-01T00:00:00.000Z INFO  text`, one line per entry.
  * Lines are buffered (bounded) and appended in batches through the storage gate at least
@@ -72,7 +75,7 @@ export class TaskLogWriter {
   ) {
     this.clock = o.clock ?? Date.now;
     this.fs = o.fs ?? storageFs;
-    this.flushMs = o.flushMs ?? 100;
+    this.flushMs = o.flushMs ?? FLUSH_INTERVAL_MS;
     this.highWater = o.highWaterBytes ?? 1024 * 1024;
     this.limit = o.limitBytes ?? 8 * 1024 * 1024;
   }

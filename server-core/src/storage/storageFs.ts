@@ -85,12 +85,12 @@ export class StorageFs {
   realpath(p: string): Promise<string> {
     return this.pool.call(`resolve ${p}`, 'realpath', [p]);
   }
-  /** Resolves when this process may write in `p` (a read-only mount fails even as root). */
-  writable(p: string): Promise<void> {
-    return this.pool.call(`check ${p}`, 'writable', [p]);
-  }
   statfs(p: string): Promise<StorageStatFs> {
     return this.pool.call(`statfs ${p}`, 'statfs', [p]);
+  }
+  /** The statfs of a folder this process may write in, in one call; fails when it may not (a read-only mount, even as root). */
+  writableStatfs(p: string): Promise<StorageStatFs> {
+    return this.pool.call(`check ${p}`, 'writableStatfs', [p]);
   }
   /** Makes the folder; with `parents`, the missing folders above it too. */
   mkdir(p: string, parents = true): Promise<void> {

@@ -29,10 +29,13 @@ const ops = {
   stat: (p) => stat(fs.statSync(p)),
   fstat: (fd) => stat(fs.fstatSync(fd)),
   realpath: (p) => fs.realpathSync(p),
-  writable: (p) => void fs.accessSync(p, fs.constants.W_OK),
   statfs: (p) => {
     const s = fs.statfsSync(p);
     return { type: s.type, bsize: s.bsize, blocks: s.blocks, bavail: s.bavail };
+  },
+  writableStatfs: (p) => {
+    fs.accessSync(p, fs.constants.W_OK);
+    return ops.statfs(p);
   },
   mkdir: (p, recursive) => void fs.mkdirSync(p, { recursive }),
   readFile: (p) => fs.readFileSync(p),
