@@ -61,6 +61,16 @@ export async function startCpuProfile(top = 12): Promise<() => Promise<ProfileSu
 
 function summarizeProfile(prof: Profile, top: number): ProfileSummary {
   const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  // Native time (a socket write, a message to a thread) is named with the nearest caller outside Node's own code.
+  const caller = (id: number): string => {
+    for (let p = parent.get(id); p !== undefined; p = parent.get(p)) {
+      const { functionName, url, lineNumber } = byId.get(p)!.callFrame;
+      if (url && !url.startsWith('node:')) return ` ← ${functionName || '(anonymous)'} ${area(url, functionName)}:${lineNumber + 1}`;
+    }
+    return '';
+  };
   const self = new Map<number, number>();
   prof.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0) / 1000));
   const total = [...self.values()].reduce((a, b) => a + b, 0);
@@ -70,7 +80,8 @@ function summarizeProfile(prof: Profile, top: number): ProfileSummary {
     const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
     const a = area(url, functionName);
     areas.set(a, (areas.get(a) ?? 0) + ms);
-    const f = `${functionName || '(anonymous)'} ${url ? `${a}:${lineNumber + 1}` : ''}`.trim();
+    const native = !url && !functionName.startsWith('(');
+    const f = `${functionName || '(anonymous)'} ${url ? `${a}:${lineNumber + 1}` : ''}`.trim() + (native ? caller(id) : '');
     fns.set(f, (fns.get(f) ?? 0) + ms);
   }
   const rank = (m: Map<string, number>) =>
