@@ -58,8 +58,8 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / (xs.length || 1);
 /** What each system does for one job, for the fairness notes (printed and in the JSON). */
 export const PER_JOB: Record<System, string> = {
   shoal:
-    'claim cycle per wake-up (one transaction: lock its node row + one UPDATE…FOR UPDATE SKIP LOCKED claiming every free slot; a read of its running tasks\' states at most every 200 ms; ' +
-    'the expiry UPDATE at most once a second), a task log: a task that ends within 100 ms (the no-op) has its whole log stored in its completion UPDATE, after a check (shared by the tasks ending meanwhile) that the task-log folder exists and has room; a longer one is a file on shared storage, ' +
+    'claim cycle per wake-up (one round trip: a lock of its own for the node name + one UPDATE…FOR UPDATE SKIP LOCKED claiming every free slot, sent together as one implicit transaction; a read of its running tasks\' states at most every 200 ms; ' +
+    'the expiry UPDATE at most once a second), a task log: a task that ends within 100 ms (the no-op) has its whole log stored in its completion UPDATE, after a check (begun at most 100 ms earlier, shared by the tasks ending meanwhile) that the task-log folder exists and has room; a longer one is a file on shared storage, ' +
     'no work or artifacts folder unless the kind asks for one (the no-op does not), completion UPDATEs guarded by the claim token and grouped (the outcomes that end while one is in flight go in the next); ' +
     'task rows kept as history; the HTTP API, heartbeats and the offline sweep run beside it',
   'pg-boss-work': 'one fetch statement per batch of up to 10 jobs (SKIP LOCKED), handler for the batch, one complete statement per batch (not awaited); then waits out its 0.5 s polling interval; job rows kept (state completed)',
