@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { DOWNLOAD_READ_CHUNK } from '../api/fileDownload.js';
 import { parseRange } from '../api/range.js';
 import { AGENT_WORK_HEADERS, type AgentPackageWork } from '../contract/targets.js';
 import type { ShoalDb } from '../db/dialects/dialect.js';
@@ -35,7 +36,8 @@ async function authorisedFile(shoal: ShoalDb, masterKey: Buffer, packagesRoot: s
   if (p.package.sha256 !== sha256) return { status: 403, message: `Work ${id} deploys the package ${p.package.sha256}, not ${sha256}.` };
   const file = path.join(spaceFolder(packagesRoot, p.spaceId), p.fileName);
   try {
-    return { file, size: fs.statSync(file).size };
+    // Not on the event loop: the share may be slow.
+    return { file, size: (await fs.promises.stat(file)).size };
   } catch {
     return { status: 404, message: `The file of ${p.package.packageId} ${p.package.version} (${p.fileName}) is missing from the packages storage.` };
   }
@@ -74,7 +76,7 @@ export async function openAgentPackage(o: PackageDownloadOptions, target: { id: 
   const end = range?.end ?? found.size - 1;
   const answer: Record<string, string | number> = { 'content-type': 'application/octet-stream', 'content-length': Math.max(0, end - start + 1), 'accept-ranges': 'bytes', etag: `"${sha256}"` };
   if (range) answer['content-range'] = `bytes ${start}-${end}/${found.size}`;
-  const stream = found.size === 0 ? undefined : fs.createReadStream(found.file, { start, end, highWaterMark: 256 * 1024 });
+  const stream = found.size === 0 ? undefined : fs.createReadStream(found.file, { start, end, highWaterMark: DOWNLOAD_READ_CHUNK });
   stream?.once('error', (err) => o.logger.warn({ err: err.message, file: found.file }, 'reading a package for an agent failed'));
   return {
     status: range ? 206 : 200,
