@@ -70,15 +70,15 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
     void reply.status(400).send({ error: { code: 'BadRequest', message } });
     return;
   }
-  if (isDatabaseDown(err)) {
-    req.log.warn({ err }, 'database unavailable');
-    void reply.status(503).send({ error: { code: 'DatabaseUnavailable', message: 'The database cannot be reached. Try again shortly.' } });
-    return;
-  }
   // A shared-storage call refused or past its deadline (marked in storage/storageIo.ts, which depends on this folder).
   if ((err as { fromStorage?: unknown }).fromStorage === true) {
     req.log.warn({ err }, 'storage failed');
     void reply.status(503).send({ error: { code: 'StorageUnavailable', message: `The storage failed: ${err.message}. Try again shortly.` } });
+    return;
+  }
+  if (isDatabaseDown(err)) {
+    req.log.warn({ err }, 'database unavailable');
+    void reply.status(503).send({ error: { code: 'DatabaseUnavailable', message: 'The database cannot be reached. Try again shortly.' } });
     return;
   }
   const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;

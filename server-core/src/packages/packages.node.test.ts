@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { taskArtifactsFolder } from '../artifacts/artifacts.js';
@@ -62,8 +64,17 @@ async function runTask(kind: string, args: Record<string, unknown> = {}) {
   return { task, log };
 }
 
+/** The node's log lines (info and up), to see how it answered a client that cannot read the answer. */
+const nodeLog: { level: number; msg: string }[] = [];
+const logStream = new Writable({
+  write(chunk: Buffer, _enc, done) {
+    for (const line of chunk.toString().split('\n').filter(Boolean)) nodeLog.push(JSON.parse(line));
+    done();
+  },
+});
+
 before(async () => {
-  tn = await startTestNode({ heartbeatMs: 200 });
+  tn = await startTestNode({ heartbeatMs: 200, extra: { logger: pino({ level: 'info' }, logStream) } });
 });
 after(async () => {
   await tn?.stop();
@@ -170,6 +181,8 @@ describe('package repository', () => {
     req.destroy();
     await waitFor(() => !fs.readdirSync(folder()).some((f) => f.endsWith('.partial')), 'the temporary file to go');
     assert.ok(!fs.existsSync(path.join(folder(), 'Abandoned.1.0.0.zip')));
+    await waitFor(() => nodeLog.some((l) => /upload did not finish/.test(l.msg)), 'the node to log the upload as not finished');
+    assert.deepEqual(nodeLog.filter((l) => l.level >= 50).map((l) => l.msg), [], 'a client going away is not a server error');
     assert.equal((await getJson('/api/Spaces-1/packages/Abandoned/versions')).status, 404);
   });
 

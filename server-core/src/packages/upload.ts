@@ -90,15 +90,17 @@ export async function receiveUpload(ctx: NodeContext, req: FastifyRequest, reply
         reply.header('connection', 'close');
         throw new ApiError(507, 'InsufficientStorage', err.message);
       }
-      if (sourceFailed) {
-        req.log.info({ package: part.filename, err }, 'package upload did not finish; nothing was kept');
-        throw badRequest('The upload did not finish; nothing was stored.');
-      }
       // The rest of the body is not waited for.
       if (!req.raw.complete) reply.header('connection', 'close');
       if (isStorageError(err)) {
-        req.log.warn({ package: part.filename, err }, 'package storage failed during an upload; nothing was kept');
-        throw new ApiError(503, 'StorageUnavailable', `The packages storage at ${ctx.config.storage.packages} failed: ${(err as Error).message}. Nothing was stored; try again.`);
+        req.log.warn({ package: part.filename, err }, 'package storage failed during an upload');
+        throw new ApiError(503, 'StorageUnavailable', `The packages storage at ${ctx.config.storage.packages} failed: ${(err as Error).message}. List the package's versions before trying again.`);
+      }
+      // The bytes stopped coming: the form was cut short, or the client went away (multipart
+      // then ends the file stream without an error, so the copy ends early).
+      if (sourceFailed || req.raw.destroyed || (err as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE') {
+        req.log.info({ package: part.filename, err }, 'package upload did not finish; nothing was kept');
+        throw badRequest('The upload did not finish; nothing was stored.');
       }
       throw err;
     }
