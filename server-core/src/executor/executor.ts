@@ -10,7 +10,7 @@ import type { Lease } from '../nodes/lease.js';
 import { claimTasks } from '../queue/claim.js';
 import { completeTask } from '../queue/complete.js';
 import { expireQueuedTasks } from '../queue/expire.js';
-import { HEARTBEAT_INTERVAL_MS } from '../queue/leaseTimings.js';
+import { HEARTBEAT_INTERVAL_MS, LEASE_STATEMENT_TIMEOUT_MS } from '../queue/leaseTimings.js';
 import { getTask } from '../queue/list.js';
 import { notifyQueueChanged } from '../queue/notify.js';
 import { releaseLostClaim } from '../queue/releaseClaim.js';
@@ -75,6 +75,9 @@ function stoppedBy(signal: AbortSignal, err: unknown): TaskStop | undefined {
   return err === reason || (err as { cause?: unknown })?.cause === reason ? reason : undefined;
 }
 
+/** How long a claim whose answer was lost may still commit on the server: its two statements (lock, claim), each up to the timeout, and a margin. */
+const LOST_CLAIM_WINDOW_MS = 3 * LEASE_STATEMENT_TIMEOUT_MS;
+
 /**
  * Claims tasks from the durable queue and runs them, up to the node's cap, only while the
  * node holds its lease. Wakes at once when `wake()` is called (a task queued or finished
@@ -87,8 +90,11 @@ export class Executor {
   private cycle: Promise<void> | undefined;
   private again = false;
   private stopped = false;
-  /** Tokens of claims that failed on the way back: the database may have committed them. */
-  private readonly lostClaims = new Set<string>();
+  /**
+   * Tokens of claims that failed on the way back (performance.now() of the failure): the
+   * database may have committed them, or may still commit them after the node gave up.
+   */
+  private readonly lostClaims = new Map<string, number>();
   /** When queued tasks were last checked for expiry (Date.now()); at most once per poll interval. */
   private lastExpiry = 0;
   /** When the lease was last renewed (performance.now()). */
@@ -161,10 +167,12 @@ export class Executor {
   private async runCycle(): Promise<void> {
     if (!this.o.lease.check()) return;
     if (this.o.outbox.size) await this.replayOutbox();
-    for (const token of this.lostClaims) {
+    for (const [token, lostAt] of this.lostClaims) {
       const released = await releaseLostClaim(this.o.leaseDb, token);
-      this.lostClaims.delete(token);
       if (released) this.o.logger.warn({ released }, 'put back tasks of a claim whose answer was lost');
+      // Tried again each cycle until the claim can no longer commit: each of its statements
+      // runs at most the lease statement timeout on the server, its lock wait included.
+      if (released || performance.now() - lostAt > LOST_CLAIM_WINDOW_MS) this.lostClaims.delete(token);
     }
     await this.observeRemoteCancels();
     // Expiry reads every queued task, so not on each wake-up: the claim already skips expired
@@ -179,7 +187,7 @@ export class Executor {
     try {
       claimed = await claimTasks(this.o.leaseDb, { nodeName: this.o.nodeName, nodeId: this.o.nodeId, token });
     } catch (err) {
-      this.lostClaims.add(token);
+      this.lostClaims.set(token, performance.now());
       throw err;
     }
     // The lease may have run out while the claim was in flight (a freeze): then the tasks
