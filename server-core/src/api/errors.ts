@@ -70,10 +70,12 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
     void reply.status(400).send({ error: { code: 'BadRequest', message } });
     return;
   }
-  // A shared-storage call refused or past its deadline (marked in storage/storageIo.ts, which depends on this folder).
+  // A shared-storage call refused or past its deadline (marked in storage/storageIo.ts, which
+  // depends on this folder). Its paths go to the node log only.
   if ((err as { fromStorage?: unknown }).fromStorage === true) {
     req.log.warn({ err }, 'storage failed');
-    void reply.status(503).send({ error: { code: 'StorageUnavailable', message: `The storage failed: ${err.message}. Try again shortly.` } });
+    const reason = (err as { publicReason?: string }).publicReason ?? 'the storage failed';
+    void reply.status(503).send({ error: { code: 'StorageUnavailable', message: `The storage failed: ${reason}. Try again shortly.` } });
     return;
   }
   if (isDatabaseDown(err)) {

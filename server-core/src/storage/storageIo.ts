@@ -1,3 +1,5 @@
+import os from 'node:os';
+import util from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { STORAGE_WORKER_SOURCE } from './storageWorker.js';
 
@@ -9,20 +11,35 @@ import { STORAGE_WORKER_SOURCE } from './storageWorker.js';
  * `StorageTimeoutError` when their deadline passes. A call stuck in the kernel cannot be
  * cancelled; its worker comes back when the share answers.
  */
-export class StorageTimeoutError extends Error {
-  readonly code = 'ESTORAGETIMEOUT';
-  readonly fromStorage = true;
+/** The system's words for an errno code (`not a directory (ENOTDIR)`); never a path. */
+function describeCode(code: string | undefined): string {
+  const errno = code ? (os.constants.errno as Record<string, number>)[code] : undefined;
+  const words = errno === undefined ? undefined : util.getSystemErrorMap().get(-errno)?.[1];
+  return words ? `${words} (${code})` : code ?? 'unknown error';
 }
 
-/** A storage call the file system refused (its errno in `code`), told apart from a database or client error. */
+/**
+ * A storage call the file system refused (its errno in `code`), told apart from a database or
+ * client error by its `fromStorage` mark. `message` names the path, for the node log;
+ * `publicReason` does not, for clients.
+ */
 export class StorageCallError extends Error {
+  readonly fromStorage = true;
   constructor(
     message: string,
     readonly code?: string,
+    readonly publicReason = describeCode(code),
   ) {
     super(message);
   }
-  readonly fromStorage = true;
+}
+
+/** A storage call past its deadline: the share is stalled or gone. */
+export class StorageTimeoutError extends StorageCallError {
+  constructor(what: string, timeoutMs: number) {
+    const within = `${Math.round(timeoutMs / 1000)} s`;
+    super(`storage did not answer within ${within} (${what})`, 'ESTORAGETIMEOUT', `the storage did not answer within ${within}`);
+  }
 }
 
 /**
@@ -30,7 +47,7 @@ export class StorageCallError extends Error {
  * deadline. Told by the `fromStorage` mark, so layers storage depends on (the API's error
  * handler) can tell it without importing this.
  */
-export const isStorageError = (err: unknown): boolean => (err as { fromStorage?: unknown } | null)?.fromStorage === true;
+export const isStorageError = (err: unknown): err is StorageCallError => (err as { fromStorage?: unknown } | null)?.fromStorage === true;
 
 export interface StoragePoolOptions {
   /** Worker threads: calls in flight at once. */
@@ -71,7 +88,7 @@ class PoolWorker {
       onIdle(this);
     });
     this.thread.on('error', (err) => {
-      for (const c of this.pending.values()) c.settle(new StorageCallError(`the storage worker failed: ${err.message}`));
+      for (const c of this.pending.values()) c.settle(new StorageCallError(`the storage worker failed: ${err.message}`, undefined, 'the storage worker failed'));
       this.pending.clear();
     });
     // A worker that died is replaced on the next call.
@@ -129,7 +146,7 @@ export class StoragePool {
       const timer = setTimeout(() => {
         const i = this.queue.indexOf(call);
         if (i >= 0) this.queue.splice(i, 1);
-        call.settle(new StorageTimeoutError(`storage did not answer within ${Math.round(timeoutMs / 1000)} s (${what})`));
+        call.settle(new StorageTimeoutError(what, timeoutMs));
       }, timeoutMs);
       timer.unref();
       const idle = this.idleWorker();
