@@ -14,6 +14,8 @@
  *    beside 10 parallel `curl` downloads of the same file from the same node's API, each
  *    written to a file and its SHA-256 checked (as an agent does before using it). The agents
  *    fetch over mutual TLS, curl over plain HTTP: the comparison favours curl.
+ * 3. the TLS receive floor: the CPU one Node HTTPS download costs against curl's (tlsFloor.ts):
+ *    how much of the fan-out gap is the runtime's, on a machine whose cores the receivers use up.
  */
 import { execFile, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -37,6 +39,7 @@ import { rssOf } from '../storage/upload.js';
 import { processCpuMs } from './cluster/cpu.js';
 import { printTable, writeJson } from './report.js';
 import { summarize } from './stats.js';
+import { tlsFloor } from './tlsFloor.js';
 
 const SPACE = '/api/Spaces-1';
 const TARGET_P50_MS = 50;
@@ -213,6 +216,7 @@ export async function runAgentBench(o: { quick: boolean }): Promise<void> {
     const p = await pickup(o.quick);
     await teardown();
     const f = await fanOut(o.quick);
+    const floor = await tlsFloor(tempDir('shoal-bench-tls-floor-'), f.packageMiB >= 100 ? 100 : 20);
     printTable(`Fan-out of a ${f.packageMiB} MiB package to ${f.agents} agents on this machine`, [
       ['path', 'ms', 'MiB/s (all together)'],
       ['agents (deployment start → last byte served, mutual TLS)', f.agentsMs, f.agentsMiBps],
@@ -220,12 +224,19 @@ export async function runAgentBench(o: { quick: boolean }): Promise<void> {
       ['ratio agents ÷ curl (throughput)', f.ratio, ''],
       [`target ≥ ${TARGET_FAN_OUT_RATIO}`, f.pass ? 'pass' : 'MISS', ''],
     ]);
+    printTable(`Receiving over TLS: CPU of one ${floor.mib} MiB download to a file from a plain Node HTTPS server (median)`, [
+      ['client', 'CPU ms'],
+      ['Node https (as an agent receives)', floor.nodeCpuMs],
+      ['curl', floor.curlCpuMs],
+      ['ratio curl ÷ Node (CPU for the same bytes)', floor.ratio],
+    ]);
     const file = writeJson(path.join(REPO_ROOT, 'bench-results'), 'agents.json', {
       when: new Date().toISOString(),
       machine: { node: process.version, cpus: os.cpus().length, loadavg: os.loadavg() },
       quick: o.quick,
       pickup: p,
       fanOut: f,
+      tlsReceiveFloor: floor,
     });
     process.stdout.write(`\nWrote ${path.relative(process.cwd(), file)}\n`);
   } finally {

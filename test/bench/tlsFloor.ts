@@ -1,0 +1,82 @@
+import { execFile, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { summarize } from './stats.js';
+
+const run = promisify(execFile);
+
+export interface TlsFloorResult {
+  mib: number;
+  /** CPU (user + system) of one download to a file, median of the rounds, ms. */
+  nodeCpuMs: number;
+  curlCpuMs: number;
+  /** curl's CPU ÷ Node's for the same download. */
+  ratio: number;
+}
+
+/** A Node HTTPS client downloading to a file as an agent does (1 MiB write buffer); prints its CPU ms. */
+const NODE_CLIENT = `
+const https = require('node:https'), fs = require('node:fs');
+const [url, out] = process.argv.slice(1);
+const c0 = process.cpuUsage();
+https.get(url, { rejectUnauthorized: false }, (res) => {
+  res.pipe(fs.createWriteStream(out, { highWaterMark: 1 << 20 })).on('close', () => {
+    const c = process.cpuUsage(c0);
+    console.log(Math.round((c.user + c.system) / 1000));
+  });
+});`;
+
+/** A plain Node HTTPS server sending one file: the same TLS sender for both clients. */
+const SERVER = `
+const https = require('node:https'), fs = require('node:fs');
+const [key, cert, file] = process.argv.slice(1);
+const s = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (req, res) => {
+  res.writeHead(200, { 'content-length': fs.statSync(file).size });
+  fs.createReadStream(file, { highWaterMark: 1 << 20 }).pipe(res);
+});
+s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
+
+/** bash's `times` after curl: the second line is its children's user and system time. */
+async function curlCpuMs(url: string, out: string): Promise<number> {
+  const { stdout } = await run('bash', ['-c', `curl -sSfk -o "$1" "$2" && times`, 'bash', out, url]);
+  const children = stdout.trim().split('\n').at(-1)!;
+  const secs = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+  return Math.round((secs[0]! + secs[1]!) * 1000);
+}
+
+/**
+ * What receiving over TLS costs a Node process against curl, one download at a time from the
+ * same Node HTTPS server. The fan-out runs 10 receivers and the sender on 2 cores, so CPU is
+ * what runs out: agents are Node processes, the baseline is curl, and this says how much of
+ * the gap is the runtime's TLS and stream path rather than the agent's own work.
+ */
+export async function tlsFloor(dir: string, mib: number, rounds = 3): Promise<TlsFloorResult> {
+  const key = path.join(dir, 'tls-floor.key');
+  const cert = path.join(dir, 'tls-floor.crt');
+  await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1']);
+  const file = path.join(dir, 'tls-floor.bin');
+  fs.writeFileSync(file, crypto.randomBytes(mib * 1024 * 1024));
+  const server = spawn(process.execPath, ['-e', SERVER, key, cert, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const port = await new Promise<string>((resolve, reject) => {
+      server.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()));
+      server.once('exit', (code) => reject(new Error(`the TLS floor's server exited (${code})`)));
+    });
+    const url = `https://127.0.0.1:${port}/`;
+    const out = path.join(dir, 'tls-floor.out');
+    const node: number[] = [];
+    const curl: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      node.push(Number((await run(process.execPath, ['-e', NODE_CLIENT, url, out])).stdout.trim()));
+      curl.push(await curlCpuMs(url, out));
+    }
+    const nodeCpuMs = summarize(node).p50;
+    const curlCpuMs_ = summarize(curl).p50;
+    return { mib, nodeCpuMs, curlCpuMs: curlCpuMs_, ratio: Math.round((curlCpuMs_ / nodeCpuMs) * 100) / 100 };
+  } finally {
+    server.kill();
+    fs.rmSync(file, { force: true });
+  }
+}
