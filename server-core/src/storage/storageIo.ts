@@ -1,8 +1,3 @@
-import os from 'node:os';
-import util from 'node:util';
-import { Worker } from 'node:worker_threads';
-import { STORAGE_WORKER_SOURCE } from './storageWorker.js';
-
 /**
  * Every file-system call on shared storage runs on a small pool of worker threads of its
  * own, one call per worker at a time, each with a deadline. A share that stalls holds those
@@ -11,6 +6,12 @@ import { STORAGE_WORKER_SOURCE } from './storageWorker.js';
  * `StorageTimeoutError` when their deadline passes. A call stuck in the kernel cannot be
  * cancelled; its worker comes back when the share answers.
  */
+
+import os from 'node:os';
+import util from 'node:util';
+import { Worker } from 'node:worker_threads';
+import { STORAGE_WORKER_SOURCE } from './storageWorker.js';
+
 /** The system's words for an errno code (`not a directory (ENOTDIR)`); never a path. */
 function describeCode(code: string | undefined): string {
   const errno = code ? (os.constants.errno as Record<string, number>)[code] : undefined;
