@@ -76,13 +76,14 @@ export async function openAgentPackage(o: PackageDownloadOptions, target: { id: 
   const end = range?.end ?? found.size - 1;
   const answer: Record<string, string | number> = { 'content-type': 'application/octet-stream', 'content-length': Math.max(0, end - start + 1), 'accept-ranges': 'bytes', etag: `"${sha256}"` };
   if (range) answer['content-range'] = `bytes ${start}-${end}/${found.size}`;
+  const began = Date.now();
   const stream = found.size === 0 ? undefined : fs.createReadStream(found.file, { start, end, highWaterMark: DOWNLOAD_READ_CHUNK });
   stream?.once('error', (err) => o.logger.warn({ err: err.message, file: found.file }, 'reading a package for an agent failed'));
   return {
     status: range ? 206 : 200,
     headers: answer,
     stream,
-    sent: (bytes) => o.logger.info({ target: target.name, sha256, start, bytes, complete: start + bytes === found.size }, 'served package bytes to an agent'),
+    sent: (bytes) => o.logger.info({ target: target.name, sha256, start, bytes, complete: start + bytes === found.size, ms: Date.now() - began }, 'served package bytes to an agent'),
   };
 }
 

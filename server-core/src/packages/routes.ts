@@ -14,7 +14,7 @@ import { receiveUpload } from './upload.js';
 import { spaceExists } from './spaces.js';
 import { parseVersion, versionKey } from './version.js';
 import { storageFs } from '../storage/storageFs.js';
-import { isStorageError } from '../storage/storageIo.js';
+import { isStorageError, type StorageCallError } from '../storage/storageIo.js';
 
 /** Buffer of the multipart parser and of the file stream it hands out: bounded, so memory stays flat. */
 const STREAM_BUFFER = 1024 * 1024;
@@ -94,20 +94,25 @@ export const packageRoutes: FastifyPluginAsyncTypebox<{ ctx: NodeContext }> = as
       const row = await loadVersion(req.params);
       // The record goes first: a record without its file must never be left behind.
       if (!(await deletePackageRow(ctx.shoal, row.id))) return reply.status(204).send(null);
-      await recordEvent(ctx.shoal, {
-        username: req.user!.username,
-        action: 'package.delete',
-        target: `${row.space_id}/${row.package_id}.${row.version}`,
-        clientIp: req.ip,
-      });
+      // Deleting again would find no record: a file the storage keeps is said, not retried.
+      let fileLeft: StorageCallError | undefined;
       try {
         await storageFs.rm(path.join(spaceFolder(ctx.config.storage.packages, row.space_id), row.file_name));
       } catch (err) {
         if (!isStorageError(err)) throw err;
-        // Deleting again would find no record: say what is left, not "try again".
         req.log.warn({ err, package: row.file_name }, 'package record deleted, its file was not');
+        fileLeft = err;
+      }
+      await recordEvent(ctx.shoal, {
+        username: req.user!.username,
+        action: 'package.delete',
+        target: `${row.space_id}/${row.package_id}.${row.version}`,
+        ...(fileLeft ? { details: { fileLeft: row.file_name } } : {}),
+        clientIp: req.ip,
+      });
+      if (fileLeft) {
         throw new ApiError(503, 'StorageUnavailable',
-          `${row.package_id} ${row.version} is deleted from the index, but its file ${row.file_name} could not be removed from the packages storage (${err.publicReason}); remove it there, or a PackageReindex will list it again.`);
+          `${row.package_id} ${row.version} is deleted from the index, but its file ${row.file_name} could not be removed from the packages storage (${fileLeft.publicReason}); remove it there, or a PackageReindex will list it again.`);
       }
       return reply.status(204).send(null);
     },

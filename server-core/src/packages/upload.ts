@@ -94,7 +94,7 @@ export async function receiveUpload(ctx: NodeContext, req: FastifyRequest, reply
       if (!req.raw.complete) reply.header('connection', 'close');
       if (isStorageError(err)) {
         req.log.warn({ package: part.filename, err }, 'package storage failed during an upload');
-        throw new ApiError(503, 'StorageUnavailable', `The packages storage at ${ctx.config.storage.packages} failed: ${err.publicReason}. List the package's versions before trying again.`);
+        throw new ApiError(503, 'StorageUnavailable', `The packages storage failed: ${err.publicReason}. List the package's versions before trying again.`);
       }
       // The bytes stopped coming: the form was cut short, or the client went away (multipart
       // then ends the file stream without an error, so the copy ends early).

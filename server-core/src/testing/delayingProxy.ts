@@ -16,16 +16,20 @@ export interface DelayingProxy {
 export async function startDelayingProxy(targetPort: number): Promise<DelayingProxy> {
   let armed: { marker: string; ms: number; passed: () => void } | undefined;
   let holding: string | undefined;
+  let holdTimer: NodeJS.Timeout | undefined;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     const upstream = net.connect(targetPort, '127.0.0.1');
+    // While held, chunks (and the end) queue up here in order.
+    let held: Array<Buffer | 'end'> | undefined;
     for (const s of [client, upstream]) {
       sockets.add(s);
       s.on('close', () => sockets.delete(s)).on('error', () => {});
     }
+    // A side that goes away takes the other with it (once its held bytes are passed on).
+    upstream.on('close', () => client.destroy());
+    client.on('close', () => (held ? held.push('end') : upstream.end()));
     upstream.on('data', (d) => client.write(d)).on('end', () => client.end());
-    // While held, chunks (and the end) queue up here in order.
-    let held: Array<Buffer | 'end'> | undefined;
     client.on('data', (d: Buffer) => {
       if (!held && holding !== undefined && d.includes(holding)) {
         client.destroy();
@@ -37,7 +41,7 @@ export async function startDelayingProxy(targetPort: number): Promise<DelayingPr
         armed = undefined;
         holding = marker;
         held = [];
-        setTimeout(() => {
+        holdTimer = setTimeout(() => {
           for (const c of held!) if (c === 'end') upstream.end(); else upstream.write(c);
           held = undefined;
           holding = undefined;
@@ -47,13 +51,13 @@ export async function startDelayingProxy(targetPort: number): Promise<DelayingPr
       if (held) held.push(d);
       else upstream.write(d);
     });
-    client.on('end', () => (held ? held.push('end') : upstream.end()));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as net.AddressInfo).port,
     delayNext: (marker, ms) => new Promise((passed) => (armed = { marker, ms, passed })),
     close: async () => {
+      clearTimeout(holdTimer);
       for (const s of sockets) s.destroy();
       await new Promise((resolve) => server.close(resolve));
     },
