@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { ShoalClient } from '../helpers/apiClient.js';
 import { createApiKeyViaCli } from '../helpers/cli.js';
 import { maxOverlap, sampler, type Interval } from '../helpers/concurrency.js';
-import { isAlive, killGroupIf } from '../../server-core/src/testing/processes.js';
+import { commandLine, isAlive, killGroupIf, parentPid } from '../../server-core/src/testing/processes.js';
 import { startShoalProcess, type ShoalProcess } from '../helpers/shoalProcess.js';
 import { readShoalDb } from '../helpers/shoalDb.js';
 import { readEventStream } from '../helpers/sse.js';
@@ -262,15 +262,22 @@ describe('standalone node killed with SIGKILL mid-task', () => {
     await waitFor(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim(), { message: 'script started' });
     const scriptPid = Number(fs.readFileSync(pidFile, 'utf8'));
 
+    // The script's supervisor ends it the moment the node's pipe closes (test/faults/nodeDeath.test.ts).
+    // Here it dies with the node, frozen first so it cannot: the script is really left behind.
+    let supervisor = parentPid(scriptPid);
+    while (supervisor && !commandLine(supervisor).includes('supervisor/main')) supervisor = parentPid(supervisor);
+    assert.ok(supervisor, 'the script runs under its supervisor');
+    process.kill(supervisor, 'SIGSTOP');
     const exit = await node.stop('SIGKILL');
     assert.equal(exit.signal, 'SIGKILL');
+    process.kill(supervisor, 'SIGKILL');
     const before = readShoalDb(dataDir, (db) => db.prepare('select id, state from tasks order by id').all() as { id: number; state: string }[]);
     assert.deepEqual(
       before.map((r) => r.state),
       ['Executing', 'Queued'],
       'the crash left the task Executing in the database (nothing else could end it)',
     );
-    // The script runs in its own process group, so a SIGKILLed node leaves it behind…
+    // The script runs in its own process group, so without its supervisor it outlives the node…
     assert.ok(isAlive(scriptPid), 'the orphaned script still runs after the node died');
     onTeardown(() => {
       killGroupIf(scriptPid, work);

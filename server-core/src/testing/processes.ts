@@ -14,6 +14,16 @@ export function killQuietly(pids: number[]): void {
   }
 }
 
+/** The parent of a process, or undefined when it is gone (Linux). */
+export function parentPid(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The command line of a process, or '' when it is gone (Linux). */
 export function commandLine(pid: number): string {
   try {
