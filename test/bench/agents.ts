@@ -227,9 +227,9 @@ export async function runAgentBench(o: { quick: boolean }): Promise<void> {
     printTable(`Fan-out of a ${f.packageMiB} MiB package to ${f.agents} agents on this machine`, [
       ['path', 'ms', 'MiB/s (all together)'],
       ['agents (deployment start → last byte served, mutual TLS)', f.agentsMs, f.agentsMiBps],
+      ['  of which: deployment start → first / last transfer began', `${f.transfers.firstBeganMs} / ${f.transfers.lastBeganMs}`, ''],
+      ['  of which: one transfer, p50 / max', `${f.transfers.durationMs.p50} / ${f.transfers.durationMs.max}`, ''],
       [`${f.agents} parallel curl from the API to files, then sha256sum (plain HTTP)`, f.curlMs, f.curlMiBps],
-      [`  of which: deployment start → first / last transfer began`, `${f.transfers.firstBeganMs} / ${f.transfers.lastBeganMs}`, ''],
-      [`  of which: one transfer, p50 / max`, `${f.transfers.durationMs.p50} / ${f.transfers.durationMs.max}`, ''],
       ['ratio agents ÷ curl (throughput)', f.ratio, ''],
       [`target ≥ ${TARGET_FAN_OUT_RATIO}`, f.pass ? 'pass' : 'MISS', ''],
     ]);
