@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { selfSignedCertificate } from '../helpers/selfSignedCertificate.js';
 import { summarize } from './stats.js';
 
 const run = promisify(execFile);
@@ -56,7 +57,9 @@ async function cpuMsOf(command: string[]): Promise<number> {
 export async function tlsFloor(dir: string, mib: number, rounds = 3): Promise<TlsFloorResult> {
   const key = path.join(dir, 'tls-floor.key');
   const cert = path.join(dir, 'tls-floor.crt');
-  await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1']);
+  const tls = await selfSignedCertificate();
+  fs.writeFileSync(key, tls.key);
+  fs.writeFileSync(cert, tls.cert);
   const file = path.join(dir, 'tls-floor.bin');
   fs.writeFileSync(file, crypto.randomBytes(mib * 1024 * 1024));
   const server = spawn(process.execPath, ['-e', SERVER, key, cert, file], { stdio: ['ignore', 'pipe', 'inherit'] });

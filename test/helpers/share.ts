@@ -15,6 +15,7 @@ import { freePort } from './freePort.js';
 import { REPO_ROOT } from './repo.js';
 import { onTeardown, trackChild } from './teardown.js';
 import { waitFor } from '../../server-core/src/testing/wait.js';
+import { parentPid } from '../../server-core/src/testing/processes.js';
 
 const run = promisify(execFile);
 
@@ -54,13 +55,8 @@ export function processTree(pid: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // gone
-    }
+    const ppid = parentPid(entry);
+    if (ppid !== undefined) children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
   }
   const out: number[] = [];
   const visit = (p: number) => {

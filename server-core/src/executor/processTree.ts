@@ -1,6 +1,17 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 
+/** The parent of a process, or undefined when it is gone (read from /proc on Linux). */
+export function parentPid(pid: number | string): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may contain spaces and parentheses; fields resume after the last ')'.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined; // the process ended while we looked
+  }
+}
+
 /** Every descendant of `root` (children, grandchildren…), read from /proc on Linux. */
 function descendants(root: number): number[] {
   let entries: string[];
@@ -11,16 +22,11 @@ function descendants(root: number): number[] {
   }
   const children = new Map<number, number[]>();
   for (const e of entries) {
-    try {
-      const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
-      // The command name may contain spaces and parentheses; fields resume after the last ')'.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const list = children.get(ppid) ?? [];
-      list.push(Number(e));
-      children.set(ppid, list);
-    } catch {
-      // The process ended while we looked.
-    }
+    const ppid = parentPid(e);
+    if (ppid === undefined) continue;
+    const list = children.get(ppid) ?? [];
+    list.push(Number(e));
+    children.set(ppid, list);
   }
   const out: number[] = [];
   const stack = [root];

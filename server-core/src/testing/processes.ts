@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import { isAlive } from '../executor/processTree.js';
+import { isAlive, parentPid } from '../executor/processTree.js';
 
-export { isAlive };
+export { isAlive, parentPid };
 
 /** Best-effort cleanup after a failed test, so no stray `sleep 1000` outlives the suite. */
 export function killQuietly(pids: number[]): void {
@@ -11,16 +11,6 @@ export function killQuietly(pids: number[]): void {
     } catch {
       // already gone
     }
-  }
-}
-
-/** The parent of a process, or undefined when it is gone (Linux). */
-export function parentPid(pid: number): number | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return undefined;
   }
 }
 
